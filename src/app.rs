@@ -5,17 +5,19 @@ use std::fs::File;
 use std::io::{self, BufReader, IsTerminal, Write};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context as _, Result};
+use anyhow::{Context as _, Result, bail};
 use apidiag::diagnose::Options;
 use apidiag::diagnosis::{Diagnosis, Outcome};
-use apidiag::input::{read_input, InputOptions, ReadFailure};
+use apidiag::input::{InputOptions, ReadFailure, read_input};
 use apidiag::read::{Context, InputFormat};
 use apidiag::render;
 use apidiag::rules::check::{self, Verdict};
-use apidiag::rules::{loader, RuleSet};
+use apidiag::rules::{RuleSet, loader};
 use clap::{CommandFactory, Parser};
 
-use crate::cli::{Cli, ColorWhen, Command, DiagnoseArgs, Format, InputFormatArg, ListFormat, RulesCommand};
+use crate::cli::{
+    Cli, ColorWhen, Command, DiagnoseArgs, Format, InputFormatArg, ListFormat, RulesCommand,
+};
 
 pub const EXIT_DIAGNOSED: u8 = 0;
 pub const EXIT_NOTHING: u8 = 1;
@@ -40,8 +42,10 @@ pub fn run() -> Result<ExitCode> {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain()
-        .any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// auto = stdout is a terminal and NO_COLOR is unset or empty; CLICOLOR_FORCE forces it.
@@ -70,9 +74,21 @@ fn refuse_diagnose_options(d: &DiagnoseArgs) -> Result<()> {
         (d.api.is_some(), "--api"),
     ];
     if let Some((_, name)) = given.iter().find(|(on, _)| *on) {
-        bail!("{name} applies to diagnosing responses, not to a subcommand; put it after the subcommand if it has one, or drop it");
+        bail!(
+            "{name} applies to diagnosing responses, not to a subcommand; put it after the subcommand if it has one, or drop it"
+        );
     }
     Ok(())
+}
+
+fn known_api(rules: &RuleSet, api: Option<&str>) -> Result<()> {
+    match api {
+        Some(a) if rules.api_index(a).is_none() => {
+            let known: Vec<&str> = rules.apis().iter().map(|a| a.name.as_str()).collect();
+            bail!("unknown API {a:?} for --api; known: {}", known.join(", "))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn load_rules(paths: &[std::path::PathBuf]) -> Result<RuleSet> {
@@ -82,17 +98,17 @@ fn load_rules(paths: &[std::path::PathBuf]) -> Result<RuleSet> {
 fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8> {
     let stdin = io::stdin();
     if args.files.is_empty() && stdin.is_terminal() {
-        eprintln!("apidiag: reading a response from standard input; pipe one in, e.g.\n  curl -sS -i URL | apidiag\nor name a file: apidiag response.txt (apidiag --help for more)");
+        eprintln!(
+            "apidiag: reading a response from standard input; pipe one in, e.g.\n  curl -sS -i URL | apidiag\nor name a file: apidiag response.txt (apidiag --help for more)"
+        );
         return Ok(EXIT_ERROR);
     }
     let rules = load_rules(user_rules)?;
-    let opts = Options { api: args.api.clone(), all: args.all };
-    if let Some(api) = &args.api {
-        if rules.api_index(api).is_none() {
-            let known: Vec<&str> = rules.apis().iter().map(|a| a.name.as_str()).collect();
-            bail!("unknown API {api:?} for --api; known: {}", known.join(", "));
-        }
-    }
+    let opts = Options {
+        api: args.api.clone(),
+        all: args.all,
+    };
+    known_api(&rules, args.api.as_deref())?;
     let input = InputOptions {
         format: input_format(args.input_format),
         context: Context {
@@ -125,17 +141,22 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
                 }
             }
         };
-        let mut sink = |item: Result<apidiag::input::Parsed, apidiag::input::RecordError>| -> io::Result<()> {
-            match item {
-                Ok(p) => out.emit(&rules.diagnose(&p.response, &opts, p.source), &rules, &mut w),
-                Err(e) => {
-                    w.flush()?;
-                    eprintln!("apidiag: error: {e}");
-                    out.record_errors += 1;
-                    Ok(())
+        let mut sink =
+            |item: Result<apidiag::input::Parsed, apidiag::input::RecordError>| -> io::Result<()> {
+                match item {
+                    Ok(p) => out.emit(
+                        &rules.diagnose(&p.response, &opts, p.source),
+                        &rules,
+                        &mut w,
+                    ),
+                    Err(e) => {
+                        w.flush()?;
+                        eprintln!("apidiag: error: {e}");
+                        out.record_errors += 1;
+                        Ok(())
+                    }
                 }
-            }
-        };
+            };
         match read_input(&mut reader, name, &input, &mut sink) {
             Ok(()) => {}
             Err(ReadFailure::Output(e)) => return Err(e.into()),
@@ -184,19 +205,34 @@ struct Output {
 
 impl Output {
     fn new(format: Format, summary_only: bool, label_files: bool) -> Self {
-        Self { format, label_files, summary_only, shown: 0, diagnosed: 0, record_errors: 0, table_started: false }
+        Self {
+            format,
+            label_files,
+            summary_only,
+            shown: 0,
+            diagnosed: 0,
+            record_errors: 0,
+            table_started: false,
+        }
     }
 
     fn emit(&mut self, d: &Diagnosis, rules: &RuleSet, w: &mut dyn Write) -> io::Result<()> {
         if matches!(d.outcome, Outcome::Diagnosed | Outcome::Warning) {
             self.diagnosed += 1;
         }
-        let batch_record = d.source.as_ref().is_some_and(|s| s.entry.is_some() || s.line.is_some());
+        let batch_record = d
+            .source
+            .as_ref()
+            .is_some_and(|s| s.entry.is_some() || s.line.is_some());
         if self.summary_only {
             return Ok(());
         }
         let api_title = |name: &str| {
-            rules.apis().iter().find(|a| a.name == name).map_or(name.to_string(), |a| format!("{} ({})", a.name, a.title))
+            rules
+                .apis()
+                .iter()
+                .find(|a| a.name == name)
+                .map_or(name.to_string(), |a| format!("{} ({})", a.name, a.title))
         };
         match (self.format, batch_record) {
             (Format::Json, _) => render::json::line(d, w)?,
@@ -233,13 +269,21 @@ fn subcommand(cmd: Command, user_rules: &[std::path::PathBuf]) -> Result<u8> {
     let stdout = io::stdout();
     let mut w = io::BufWriter::new(stdout.lock());
     let code = match cmd {
-        Command::Rules(RulesCommand::List { api, format }) => list_rules(&load_rules(user_rules)?, api.as_deref(), format, &mut w)?,
-        Command::Rules(RulesCommand::Check { files, format }) => check_rules(&files, format, &mut w)?,
+        Command::Rules(RulesCommand::List { api, format }) => {
+            list_rules(&load_rules(user_rules)?, api.as_deref(), format, &mut w)?
+        }
+        Command::Rules(RulesCommand::Check { files, format }) => {
+            check_rules(&files, format, &mut w)?
+        }
         Command::Explain { topic, api } => {
             let rules = load_rules(user_rules)?;
             match apidiag::explain::resolve(&rules, &topic).map_err(anyhow::Error::msg)? {
-                apidiag::explain::Topic::Rule(entry) => apidiag::explain::rule(&rules, entry, &mut w)?,
-                apidiag::explain::Topic::Status(code) => apidiag::explain::status(&rules, code, api.as_deref(), &mut w)?,
+                apidiag::explain::Topic::Rule(entry) => {
+                    apidiag::explain::rule(&rules, entry, &mut w)?
+                }
+                apidiag::explain::Topic::Status(code) => {
+                    apidiag::explain::status(&rules, code, api.as_deref(), &mut w)?
+                }
             }
             EXIT_DIAGNOSED
         }
@@ -263,12 +307,13 @@ fn subcommand(cmd: Command, user_rules: &[std::path::PathBuf]) -> Result<u8> {
     Ok(code)
 }
 
-fn list_rules(rules: &RuleSet, api: Option<&str>, format: ListFormat, w: &mut dyn Write) -> Result<u8> {
-    if let Some(a) = api {
-        if rules.api_index(a).is_none() {
-            bail!("unknown API {a:?}; known: {}", rules.apis().iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", "));
-        }
-    }
+fn list_rules(
+    rules: &RuleSet,
+    api: Option<&str>,
+    format: ListFormat,
+    w: &mut dyn Write,
+) -> Result<u8> {
+    known_api(rules, api)?;
     let mut entries: Vec<_> = rules
         .entries()
         .iter()
@@ -293,7 +338,9 @@ fn list_rules(rules: &RuleSet, api: Option<&str>, format: ListFormat, w: &mut dy
 }
 
 fn check_rules(files: &[std::path::PathBuf], format: ListFormat, w: &mut dyn Write) -> Result<u8> {
-    let reports = check::check(files).map_err(|e| anyhow::anyhow!("rule file {e}")).context("rules check")?;
+    let reports = check::check(files)
+        .map_err(|e| anyhow::anyhow!("rule file {e}"))
+        .context("rules check")?;
     let mut bad = 0;
     for r in &reports {
         if r.verdict != Verdict::Validated {
@@ -311,7 +358,16 @@ fn check_rules(files: &[std::path::PathBuf], format: ListFormat, w: &mut dyn Wri
         }
     }
     if format == ListFormat::Human {
-        writeln!(w, "{} rules: {} validated, {bad} with problems", reports.len(), reports.len() - bad)?;
+        writeln!(
+            w,
+            "{} rules: {} validated, {bad} with problems",
+            reports.len(),
+            reports.len() - bad
+        )?;
     }
-    Ok(if bad > 0 { EXIT_NOTHING } else { EXIT_DIAGNOSED })
+    Ok(if bad > 0 {
+        EXIT_NOTHING
+    } else {
+        EXIT_DIAGNOSED
+    })
 }

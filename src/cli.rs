@@ -202,7 +202,9 @@ pub enum Shell {
 
 fn parse_header(s: &str) -> Result<(String, String), String> {
     match s.split_once(':') {
-        Some((n, v)) if !n.trim().is_empty() && !n.contains(char::is_whitespace) => Ok((n.trim().to_string(), v.trim().to_string())),
+        Some((n, v)) if !n.trim().is_empty() && !n.contains(char::is_whitespace) => {
+            Ok((n.trim().to_string(), v.trim().to_string()))
+        }
         _ => Err(format!("{s:?} is not 'Name: value'")),
     }
 }
@@ -210,15 +212,23 @@ fn parse_header(s: &str) -> Result<(String, String), String> {
 fn parse_size(s: &str) -> Result<u64, String> {
     let s = s.trim();
     let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: u64 = digits.parse().map_err(|_| format!("{s:?} is not a size such as 64M"))?;
-    let mult = match unit.to_ascii_uppercase().trim_end_matches("IB").trim_end_matches('B') {
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size such as 64M"))?;
+    let mult = match unit
+        .to_ascii_uppercase()
+        .trim_end_matches("IB")
+        .trim_end_matches('B')
+    {
         "" => 1,
         "K" => 1 << 10,
         "M" => 1 << 20,
         "G" => 1 << 30,
         _ => return Err(format!("{s:?}: unknown unit (use K, M or G)")),
     };
-    n.checked_mul(mult).filter(|n| *n > 0).ok_or_else(|| format!("{s:?} is out of range"))
+    n.checked_mul(mult)
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("{s:?} is out of range"))
 }
 
 #[cfg(test)]

@@ -3,12 +3,14 @@
 
 use serde_json::Value;
 
-use crate::diagnosis::{Diagnosis, FieldProblem, Outcome, RequestSummary, Retry, RuleMatch, Source};
-use crate::facts::{response_time, retry_after_seconds, until_utc_midnight, RequestFacts};
+use crate::diagnosis::{
+    Diagnosis, FieldProblem, Outcome, RequestSummary, Retry, RuleMatch, Source,
+};
+use crate::facts::{RequestFacts, response_time, retry_after_seconds, until_utc_midnight};
 use crate::mask;
 use crate::response::{Note, Response};
 use crate::rules::compile::{Extractor, Fields};
-use crate::rules::matcher::{scalar_text, Evidence, Subject};
+use crate::rules::matcher::{Evidence, Subject, scalar_text};
 use crate::rules::model::TableRow;
 use crate::rules::{Entry, RuleSet};
 use crate::status::reason_phrase;
@@ -31,9 +33,16 @@ impl RuleSet {
         let api = forced.or_else(|| self.recognise(&subject));
         let found = self.matches(&subject, api);
         let mut d = base(resp, source);
-        d.api = api.filter(|a| !self.is_generic(*a)).map(|a| self.apis()[a].name.clone());
+        d.api = api
+            .filter(|a| !self.is_generic(*a))
+            .map(|a| self.apis()[a].name.clone());
         if opts.all {
-            d.matches = Some(found.iter().map(|(i, ev)| rule_match(&self.entries()[*i], ev)).collect());
+            d.matches = Some(
+                found
+                    .iter()
+                    .map(|(i, ev)| rule_match(&self.entries()[*i], ev))
+                    .collect(),
+            );
         }
         match found.into_iter().next() {
             Some((winner, ev)) => self.fill(&mut d, &subject, &self.entries()[winner], ev),
@@ -55,14 +64,26 @@ impl RuleSet {
             .or_else(|| self.generic_request_id(s.resp));
         let mut vars = ev.captures;
         for lookup in &rule.lookups {
-            if let Some(v) = pack.tables.get(&lookup.table).and_then(|t| lookup_row(t, &s.facts)) {
+            if let Some(v) = pack
+                .tables
+                .get(&lookup.table)
+                .and_then(|t| lookup_row(t, &s.facts))
+            {
                 vars.push((lookup.capture.clone(), v.to_string()));
             }
         }
         vars.extend(builtin_vars(s, d.request_id.as_deref()));
-        let value = |name: &str| vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+        let value = |name: &str| {
+            vars.iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        };
         let text = |t: &str| mask::mask_text(&template::render(t, &value)).into_owned();
-        d.outcome = if rule.warning { Outcome::Warning } else { Outcome::Diagnosed };
+        d.outcome = if rule.warning {
+            Outcome::Warning
+        } else {
+            Outcome::Diagnosed
+        };
         d.rule = Some(rule.id.clone());
         d.confidence = Some(rule.confidence);
         d.title = Some(text(&rule.title));
@@ -74,7 +95,9 @@ impl RuleSet {
             advice: text(&r.advice),
         });
         d.docs = rule.docs.clone().or_else(|| pack.docs.clone());
-        if let (Some(spec), Some(json)) = (compiled.and_then(|c| c.fields.as_ref()), s.resp.body.json()) {
+        if let (Some(spec), Some(json)) =
+            (compiled.and_then(|c| c.fields.as_ref()), s.resp.body.json())
+        {
             d.fields = field_problems(spec, json);
         }
     }
@@ -137,10 +160,11 @@ fn note_text(n: &Note) -> String {
 fn request_summary(resp: &Response) -> Option<RequestSummary> {
     let req = resp.request.as_ref()?;
     let facts = RequestFacts::of(resp);
-    let auth = facts
-        .auth_scheme
-        .map(str::to_string)
-        .or_else(|| req.headers.get("x-api-key").map(|_| "X-Api-Key".to_string()));
+    let auth = facts.auth_scheme.map(str::to_string).or_else(|| {
+        req.headers
+            .get("x-api-key")
+            .map(|_| "X-Api-Key".to_string())
+    });
     Some(RequestSummary {
         method: req.method.clone(),
         url: req.url.as_deref().map(mask::mask_url),
@@ -155,7 +179,11 @@ fn rule_match(entry: &Entry, ev: &Evidence) -> RuleMatch {
         confidence: entry.rule.confidence,
         priority: entry.rule.priority,
         conditions: entry.compiled().map_or(0, |c| c.condition_count),
-        why: ev.why.iter().map(|w| mask::mask_text(w).into_owned()).collect(),
+        why: ev
+            .why
+            .iter()
+            .map(|w| mask::mask_text(w).into_owned())
+            .collect(),
     }
 }
 
@@ -164,19 +192,41 @@ fn builtin_vars(s: &Subject<'_>, request_id: Option<&str>) -> Vec<(String, Strin
     let time = response_time(s.resp);
     let pairs: [(&str, Option<String>); 12] = [
         ("status", s.resp.status.map(|c| c.to_string())),
-        ("reason", s.resp.status.and_then(reason_phrase).map(str::to_string)),
+        (
+            "reason",
+            s.resp.status.and_then(reason_phrase).map(str::to_string),
+        ),
         ("method", f.method.map(str::to_string)),
-        ("url", s.resp.request.as_ref().and_then(|r| r.url.as_deref()).map(mask::mask_url)),
+        (
+            "url",
+            s.resp
+                .request
+                .as_ref()
+                .and_then(|r| r.url.as_deref())
+                .map(mask::mask_url),
+        ),
         ("path", f.path.map(str::to_string)),
         ("host", f.host.map(str::to_string)),
         ("auth_scheme", f.auth_scheme.map(str::to_string)),
         ("key_prefix", f.credential.map(mask::mask_secret)),
-        ("retry_after", retry_after_seconds(s.resp).map(|v| v.to_string())),
+        (
+            "retry_after",
+            retry_after_seconds(s.resp).map(|v| v.to_string()),
+        ),
         ("request_id", request_id.map(str::to_string)),
-        ("date", s.resp.time.clone().or_else(|| s.resp.headers.get("date").map(str::to_string))),
+        (
+            "date",
+            s.resp
+                .time
+                .clone()
+                .or_else(|| s.resp.headers.get("date").map(str::to_string)),
+        ),
         ("utc_midnight_in", time.map(until_utc_midnight)),
     ];
-    pairs.into_iter().filter_map(|(n, v)| v.map(|v| (n.to_string(), v))).collect()
+    pairs
+        .into_iter()
+        .filter_map(|(n, v)| v.map(|v| (n.to_string(), v)))
+        .collect()
 }
 
 fn seconds<'v>(after: &Value, value: &dyn Fn(&str) -> Option<&'v str>) -> Option<u64> {
@@ -188,12 +238,17 @@ fn seconds<'v>(after: &Value, value: &dyn Fn(&str) -> Option<&'v str>) -> Option
 }
 
 fn extract_first(list: &[Extractor], resp: &Response) -> Option<String> {
-    list.iter().find_map(|x| extract(x, resp)).filter(|v| !v.is_empty())
+    list.iter()
+        .find_map(|x| extract(x, resp))
+        .filter(|v| !v.is_empty())
 }
 
 fn extract(x: &Extractor, resp: &Response) -> Option<String> {
     let raw = match (&x.body, &x.header) {
-        (Some(q), _) => q.select(resp.body.json()?).first().map(|v| scalar_text(v))?,
+        (Some(q), _) => q
+            .select(resp.body.json()?)
+            .first()
+            .map(|v| scalar_text(v))?,
         (None, Some(h)) => resp.headers.get(h)?.trim().to_string(),
         (None, None) => return None,
     };
@@ -201,7 +256,12 @@ fn extract(x: &Extractor, resp: &Response) -> Option<String> {
         None => Some(raw),
         Some(re) => {
             let caps = re.captures(&raw)?;
-            Some(caps.name("id").or_else(|| caps.get(0))?.as_str().to_string())
+            Some(
+                caps.name("id")
+                    .or_else(|| caps.get(0))?
+                    .as_str()
+                    .to_string(),
+            )
         }
     }
 }
@@ -211,7 +271,10 @@ fn lookup_row<'t>(table: &'t [TableRow], f: &RequestFacts<'_>) -> Option<&'t str
     table
         .iter()
         .find(|row| {
-            row.method.as_deref().is_none_or(|m| f.method.is_some_and(|fm| fm.eq_ignore_ascii_case(m))) && path_matches(&row.path, path)
+            row.method
+                .as_deref()
+                .is_none_or(|m| f.method.is_some_and(|fm| fm.eq_ignore_ascii_case(m)))
+                && path_matches(&row.path, path)
         })
         .map(|row| row.value.as_str())
 }
@@ -219,40 +282,56 @@ fn lookup_row<'t>(table: &'t [TableRow], f: &RequestFacts<'_>) -> Option<&'t str
 /// `pattern` (with `{name}` segments) matches the end of `path`.
 fn path_matches(pattern: &str, path: &str) -> bool {
     let want: Vec<&str> = pattern.trim_matches('/').split('/').collect();
-    let have: Vec<&str> = path.trim_end_matches('/').trim_start_matches('/').split('/').collect();
+    let have: Vec<&str> = path
+        .trim_end_matches('/')
+        .trim_start_matches('/')
+        .split('/')
+        .collect();
     if have.len() < want.len() {
         return false;
     }
     let tail = &have[have.len() - want.len()..];
-    want.iter().zip(tail).all(|(w, h)| (w.starts_with('{') && w.ends_with('}') && !h.is_empty()) || w == h)
+    want.iter()
+        .zip(tail)
+        .all(|(w, h)| (w.starts_with('{') && w.ends_with('}') && !h.is_empty()) || w == h)
 }
 
 fn field_problems(spec: &Fields, json: &Value) -> Vec<FieldProblem> {
     spec.each
         .select(json)
         .into_iter()
-        .filter_map(|node| {
-            let pick = |q: &Option<crate::jsonpath::Query>| q.as_ref().and_then(|q| q.select(node).first().map(|v| scalar_text(v)));
-            match (node.as_str(), &spec.pattern) {
-                (Some(text), Some(re)) => Some(match re.captures(text) {
-                    Some(c) => FieldProblem {
-                        field: c.name("field").map(|m| m.as_str().to_string()),
-                        problem: c.name("problem").map_or(text, |m| m.as_str()).to_string(),
-                    },
-                    None => FieldProblem { field: None, problem: text.to_string() },
-                }),
-                (Some(text), None) => Some(FieldProblem { field: None, problem: text.to_string() }),
-                (None, _) => Some(FieldProblem {
-                    field: pick(&spec.field),
-                    problem: pick(&spec.problem).unwrap_or_else(|| node.to_string()),
-                }),
-            }
-        })
+        .map(|node| field_problem(spec, node))
         .map(|p| FieldProblem {
             field: p.field.map(|f| mask::mask_text(&f).into_owned()),
             problem: mask::mask_text(&p.problem).into_owned(),
         })
         .collect()
+}
+
+/// One problem: a string split by the rule's pattern, or an object's field and message.
+fn field_problem(spec: &Fields, node: &Value) -> FieldProblem {
+    if let Some(text) = node.as_str() {
+        let caps = spec.pattern.as_ref().and_then(|re| re.captures(text));
+        return FieldProblem {
+            field: caps
+                .as_ref()
+                .and_then(|c| c.name("field"))
+                .map(|m| m.as_str().to_string()),
+            problem: caps
+                .as_ref()
+                .and_then(|c| c.name("problem"))
+                .map_or(text, |m| m.as_str())
+                .to_string(),
+        };
+    }
+    let pick = |q: &Option<crate::jsonpath::Query>| {
+        q.as_ref()
+            .and_then(|q| q.select(node).first().map(|v| scalar_text(v)))
+    };
+    FieldProblem {
+        field: pick(&spec.field),
+        problem: pick(&spec.problem).unwrap_or_else(|| node.to_string()),
+    }
 }
 
 #[cfg(test)]

@@ -54,10 +54,23 @@ pub fn rule(rules: &RuleSet, entry: &Entry, out: &mut dyn Write) -> io::Result<(
     let r = &entry.rule;
     let pack = rules.pack(entry.pack);
     writeln!(out, "{}  {}", p::rule(&r.id), p::title(&r.title))?;
-    writeln!(out, "api:        {} ({})", rules.apis()[entry.api].name, rules.apis()[entry.api].title)?;
-    writeln!(out, "confidence: {}", format!("{:?}", r.confidence).to_lowercase())?;
+    writeln!(
+        out,
+        "api:        {} ({})",
+        rules.apis()[entry.api].name,
+        rules.apis()[entry.api].title
+    )?;
+    writeln!(
+        out,
+        "confidence: {}",
+        format!("{:?}", r.confidence).to_lowercase()
+    )?;
     if let Some(status) = &r.when.status {
-        writeln!(out, "status:     {}", serde_json::to_string(status).unwrap_or_default())?;
+        writeln!(
+            out,
+            "status:     {}",
+            serde_json::to_string(status).unwrap_or_default()
+        )?;
     }
     if let Some(doc) = &r.documented {
         writeln!(out, "documented: {doc:?}")?;
@@ -68,7 +81,11 @@ pub fn rule(rules: &RuleSet, entry: &Entry, out: &mut dyn Write) -> io::Result<(
         writeln!(out, "  {}. {step}", i + 1)?;
     }
     if let Some(retry) = &r.retry {
-        let when = if retry.retryable { "retryable" } else { "not retryable as is" };
+        let when = if retry.retryable {
+            "retryable"
+        } else {
+            "not retryable as is"
+        };
         writeln!(out, "\n{}\n  {when}: {}", p::title("Retry"), retry.advice)?;
     }
     if let Some(text) = &r.explain {
@@ -76,22 +93,41 @@ pub fn rule(rules: &RuleSet, entry: &Entry, out: &mut dyn Write) -> io::Result<(
     }
     if let Some(ex) = r.examples.must_match.first() {
         writeln!(out, "\n{}", p::title("Example response"))?;
-        let status = ex.status.map_or("(status not shown)".to_string(), |s| format!("HTTP {s} {}", reason_phrase(s).unwrap_or("")));
+        let status = ex.status.map_or("(status not shown)".to_string(), |s| {
+            format!("HTTP {s} {}", reason_phrase(s).unwrap_or(""))
+        });
         writeln!(out, "  {}", status.trim_end())?;
         if let Some(body) = &ex.body {
-            let text = body.as_str().map_or_else(|| body.to_string(), str::to_string);
+            let text = body
+                .as_str()
+                .map_or_else(|| body.to_string(), str::to_string);
             writeln!(out, "  {text}")?;
         }
     }
     if let Some(docs) = r.docs.as_ref().or(pack.docs.as_ref()) {
         writeln!(out, "\ndocs: {docs}")?;
     }
-    writeln!(out, "\nPlaceholders such as {{{{branch}}}} are filled from the response when apidiag diagnoses it.")
+    writeln!(
+        out,
+        "\nPlaceholders such as {{{{branch}}}} are filled from the response when apidiag diagnoses it."
+    )
 }
 
 /// What a status means in general and every rule that can answer it.
-pub fn status(rules: &RuleSet, code: u16, api: Option<&str>, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "{}", p::title(&format!("{code} {}", reason_phrase(code).unwrap_or("(unregistered status)"))))?;
+pub fn status(
+    rules: &RuleSet,
+    code: u16,
+    api: Option<&str>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}",
+        p::title(&format!(
+            "{code} {}",
+            reason_phrase(code).unwrap_or("(unregistered status)")
+        ))
+    )?;
     let applies = |e: &&Entry| {
         e.rule
             .when
@@ -100,8 +136,17 @@ pub fn status(rules: &RuleSet, code: u16, api: Option<&str>, out: &mut dyn Write
             .and_then(|s| StatusSet::from_spec(s).ok())
             .is_some_and(|s| s.contains(code))
     };
-    let generic: Vec<&Entry> = rules.entries().iter().filter(|e| rules.is_generic(e.api)).filter(applies).collect();
-    if let Some(g) = generic.iter().find(|e| e.rule.when.body.is_empty() && e.rule.when.headers.is_empty()).or(generic.first()) {
+    let generic: Vec<&Entry> = rules
+        .entries()
+        .iter()
+        .filter(|e| rules.is_generic(e.api))
+        .filter(applies)
+        .collect();
+    if let Some(g) = generic
+        .iter()
+        .find(|e| e.rule.when.body.is_empty() && e.rule.when.headers.is_empty())
+        .or(generic.first())
+    {
         writeln!(out, "\n{}", g.rule.cause)?;
     }
     let vendor: Vec<&Entry> = rules
@@ -120,7 +165,11 @@ pub fn status(rules: &RuleSet, code: u16, api: Option<&str>, out: &mut dyn Write
         writeln!(out, "  {:<44} {}", p::rule(&e.rule.id), e.rule.title)?;
     }
     if vendor.is_empty() {
-        writeln!(out, "\nNo vendor rule is specific to {code}{}.", api.map_or(String::new(), |a| format!(" for {a}")))?;
+        writeln!(
+            out,
+            "\nNo vendor rule is specific to {code}{}.",
+            api.map_or(String::new(), |a| format!(" for {a}"))
+        )?;
     }
     writeln!(out, "\nRun `apidiag explain RULE_ID` for any of them.")
 }

@@ -55,7 +55,11 @@ fn split_url(req: &Request) -> (Option<&str>, Option<&str>) {
         },
         None => (None, url),
     };
-    let path = path.split(['?', '#']).next().filter(|p| !p.is_empty()).unwrap_or("/");
+    let path = path
+        .split(['?', '#'])
+        .next()
+        .filter(|p| !p.is_empty())
+        .unwrap_or("/");
     let host = authority
         .map(|a| strip_port(a.rsplit('@').next().unwrap_or(a)))
         .or_else(header_host);
@@ -73,7 +77,11 @@ fn strip_port(authority: &str) -> &str {
 /// Never the local clock, so output is reproducible.
 pub fn response_time(resp: &Response) -> Option<SystemTime> {
     let from_record = resp.time.as_deref().and_then(parse_time);
-    from_record.or_else(|| resp.headers.get("date").and_then(|d| httpdate::parse_http_date(d.trim()).ok()))
+    from_record.or_else(|| {
+        resp.headers
+            .get("date")
+            .and_then(|d| httpdate::parse_http_date(d.trim()).ok())
+    })
 }
 
 fn parse_time(text: &str) -> Option<SystemTime> {
@@ -113,7 +121,10 @@ pub fn retry_after_seconds(resp: &Response) -> Option<u64> {
 
 /// Time from `at` to the next 00:00 UTC, as `3 h 12 min`.
 pub fn until_utc_midnight(at: SystemTime) -> String {
-    let secs = at.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = at
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let left = 86_400 - secs % 86_400;
     let (h, m) = (left / 3600, (left % 3600).div_ceil(60));
     let (h, m) = if m == 60 { (h + 1, 0) } else { (h, m) };
@@ -146,7 +157,10 @@ mod tests {
 
     #[test]
     fn splits_url_and_credential() {
-        let r = with_request("https://api.wasviking.com:443/v1/scans?x=1", &[("Authorization", "Bearer wv_live_abc")]);
+        let r = with_request(
+            "https://api.wasviking.com:443/v1/scans?x=1",
+            &[("Authorization", "Bearer wv_live_abc")],
+        );
         let f = RequestFacts::of(&r);
         assert_eq!(f.host, Some("api.wasviking.com"));
         assert_eq!(f.path, Some("/v1/scans"));
@@ -156,9 +170,20 @@ mod tests {
 
     #[test]
     fn path_only_url_takes_host_header() {
-        let r = with_request("/v1/scans", &[("Host", "api.hacktron.ai"), ("X-Api-Key", "hacktron_x")]);
+        let r = with_request(
+            "/v1/scans",
+            &[("Host", "api.hacktron.ai"), ("X-Api-Key", "hacktron_x")],
+        );
         let f = RequestFacts::of(&r);
-        assert_eq!((f.host, f.path, f.auth_scheme, f.credential), (Some("api.hacktron.ai"), Some("/v1/scans"), None, Some("hacktron_x")));
+        assert_eq!(
+            (f.host, f.path, f.auth_scheme, f.credential),
+            (
+                Some("api.hacktron.ai"),
+                Some("/v1/scans"),
+                None,
+                Some("hacktron_x")
+            )
+        );
     }
 
     #[test]
@@ -177,7 +202,8 @@ mod tests {
         assert_eq!(retry_after_seconds(&r), Some(30));
         let mut r = Response::default();
         r.headers.push("Date", "Mon, 23 Nov 2026 16:30:00 GMT");
-        r.headers.push("Retry-After", "Mon, 23 Nov 2026 16:31:30 GMT");
+        r.headers
+            .push("Retry-After", "Mon, 23 Nov 2026 16:31:30 GMT");
         assert_eq!(retry_after_seconds(&r), Some(90));
     }
 }

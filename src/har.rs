@@ -10,5 +10,9 @@ pub fn read_har(
     _opts: &InputOptions,
     _sink: &mut dyn FnMut(Result<Parsed, RecordError>) -> Flow,
 ) -> Result<(), ReadFailure> {
-    Err(InputError::Unreadable { name: name.to_string(), message: "HAR input is not supported yet".into() }.into())
+    Err(InputError::Unreadable {
+        name: name.to_string(),
+        message: "HAR input is not supported yet".into(),
+    }
+    .into())
 }

@@ -5,7 +5,7 @@
 use std::io::{self, BufRead, Read};
 
 use crate::diagnosis::Source;
-use crate::read::{apply_context, detect, read_response, Context, InputFormat};
+use crate::read::{Context, InputFormat, apply_context, detect, read_response};
 use crate::record::Record;
 use crate::response::Response;
 
@@ -63,7 +63,10 @@ pub fn read_input(
     opts: &InputOptions,
     sink: &mut dyn FnMut(Result<Parsed, RecordError>) -> Flow,
 ) -> Result<(), ReadFailure> {
-    let io_err = |source| InputError::Io { name: name.to_string(), source };
+    let io_err = |source| InputError::Io {
+        name: name.to_string(),
+        source,
+    };
     let format = match opts.format {
         InputFormat::Auto => detect(reader.fill_buf().map_err(io_err)?),
         f => f,
@@ -72,15 +75,21 @@ pub fn read_input(
         InputFormat::Ndjson => read_ndjson(reader, name, opts, sink),
         InputFormat::Har => crate::har::read_har(reader, name, opts, sink),
         single => {
-            let bytes = read_bounded(reader, opts.max_record).map_err(io_err)?.ok_or_else(|| InputError::TooLarge {
-                name: name.to_string(),
-                limit: opts.max_record,
-            })?;
-            let response = read_single(&bytes, single, opts).map_err(|message| InputError::Unreadable {
-                name: name.to_string(),
-                message,
-            })?;
-            let source = (name != "-").then(|| Source { file: name.to_string(), ..Source::default() });
+            let bytes = read_bounded(reader, opts.max_record)
+                .map_err(io_err)?
+                .ok_or_else(|| InputError::TooLarge {
+                    name: name.to_string(),
+                    limit: opts.max_record,
+                })?;
+            let response =
+                read_single(&bytes, single, opts).map_err(|message| InputError::Unreadable {
+                    name: name.to_string(),
+                    message,
+                })?;
+            let source = (name != "-").then(|| Source {
+                file: name.to_string(),
+                ..Source::default()
+            });
             sink(Ok(Parsed { response, source })).map_err(ReadFailure::Output)
         }
     }
@@ -98,7 +107,9 @@ pub enum ReadFailure {
 
 fn read_single(bytes: &[u8], format: InputFormat, opts: &InputOptions) -> Result<Response, String> {
     if bytes.iter().all(u8::is_ascii_whitespace) && opts.context.status.is_none() {
-        return Err("the input is empty (was anything piped in? give --status N for an empty body)".into());
+        return Err(
+            "the input is empty (was anything piped in? give --status N for an empty body)".into(),
+        );
     }
     let mut response = read_response(bytes, format).map_err(|e| e.to_string())?;
     apply_context(&mut response, &opts.context);
@@ -123,22 +134,41 @@ fn read_ndjson(
     loop {
         line.clear();
         number += 1;
-        let complete = read_line_bounded(reader, &mut line, opts.max_record).map_err(|source| InputError::Io {
-            name: name.to_string(),
-            source,
+        let complete = read_line_bounded(reader, &mut line, opts.max_record).map_err(|source| {
+            InputError::Io {
+                name: name.to_string(),
+                source,
+            }
         })?;
-        let source = Source { file: name.to_string(), entry: None, line: Some(number) };
+        let source = Source {
+            file: name.to_string(),
+            entry: None,
+            line: Some(number),
+        };
         match complete {
             LineRead::End => return Ok(()),
             LineRead::TooLong => {
-                let message = format!("record larger than the --max-input-size limit of {} bytes; skipped", opts.max_record);
-                sink(Err(RecordError { at: source, message })).map_err(ReadFailure::Output)?;
+                let message = format!(
+                    "record larger than the --max-input-size limit of {} bytes; skipped",
+                    opts.max_record
+                );
+                sink(Err(RecordError {
+                    at: source,
+                    message,
+                }))
+                .map_err(ReadFailure::Output)?;
             }
             LineRead::Line if line.iter().all(u8::is_ascii_whitespace) => {}
             LineRead::Line => {
                 let item = parse_record(&line, &opts.context)
-                    .map(|response| Parsed { response, source: Some(source.clone()) })
-                    .map_err(|message| RecordError { at: source, message });
+                    .map(|response| Parsed {
+                        response,
+                        source: Some(source.clone()),
+                    })
+                    .map_err(|message| RecordError {
+                        at: source,
+                        message,
+                    });
                 sink(item).map_err(ReadFailure::Output)?;
             }
         }
@@ -148,7 +178,10 @@ fn read_ndjson(
 fn parse_record(line: &[u8], context: &Context) -> Result<Response, String> {
     let record: Record = serde_json::from_slice(line).map_err(|e| {
         let text = e.to_string();
-        format!("not an NDJSON response record: {}", text.split(" at line ").next().unwrap_or(&text))
+        format!(
+            "not an NDJSON response record: {}",
+            text.split(" at line ").next().unwrap_or(&text)
+        )
     })?;
     let mut response = record.into_response();
     apply_context(&mut response, context);
@@ -162,7 +195,11 @@ enum LineRead {
 }
 
 /// Read one line into `buf` without ever holding more than `limit` bytes of it.
-fn read_line_bounded(reader: &mut dyn BufRead, buf: &mut Vec<u8>, limit: u64) -> io::Result<LineRead> {
+fn read_line_bounded(
+    reader: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    limit: u64,
+) -> io::Result<LineRead> {
     let mut too_long = false;
     let mut any = false;
     loop {
@@ -189,7 +226,11 @@ fn read_line_bounded(reader: &mut dyn BufRead, buf: &mut Vec<u8>, limit: u64) ->
         }
         reader.consume(take);
         if done {
-            return Ok(if too_long { LineRead::TooLong } else { LineRead::Line });
+            return Ok(if too_long {
+                LineRead::TooLong
+            } else {
+                LineRead::Line
+            });
         }
     }
 }

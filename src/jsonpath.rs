@@ -27,7 +27,8 @@ enum Step {
 
 impl Query {
     pub fn compile(source: &str) -> Result<Self, String> {
-        let parsed = parse_json_path(source).map_err(|e| format!("invalid JSONPath {source:?}: {e}"))?;
+        let parsed =
+            parse_json_path(source).map_err(|e| format!("invalid JSONPath {source:?}: {e}"))?;
         let plan = match chain_of(&parsed) {
             Some(steps) => Plan::Chain(steps),
             None => Plan::Full(parsed),
@@ -69,7 +70,11 @@ fn walk<'a>(mut node: &'a Value, steps: &[Step]) -> Option<&'a Value> {
         node = match (step, node) {
             (Step::Key(k), Value::Object(map)) => map.get(k)?,
             (Step::Index(i), Value::Array(items)) => {
-                let at = if *i < 0 { items.len().checked_sub(i.unsigned_abs() as usize)? } else { *i as usize };
+                let at = if *i < 0 {
+                    items.len().checked_sub(i.unsigned_abs() as usize)?
+                } else {
+                    *i as usize
+                };
                 items.get(at)?
             }
             _ => return None,
@@ -86,7 +91,14 @@ mod tests {
     #[test]
     fn chains_and_full_queries_agree_with_jsonpath_rust() {
         let doc = json!({"detail": [{"loc": ["body", "profile_url"], "msg": "bad"}, {"loc": ["q"], "msg": "x"}]});
-        for path in ["$.detail[0].loc[-1]", "$.detail[1].msg", "$.detail[*].msg", "$.missing", "$.detail[5]", "$..msg"] {
+        for path in [
+            "$.detail[0].loc[-1]",
+            "$.detail[1].msg",
+            "$.detail[*].msg",
+            "$.missing",
+            "$.detail[5]",
+            "$..msg",
+        ] {
             let ours = Query::compile(path).unwrap().select(&doc);
             let theirs = js_path_process(&parse_json_path(path).unwrap(), &doc)
                 .unwrap()

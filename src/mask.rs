@@ -8,7 +8,15 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 /// Vendor prefixes of documented key shapes, longest first.
-const KEY_PREFIXES: &[&str] = &["blz_mgmt_", "wv_live_", "wv_test_", "hacktron_", "sk_live_", "sk_test_", "sk_"];
+const KEY_PREFIXES: &[&str] = &[
+    "blz_mgmt_",
+    "wv_live_",
+    "wv_test_",
+    "hacktron_",
+    "sk_live_",
+    "sk_test_",
+    "sk_",
+];
 
 /// Request/response headers whose whole value is a secret (after an auth scheme).
 pub const SECRET_HEADERS: &[&str] = &[
@@ -48,7 +56,11 @@ static KEY_SHAPED: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Mask one secret value, keeping a vendor prefix and a few characters.
 pub fn mask_secret(secret: &str) -> String {
-    let prefix = KEY_PREFIXES.iter().find(|p| secret.starts_with(**p)).copied().unwrap_or("");
+    let prefix = KEY_PREFIXES
+        .iter()
+        .find(|p| secret.starts_with(**p))
+        .copied()
+        .unwrap_or("");
     let rest: Vec<char> = secret[prefix.len()..].chars().collect();
     let keep = (rest.len() / 3).min(4);
     let shown: String = rest[..keep].iter().collect();
@@ -66,7 +78,9 @@ pub fn mask_header(name: &str, value: &str) -> String {
         return mask_cookies(value);
     }
     match value.trim().split_once(char::is_whitespace) {
-        Some((scheme, cred)) if lower.contains("authorization") => format!("{scheme} {}", mask_secret(cred.trim())),
+        Some((scheme, cred)) if lower.contains("authorization") => {
+            format!("{scheme} {}", mask_secret(cred.trim()))
+        }
         _ => mask_secret(value.trim()),
     }
 }
@@ -83,11 +97,15 @@ fn mask_cookies(value: &str) -> String {
         Some((n, v)) if !is_cookie_attribute(n) => format!("{n}={}", mask_secret(v.trim())),
         _ => p.to_string(),
     });
-    std::iter::once(masked_first).chain(rest).collect::<Vec<_>>().join(";")
+    std::iter::once(masked_first)
+        .chain(rest)
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 fn is_cookie_attribute(name: &str) -> bool {
-    ["path", "domain", "expires", "max-age", "samesite"].contains(&name.trim().to_ascii_lowercase().as_str())
+    ["path", "domain", "expires", "max-age", "samesite"]
+        .contains(&name.trim().to_ascii_lowercase().as_str())
 }
 
 /// Mask secrets in a URL: userinfo and secret-named query parameters.
@@ -103,7 +121,9 @@ pub fn mask_url(url: &str) -> String {
     let query = query
         .split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((k, v)) if SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str()) => format!("{k}={}", mask_secret(v)),
+            Some((k, v)) if SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str()) => {
+                format!("{k}={}", mask_secret(v))
+            }
             _ => pair.to_string(),
         })
         .collect::<Vec<_>>()
@@ -149,9 +169,18 @@ mod tests {
 
     #[test]
     fn headers_keep_scheme() {
-        assert_eq!(mask_header("Authorization", "Bearer sk_0123456789abcdef"), "Bearer sk_0123…");
-        assert_eq!(mask_header("X-Api-Key", "hacktron_abcdefghijkl"), "hacktron_abcd…");
-        assert_eq!(mask_header("Set-Cookie", "session=abcdefghijkl; Path=/; HttpOnly"), "session=abcd…; Path=/; HttpOnly");
+        assert_eq!(
+            mask_header("Authorization", "Bearer sk_0123456789abcdef"),
+            "Bearer sk_0123…"
+        );
+        assert_eq!(
+            mask_header("X-Api-Key", "hacktron_abcdefghijkl"),
+            "hacktron_abcd…"
+        );
+        assert_eq!(
+            mask_header("Set-Cookie", "session=abcdefghijkl; Path=/; HttpOnly"),
+            "session=abcd…; Path=/; HttpOnly"
+        );
     }
 
     #[test]
@@ -165,6 +194,9 @@ mod tests {
     #[test]
     fn key_shapes_in_text() {
         let t = mask_text("key wv_test_ABCDEFGHIJKLMNOP and eyJhbGciOi.eyJzdWIiOiIx.c2lnbmF0dXJl");
-        assert!(!t.contains("ABCDEFGHIJKLMNOP") && !t.contains("c2lnbmF0dXJl"), "{t}");
+        assert!(
+            !t.contains("ABCDEFGHIJKLMNOP") && !t.contains("c2lnbmF0dXJl"),
+            "{t}"
+        );
     }
 }

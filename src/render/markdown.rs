@@ -12,15 +12,26 @@ fn cell(text: &str) -> String {
 
 /// One response as a ticket section.
 pub fn single(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
-    let title = d.title.as_deref().unwrap_or("no rule recognises this response");
+    let title = d
+        .title
+        .as_deref()
+        .unwrap_or("no rule recognises this response");
     writeln!(out, "### {} — {}\n", status_line(d), cell(title))?;
     writeln!(out, "| | |\n|---|---|")?;
     let conf = d.confidence.map(|c| format!("{c:?}").to_lowercase());
     let rows: [(&str, Option<String>); 6] = [
         ("API", d.api.clone()),
-        ("Rule", d.rule.as_ref().map(|r| format!("`{r}` ({})", conf.unwrap_or_default()))),
+        (
+            "Rule",
+            d.rule
+                .as_ref()
+                .map(|r| format!("`{r}` ({})", conf.unwrap_or_default())),
+        ),
         ("Request", request_line(d).map(|r| format!("`{r}`"))),
-        ("Request id", d.request_id.as_ref().map(|r| format!("`{r}`"))),
+        (
+            "Request id",
+            d.request_id.as_ref().map(|r| format!("`{r}`")),
+        ),
         ("Source", source_label(d)),
         ("Docs", d.docs.clone()),
     ];
@@ -35,7 +46,12 @@ pub fn single(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
     if !d.fields.is_empty() {
         writeln!(out, "\n**Fields.**")?;
         for f in &d.fields {
-            writeln!(out, "- `{}`: {}", f.field.as_deref().unwrap_or("?"), cell(&f.problem))?;
+            writeln!(
+                out,
+                "- `{}`: {}",
+                f.field.as_deref().unwrap_or("?"),
+                cell(&f.problem)
+            )?;
         }
     }
     if !d.fix.is_empty() {
@@ -52,7 +68,10 @@ pub fn single(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
 
 /// Header of the batch table.
 pub fn table_header(out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "| Source | Request | Status | Rule | Cause | Fix |\n|---|---|---|---|---|---|")
+    writeln!(
+        out,
+        "| Source | Request | Status | Rule | Cause | Fix |\n|---|---|---|---|---|---|"
+    )
 }
 
 /// One row of the batch table.
@@ -63,7 +82,9 @@ pub fn table_row(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
         cell(&source_label(d).unwrap_or_default()),
         cell(&request_line(d).unwrap_or_default()),
         status_line(d),
-        d.rule.as_deref().map_or(String::new(), |r| format!("`{r}`")),
+        d.rule
+            .as_deref()
+            .map_or(String::new(), |r| format!("`{r}`")),
         cell(d.cause.as_deref().unwrap_or("")),
         cell(d.fix.first().map_or("", String::as_str)),
     )

@@ -13,7 +13,13 @@ pub fn status_line(d: &Diagnosis) -> String {
     match (d.status, d.reason.as_deref()) {
         (Some(s), Some(r)) => format!("{s} {r}"),
         (Some(s), None) => s.to_string(),
-        (None, _) if d.rule.as_deref().is_some_and(|r| r.starts_with("http/transport")) => "no response".into(),
+        (None, _)
+            if d.rule
+                .as_deref()
+                .is_some_and(|r| r.starts_with("http/transport")) =>
+        {
+            "no response".into()
+        }
         (None, _) => "status unknown".into(),
     }
 }
@@ -21,7 +27,11 @@ pub fn status_line(d: &Diagnosis) -> String {
 /// `METHOD url` of the request, when known.
 pub fn request_line(d: &Diagnosis) -> Option<String> {
     let r = d.request.as_ref()?;
-    let line = [r.method.as_deref(), r.url.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    let line = [r.method.as_deref(), r.url.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
     (!line.is_empty()).then_some(line)
 }
 

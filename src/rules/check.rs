@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use regex::Regex;
 use serde::Serialize;
 
+use super::RuleSet;
 use super::loader::{self, LoadError, Origin};
 use super::model::{Example, Rule, RuleFile};
-use super::RuleSet;
 use crate::diagnose::Options;
 use crate::template;
 
@@ -78,7 +78,11 @@ pub fn check(paths: &[PathBuf]) -> Result<Vec<RuleReport>, LoadError> {
 
 fn check_rule(set: &RuleSet, origin: &Origin, rule: &Rule) -> RuleReport {
     let mut problems = lint(set, rule);
-    let mut verdict = if problems.is_empty() { Verdict::Validated } else { Verdict::Invalid };
+    let mut verdict = if problems.is_empty() {
+        Verdict::Validated
+    } else {
+        Verdict::Invalid
+    };
     for (n, ex) in rule.examples.must_match.iter().enumerate() {
         if let Some(p) = run_match(set, rule, ex) {
             problems.push(format!("match example {}: {p}", n + 1));
@@ -86,8 +90,19 @@ fn check_rule(set: &RuleSet, origin: &Origin, rule: &Rule) -> RuleReport {
         }
     }
     for (n, ex) in rule.examples.no_match.iter().enumerate() {
-        let d = set.diagnose(&ex.to_response(), &Options { api: None, all: true }, None);
-        if d.matches.unwrap_or_default().iter().any(|m| m.rule == rule.id) {
+        let d = set.diagnose(
+            &ex.to_response(),
+            &Options {
+                api: None,
+                all: true,
+            },
+            None,
+        );
+        if d.matches
+            .unwrap_or_default()
+            .iter()
+            .any(|m| m.rule == rule.id)
+        {
             problems.push(format!("no_match example {} matched", n + 1));
             verdict = worst(verdict, Verdict::Noisy);
         }
@@ -111,24 +126,48 @@ fn worst(a: Verdict, b: Verdict) -> Verdict {
 }
 
 fn run_match(set: &RuleSet, rule: &Rule, ex: &Example) -> Option<String> {
-    let d = set.diagnose(&ex.to_response(), &Options { api: None, all: true }, None);
+    let d = set.diagnose(
+        &ex.to_response(),
+        &Options {
+            api: None,
+            all: true,
+        },
+        None,
+    );
     if d.rule.as_deref() != Some(rule.id.as_str()) {
         let won = d.rule.as_deref().unwrap_or("no rule");
-        let matched = d.matches.unwrap_or_default().iter().any(|m| m.rule == rule.id);
+        let matched = d
+            .matches
+            .unwrap_or_default()
+            .iter()
+            .any(|m| m.rule == rule.id);
         return Some(if matched {
             format!("matched but {won} won")
         } else {
             format!("did not match ({won} won)")
         });
     }
-    let rendered = [d.title.clone(), d.cause.clone(), d.retry.as_ref().map(|r| r.advice.clone())]
-        .into_iter()
-        .flatten()
-        .chain(d.fix.iter().cloned())
-        .chain(d.fields.iter().map(|f| format!("{} {}", f.field.as_deref().unwrap_or(""), f.problem)))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let lacking: Vec<&str> = ex.expect.iter().map(String::as_str).filter(|e| !rendered.contains(e)).collect();
+    let rendered = [
+        d.title.clone(),
+        d.cause.clone(),
+        d.retry.as_ref().map(|r| r.advice.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(d.fix.iter().cloned())
+    .chain(
+        d.fields
+            .iter()
+            .map(|f| format!("{} {}", f.field.as_deref().unwrap_or(""), f.problem)),
+    )
+    .collect::<Vec<_>>()
+    .join("\n");
+    let lacking: Vec<&str> = ex
+        .expect
+        .iter()
+        .map(String::as_str)
+        .filter(|e| !rendered.contains(e))
+        .collect();
     (!lacking.is_empty()).then(|| format!("output lacks {lacking:?}"))
 }
 
@@ -137,18 +176,23 @@ fn lint(set: &RuleSet, rule: &Rule) -> Vec<String> {
     if rule.examples.must_match.is_empty() {
         problems.push("no match example".into());
     }
-    if rule.cause.trim().is_empty() || rule.fix.is_empty() || rule.fix.iter().any(|f| f.trim().is_empty()) {
+    if rule.cause.trim().is_empty()
+        || rule.fix.is_empty()
+        || rule.fix.iter().any(|f| f.trim().is_empty())
+    {
         problems.push("empty cause or fix step".into());
     }
-    if let Some(entry) = set.get(&rule.id) {
-        if let Err(e) = entry.compiled() {
-            problems.push(e.to_string());
-        }
+    if let Some(entry) = set.get(&rule.id)
+        && let Err(e) = entry.compiled()
+    {
+        problems.push(e.to_string());
     }
     let known = filled_names(rule);
     for name in used_names(rule) {
         if !known.contains(&name) && !BUILTIN_PLACEHOLDERS.contains(&name.as_str()) {
-            problems.push(format!("placeholder {{{{{name}}}}} is filled by no capture, lookup or built-in"));
+            problems.push(format!(
+                "placeholder {{{{{name}}}}} is filled by no capture, lookup or built-in"
+            ));
         }
     }
     problems

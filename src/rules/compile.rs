@@ -5,8 +5,8 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::model::{
-    BodyCondition, BodyKind, Extract, FieldsSpec, HeaderCondition, JsonType, RequestCondition, Rule, StatusItem, StatusSpec,
-    TextTest,
+    BodyCondition, BodyKind, Extract, FieldsSpec, HeaderCondition, JsonType, RequestCondition,
+    Rule, StatusItem, StatusSpec, TextTest,
 };
 use crate::jsonpath::Query;
 
@@ -122,11 +122,27 @@ pub struct Extractor {
 pub fn compile(rule: &Rule) -> Result<Compiled, String> {
     let w = &rule.when;
     let status = w.status.as_ref().map(StatusSet::from_spec).transpose()?;
-    let body = w.body.iter().map(body_test).collect::<Result<Vec<_>, _>>()?;
-    let text = w.text.as_ref().map(|t| text_match(t, "when.text")).transpose()?;
-    let headers = w.headers.iter().map(header_test).collect::<Result<Vec<_>, _>>()?;
+    let body = w
+        .body
+        .iter()
+        .map(body_test)
+        .collect::<Result<Vec<_>, _>>()?;
+    let text = w
+        .text
+        .as_ref()
+        .map(|t| text_match(t, "when.text"))
+        .transpose()?;
+    let headers = w
+        .headers
+        .iter()
+        .map(header_test)
+        .collect::<Result<Vec<_>, _>>()?;
     let request = w.request.as_ref().map(request_test).transpose()?;
-    let transport = w.transport_error.as_ref().map(|t| text_match(t, "when.transport_error")).transpose()?;
+    let transport = w
+        .transport_error
+        .as_ref()
+        .map(|t| text_match(t, "when.transport_error"))
+        .transpose()?;
     let condition_count = usize::from(status.is_some())
         + body.len()
         + text.as_ref().map_or(0, TextMatch::count)
@@ -154,14 +170,23 @@ pub fn extractors(list: &[Extract]) -> Result<Vec<Extractor>, String> {
             Ok(Extractor {
                 body: e.body.as_deref().map(Query::compile).transpose()?,
                 header: e.header.clone(),
-                regex: e.regex.as_deref().map(|r| regex(r, "request_id.regex")).transpose()?,
+                regex: e
+                    .regex
+                    .as_deref()
+                    .map(|r| regex(r, "request_id.regex"))
+                    .transpose()?,
             })
         })
         .collect()
 }
 
 fn regex(pattern: &str, place: &str) -> Result<Regex, String> {
-    Regex::new(pattern).map_err(|e| format!("{place}: invalid regex {pattern:?}: {}", one_line(&e.to_string())))
+    Regex::new(pattern).map_err(|e| {
+        format!(
+            "{place}: invalid regex {pattern:?}: {}",
+            one_line(&e.to_string())
+        )
+    })
 }
 
 fn one_line(s: &str) -> String {
@@ -175,7 +200,11 @@ fn body_test(c: &BodyCondition) -> Result<BodyTest, String> {
         one_of: c.one_of.clone(),
         contains: c.contains.clone(),
         starts_with: c.starts_with.clone(),
-        regex: c.regex.as_deref().map(|r| regex(r, "when.body.regex")).transpose()?,
+        regex: c
+            .regex
+            .as_deref()
+            .map(|r| regex(r, "when.body.regex"))
+            .transpose()?,
         exists: c.exists,
         json_type: c.json_type,
         capture: c.capture.clone(),
@@ -201,7 +230,11 @@ fn header_test(h: &HeaderCondition) -> Result<HeaderTest, String> {
         exists: h.exists,
         equals: h.equals.clone(),
         contains: h.contains.as_deref().map(str::to_ascii_lowercase),
-        regex: h.regex.as_deref().map(|r| regex(r, "when.headers.regex")).transpose()?,
+        regex: h
+            .regex
+            .as_deref()
+            .map(|r| regex(r, "when.headers.regex"))
+            .transpose()?,
         capture: h.capture.clone(),
     })
 }
@@ -210,8 +243,16 @@ fn request_test(r: &RequestCondition) -> Result<RequestTest, String> {
     Ok(RequestTest {
         known: r.known,
         method: r.method.iter().map(|m| m.to_ascii_uppercase()).collect(),
-        path: r.path.as_deref().map(|p| regex(p, "when.request.path")).transpose()?,
-        host: r.host.as_deref().map(|p| regex(p, "when.request.host")).transpose()?,
+        path: r
+            .path
+            .as_deref()
+            .map(|p| regex(p, "when.request.path"))
+            .transpose()?,
+        host: r
+            .host
+            .as_deref()
+            .map(|p| regex(p, "when.request.host"))
+            .transpose()?,
         auth_scheme: r.auth_scheme.clone(),
         key_prefix: r.key_prefix.clone(),
         key_prefix_not: r.key_prefix_not.clone(),
@@ -233,11 +274,20 @@ impl RequestTest {
 }
 
 fn fields(f: &FieldsSpec) -> Result<Fields, String> {
-    let q = |p: &Option<String>| p.as_deref().map(Query::compile).transpose().map_err(|e| format!("fields: {e}"));
+    let q = |p: &Option<String>| {
+        p.as_deref()
+            .map(Query::compile)
+            .transpose()
+            .map_err(|e| format!("fields: {e}"))
+    };
     Ok(Fields {
         each: Query::compile(&f.each).map_err(|e| format!("fields.each: {e}"))?,
         field: q(&f.field)?,
         problem: q(&f.problem)?,
-        pattern: f.pattern.as_deref().map(|p| regex(p, "fields.pattern")).transpose()?,
+        pattern: f
+            .pattern
+            .as_deref()
+            .map(|p| regex(p, "fields.pattern"))
+            .transpose()?,
     })
 }

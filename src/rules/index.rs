@@ -63,7 +63,8 @@ impl Index {
     pub fn build<'a>(entries: impl Iterator<Item = IndexEntry<'a>>, api_count: usize) -> Self {
         let mut patterns: Vec<String> = Vec::new();
         let mut literal_rules: Vec<Vec<u32>> = Vec::new();
-        let mut unliteral: Vec<StatusBuckets> = (0..api_count).map(|_| StatusBuckets::default()).collect();
+        let mut unliteral: Vec<StatusBuckets> =
+            (0..api_count).map(|_| StatusBuckets::default()).collect();
         for (i, e) in entries.enumerate() {
             let id = i as u32;
             match literal_of(e.rule) {
@@ -75,12 +76,18 @@ impl Index {
                     }
                 },
                 None => {
-                    let status = e.rule.when.status.as_ref().and_then(|s| StatusSet::from_spec(s).ok());
+                    let status = e
+                        .rule
+                        .when
+                        .status
+                        .as_ref()
+                        .and_then(|s| StatusSet::from_spec(s).ok());
                     unliteral[e.api].add(id, status.as_ref());
                 }
             }
         }
-        let literals = (!patterns.is_empty()).then(|| AhoCorasick::new(&patterns).expect("literal patterns build"));
+        let literals = (!patterns.is_empty())
+            .then(|| AhoCorasick::new(&patterns).expect("literal patterns build"));
         Self {
             literals,
             literal_rules,
@@ -130,7 +137,8 @@ pub fn literal_of(rule: &Rule) -> Option<String> {
 }
 
 fn safe_run(s: &str) -> Option<&str> {
-    let unsafe_char = |c: char| !(c.is_ascii_graphic() || c == ' ') || matches!(c, '"' | '\\' | '/');
+    let unsafe_char =
+        |c: char| !(c.is_ascii_graphic() || c == ' ') || matches!(c, '"' | '\\' | '/');
     s.split(unsafe_char)
         .map(str::trim)
         .filter(|run| run.len() >= 3)
@@ -143,7 +151,10 @@ mod tests {
 
     #[test]
     fn safe_runs_avoid_escapable_characters() {
-        assert_eq!(safe_run("Token missing org_id — make sure"), Some("Token missing org_id"));
+        assert_eq!(
+            safe_run("Token missing org_id — make sure"),
+            Some("Token missing org_id")
+        );
         assert_eq!(safe_run("only /api/v1/rest/ endpoints"), Some("endpoints"));
         assert_eq!(safe_run("a/b"), None);
     }

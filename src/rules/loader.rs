@@ -71,7 +71,11 @@ pub fn parse(origin: &Origin, text: &str) -> Result<RuleFile, LoadError> {
     serde_json::from_str(text).map_err(|e| {
         let (line, column) = (e.line(), e.column());
         let message = e.to_string();
-        let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
         LoadError {
             line: (line > 0).then_some(line),
             column: (column > 0).then_some(column),
@@ -86,7 +90,11 @@ fn rule_before(text: &str, line: usize) -> Option<String> {
     let mut found = None;
     for l in text.lines().take(line) {
         if let Some(rest) = l.trim_start().strip_prefix("\"id\"") {
-            let value = rest.trim_start().strip_prefix(':')?.trim().trim_end_matches(',');
+            let value = rest
+                .trim_start()
+                .strip_prefix(':')?
+                .trim()
+                .trim_end_matches(',');
             found = serde_json::from_str::<String>(value).ok();
         }
     }
@@ -102,7 +110,10 @@ pub fn user_files(paths: &[PathBuf]) -> Result<Vec<(Origin, String)>, LoadError>
             let mut files: Vec<PathBuf> = std::fs::read_dir(path)
                 .map_err(|e| LoadError::new(&origin, format!("cannot list folder: {e}")))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "json") && p.file_name().is_some_and(|n| n != "schema.json"))
+                .filter(|p| {
+                    p.extension().is_some_and(|x| x == "json")
+                        && p.file_name().is_some_and(|n| n != "schema.json")
+                })
                 .collect();
             files.sort();
             for f in files {
@@ -117,7 +128,8 @@ pub fn user_files(paths: &[PathBuf]) -> Result<Vec<(Origin, String)>, LoadError>
 
 fn read(path: &Path) -> Result<(Origin, String), LoadError> {
     let origin = Origin::User(path.to_path_buf());
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::new(&origin, format!("cannot read: {e}")))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| LoadError::new(&origin, format!("cannot read: {e}")))?;
     Ok((origin, text))
 }
 
@@ -125,16 +137,20 @@ fn read(path: &Path) -> Result<(Origin, String), LoadError> {
 /// and `$XDG_CONFIG_HOME/apidiag/rules` (or `~/.config/apidiag/rules`) when it exists.
 pub fn env_rule_paths() -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> = std::env::var_os("APIDIAG_RULES")
-        .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
+        .map(|v| {
+            std::env::split_paths(&v)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        })
         .unwrap_or_default();
     let config = std::env::var_os("XDG_CONFIG_HOME")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
-    if let Some(dir) = config.map(|c| c.join("apidiag").join("rules")) {
-        if dir.is_dir() {
-            paths.push(dir);
-        }
+    if let Some(dir) = config.map(|c| c.join("apidiag").join("rules"))
+        && dir.is_dir()
+    {
+        paths.push(dir);
     }
     paths
 }

@@ -45,7 +45,12 @@ fn body_kind(resp: &Response, text: &str) -> BodyKind {
         BodyKind::Empty
     } else if resp.body.json().is_some() {
         BodyKind::Json
-    } else if looks_like_html(trimmed) || resp.headers.get("content-type").is_some_and(|c| c.contains("html")) {
+    } else if looks_like_html(trimmed)
+        || resp
+            .headers
+            .get("content-type")
+            .is_some_and(|c| c.contains("html"))
+    {
         BodyKind::Html
     } else {
         BodyKind::Text
@@ -53,8 +58,15 @@ fn body_kind(resp: &Response, text: &str) -> BodyKind {
 }
 
 fn looks_like_html(text: &str) -> bool {
-    let head: String = text.chars().take(15).collect::<String>().to_ascii_lowercase();
-    head.starts_with("<!doctype html") || head.starts_with("<html") || head.starts_with("<head") || head.starts_with("<body")
+    let head: String = text
+        .chars()
+        .take(15)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || head.starts_with("<head")
+        || head.starts_with("<body")
 }
 
 /// `Some` when every condition of `rule` holds. `lenient_status`: the status is unknown
@@ -64,7 +76,9 @@ pub fn evaluate(rule: &Compiled, s: &Subject<'_>, lenient_status: bool) -> Optio
     if let Some(set) = &rule.status {
         match s.resp.status {
             Some(code) if set.contains(code) => ev.why.push(format!("status {code}")),
-            None if lenient_status => ev.why.push("status unknown; the body's text decided".into()),
+            None if lenient_status => ev
+                .why
+                .push("status unknown; the body's text decided".into()),
             _ => return None,
         }
     }
@@ -134,7 +148,11 @@ fn body_holds(test: &BodyTest, json: &Value, ev: &mut Evidence) -> Option<()> {
             return None;
         }
         if !want || !test.has_value_tests() {
-            ev.why.push(format!("{} {}", test.query.source(), if want { "present" } else { "absent" }));
+            ev.why.push(format!(
+                "{} {}",
+                test.query.source(),
+                if want { "present" } else { "absent" }
+            ));
             if let (true, Some(name), Some(node)) = (want, &test.capture, nodes.first()) {
                 ev.captures.push((name.clone(), scalar_text(node)));
             }
@@ -150,7 +168,11 @@ fn body_holds(test: &BodyTest, json: &Value, ev: &mut Evidence) -> Option<()> {
     if let Some(name) = &test.capture {
         ev.captures.push((name.clone(), scalar_text(node)));
     }
-    ev.why.push(format!("{} = {}", test.query.source(), short(&scalar_text(node))));
+    ev.why.push(format!(
+        "{} = {}",
+        test.query.source(),
+        short(&scalar_text(node))
+    ));
     Some(())
 }
 
@@ -175,14 +197,18 @@ fn node_holds(test: &BodyTest, node: &Value, ev: &mut Evidence) -> bool {
     if test.json_type.is_some_and(|t| t != type_of(node)) {
         return false;
     }
-    let needs_string = test.contains.is_some() || test.starts_with.is_some() || test.regex.is_some();
+    let needs_string =
+        test.contains.is_some() || test.starts_with.is_some() || test.regex.is_some();
     if !needs_string {
         return true;
     }
     let Some(s) = node.as_str() else { return false };
     test.contains.as_deref().is_none_or(|c| s.contains(c))
         && test.starts_with.as_deref().is_none_or(|p| s.starts_with(p))
-        && test.regex.as_ref().is_none_or(|re| capture_groups(re, s, ev).is_some())
+        && test
+            .regex
+            .as_ref()
+            .is_none_or(|re| capture_groups(re, s, ev).is_some())
 }
 
 fn type_of(v: &Value) -> JsonType {
@@ -223,10 +249,16 @@ fn header_holds(h: &HeaderTest, resp: &Response, ev: &mut Evidence) -> Option<()
         _ => {}
     }
     let value = value?.trim();
-    if h.equals.as_deref().is_some_and(|e| !e.eq_ignore_ascii_case(value)) {
+    if h.equals
+        .as_deref()
+        .is_some_and(|e| !e.eq_ignore_ascii_case(value))
+    {
         return None;
     }
-    if h.contains.as_deref().is_some_and(|c| !value.to_ascii_lowercase().contains(c)) {
+    if h.contains
+        .as_deref()
+        .is_some_and(|c| !value.to_ascii_lowercase().contains(c))
+    {
         return None;
     }
     if let Some(re) = &h.regex {
@@ -246,7 +278,10 @@ fn request_holds(r: &RequestTest, s: &Subject<'_>, ev: &mut Evidence) -> Option<
     }
     if !r.method.is_empty() {
         let m = f.method?;
-        r.method.iter().any(|want| want.eq_ignore_ascii_case(m)).then_some(())?;
+        r.method
+            .iter()
+            .any(|want| want.eq_ignore_ascii_case(m))
+            .then_some(())?;
         ev.why.push(format!("request method {m}"));
     }
     if let Some(re) = &r.path {
@@ -269,12 +304,18 @@ fn request_holds(r: &RequestTest, s: &Subject<'_>, ev: &mut Evidence) -> Option<
     }
     if !r.key_prefix.is_empty() {
         let c = f.credential?;
-        r.key_prefix.iter().any(|p| c.starts_with(p.as_str())).then_some(())?;
+        r.key_prefix
+            .iter()
+            .any(|p| c.starts_with(p.as_str()))
+            .then_some(())?;
         ev.why.push("credential prefix matches".into());
     }
     if !r.key_prefix_not.is_empty() {
         let c = f.credential?;
-        r.key_prefix_not.iter().all(|p| !c.starts_with(p.as_str())).then_some(())?;
+        r.key_prefix_not
+            .iter()
+            .all(|p| !c.starts_with(p.as_str()))
+            .then_some(())?;
         ev.why.push("credential prefix differs".into());
     }
     for name in &r.header {

@@ -118,7 +118,8 @@ impl RuleSet {
         let pack = self.packs.len();
         let user = matches!(origin, Origin::User(_));
         for rule in &file.rules {
-            validate_id(&rule.id, &file.api).map_err(|m| LoadError::new(&origin, m).in_rule(&rule.id))?;
+            validate_id(&rule.id, &file.api)
+                .map_err(|m| LoadError::new(&origin, m).in_rule(&rule.id))?;
             if user {
                 compile::compile(rule).map_err(|m| LoadError::new(&origin, m).in_rule(&rule.id))?;
             }
@@ -131,12 +132,22 @@ impl RuleSet {
                 compiled: OnceLock::new(),
             };
             match self.by_id.get(&entry.rule.id) {
-                Some(&at) if user && matches!(self.packs[self.entries[at].pack].origin, Origin::Builtin(_)) => {
+                Some(&at)
+                    if user
+                        && matches!(
+                            self.packs[self.entries[at].pack].origin,
+                            Origin::Builtin(_)
+                        ) =>
+                {
                     self.entries[at] = entry;
                 }
                 Some(&at) => {
                     let first = &self.packs[self.entries[at].pack].origin;
-                    return Err(LoadError::new(&origin, format!("duplicate rule id (first defined in {first})")).in_rule(&entry.rule.id));
+                    return Err(LoadError::new(
+                        &origin,
+                        format!("duplicate rule id (first defined in {first})"),
+                    )
+                    .in_rule(&entry.rule.id));
                 }
                 None => {
                     self.by_id.insert(entry.rule.id.clone(), self.entries.len());
@@ -159,7 +170,8 @@ impl RuleSet {
         if let Some(i) = self.apis.iter().position(|a| a.name == file.api) {
             let r = &mut self.apis[i].recognise;
             r.hosts.extend(file.recognise.hosts.iter().cloned());
-            r.key_prefixes.extend(file.recognise.key_prefixes.iter().cloned());
+            r.key_prefixes
+                .extend(file.recognise.key_prefixes.iter().cloned());
             r.headers.extend(file.recognise.headers.iter().cloned());
             return i;
         }
@@ -176,7 +188,9 @@ impl RuleSet {
     }
 
     pub fn api_index(&self, name: &str) -> Option<usize> {
-        self.apis.iter().position(|a| a.name.eq_ignore_ascii_case(name))
+        self.apis
+            .iter()
+            .position(|a| a.name.eq_ignore_ascii_case(name))
     }
 
     pub fn entries(&self) -> &[Entry] {
@@ -195,13 +209,21 @@ impl RuleSet {
     pub fn get(&self, id: &str) -> Option<&Entry> {
         self.by_id
             .get(id)
-            .or_else(|| self.by_id.iter().find(|(k, _)| k.eq_ignore_ascii_case(id)).map(|(_, v)| v))
+            .or_else(|| {
+                self.by_id
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(id))
+                    .map(|(_, v)| v)
+            })
             .map(|&i| &self.entries[i])
     }
 
     fn index(&self) -> &Index {
         self.index.get_or_init(|| {
-            let entries = self.entries.iter().map(|e| IndexEntry { rule: &e.rule, api: e.api });
+            let entries = self.entries.iter().map(|e| IndexEntry {
+                rule: &e.rule,
+                api: e.api,
+            });
             Index::build(entries, self.apis.len())
         })
     }
@@ -214,7 +236,9 @@ impl RuleSet {
     pub fn recognise(&self, s: &Subject<'_>) -> Option<usize> {
         let host = s.facts.host.map(str::to_ascii_lowercase);
         let by_host = host.as_deref().and_then(|h| {
-            self.apis.iter().position(|a| a.recognise.hosts.iter().any(|p| host_matches(p, h)))
+            self.apis
+                .iter()
+                .position(|a| a.recognise.hosts.iter().any(|p| host_matches(p, h)))
         });
         let by_key = || {
             let cred = s.facts.credential?;
@@ -228,7 +252,10 @@ impl RuleSet {
         };
         let by_header = || {
             self.apis.iter().position(|a| {
-                a.recognise.headers.iter().any(|h| s.resp.headers.get(h).is_some())
+                a.recognise
+                    .headers
+                    .iter()
+                    .any(|h| s.resp.headers.get(h).is_some())
             })
         };
         by_host.or_else(by_key).or_else(by_header)
@@ -236,9 +263,17 @@ impl RuleSet {
 
     /// Every rule that matches, best first, with its evidence.
     pub fn matches(&self, s: &Subject<'_>, api: Option<usize>) -> Vec<(usize, Evidence)> {
-        let mut apis: Vec<usize> = self.apis.iter().enumerate().filter(|(i, _)| self.is_generic(*i)).map(|(i, _)| i).collect();
+        let mut apis: Vec<usize> = self
+            .apis
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.is_generic(*i))
+            .map(|(i, _)| i)
+            .collect();
         apis.extend(api);
-        let candidates = self.index().candidates(s.resp.body.bytes(), s.resp.status, &apis);
+        let candidates = self
+            .index()
+            .candidates(s.resp.body.bytes(), s.resp.status, &apis);
         let mut found: Vec<(usize, Evidence)> = candidates
             .into_iter()
             .map(|c| c as usize)
@@ -257,8 +292,36 @@ impl RuleSet {
         found
     }
 
+    /// Like [`RuleSet::matches`] but testing every eligible rule instead of asking the
+    /// index: the reference the index is tested against.
+    pub fn matches_exhaustive(
+        &self,
+        s: &Subject<'_>,
+        api: Option<usize>,
+    ) -> Vec<(usize, Evidence)> {
+        let mut found: Vec<(usize, Evidence)> = (0..self.entries.len())
+            .filter(|&c| {
+                let e = &self.entries[c];
+                let generic = self.is_generic(e.api);
+                let has_literal = index::literal_of(&e.rule).is_some();
+                (generic || api.is_none_or(|a| a == e.api))
+                    && (generic || has_literal || api == Some(e.api))
+            })
+            .filter_map(|c| {
+                let entry = &self.entries[c];
+                let lenient = index::literal_of(&entry.rule).is_some();
+                matcher::evaluate(entry.compiled().ok()?, s, lenient).map(|ev| (c, ev))
+            })
+            .collect();
+        found.sort_by(|a, b| self.rank_key(a.0).cmp(&self.rank_key(b.0)));
+        found
+    }
+
     /// The documented order: priority, then conditions, then vendor before generic, then id.
-    fn rank_key(&self, entry: usize) -> (std::cmp::Reverse<i32>, std::cmp::Reverse<usize>, bool, &str) {
+    fn rank_key(
+        &self,
+        entry: usize,
+    ) -> (std::cmp::Reverse<i32>, std::cmp::Reverse<usize>, bool, &str) {
         let e = &self.entries[entry];
         let conditions = e.compiled().map_or(0, |c| c.condition_count);
         (
@@ -272,7 +335,11 @@ impl RuleSet {
 
 fn host_matches(pattern: &str, host: &str) -> bool {
     match pattern.strip_prefix("*.") {
-        Some(suffix) => host.len() > suffix.len() && host.ends_with(suffix) && host[..host.len() - suffix.len()].ends_with('.'),
+        Some(suffix) => {
+            host.len() > suffix.len()
+                && host.ends_with(suffix)
+                && host[..host.len() - suffix.len()].ends_with('.')
+        }
         None => pattern.eq_ignore_ascii_case(host),
     }
 }
@@ -282,12 +349,20 @@ fn validate_id(id: &str, api: &str) -> Result<(), String> {
         return Err(format!("id {id:?} is not <api>/<slug>"));
     };
     if prefix != api {
-        return Err(format!("id {id:?} does not start with this file's api {api:?}"));
+        return Err(format!(
+            "id {id:?} does not start with this file's api {api:?}"
+        ));
     }
     let kebab = !slug.is_empty()
-        && slug.split('-').all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        && slug.split('-').all(|w| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        });
     if !kebab {
-        return Err(format!("id {id:?}: the slug must be kebab-case (a-z, 0-9, single dashes)"));
+        return Err(format!(
+            "id {id:?}: the slug must be kebab-case (a-z, 0-9, single dashes)"
+        ));
     }
     Ok(())
 }
