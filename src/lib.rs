@@ -2,6 +2,7 @@
 //! call failed, from a rule table built on the vendors' documented failure modes.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod read;
 pub mod record;
 pub mod response;
 pub mod rules;
