@@ -5,3 +5,16 @@
 pub mod record;
 pub mod response;
 pub mod rules;
+pub mod diagnose;
+pub mod diagnosis;
+pub mod facts;
+pub mod jsonpath;
+pub mod mask;
+pub mod sanitize;
+pub mod status;
+pub mod template;
+pub mod render;
+pub mod input;
+pub mod explain;
+pub mod read;
+pub mod har;
