@@ -1,10 +1,29 @@
-//! Embeds every `rules/*.json` file into the binary, so it works anywhere.
+//! Embeds every `rules/*.json` file into the binary, so it works anywhere, and
+//! precomputes what a run needs before it can match anything, so that a run parses
+//! only the rules a response makes candidates:
+//!
+//! - each file's head (everything but `rules`, which becomes `[]`): the API, its
+//!   recognition evidence, request-id sources, tables;
+//! - per rule: its id, where its JSON text is in the file, the literal that indexes it
+//!   (`src/rules/literal.rs`, shared with the library) and its `when.status` as JSON.
+//!
+//! A file this script cannot take apart is embedded without that metadata and parsed
+//! whole at run time, which reports the error as a broken built-in file.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
 
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+#[path = "src/rules/literal.rs"]
+#[allow(dead_code)]
+mod literal;
+
 fn main() {
     println!("cargo:rerun-if-changed=rules");
+    println!("cargo:rerun-if-changed=src/rules/literal.rs");
     let dir = Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("rules");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -16,7 +35,8 @@ fn main() {
         .collect();
     files.sort();
     let mut out = String::from("pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[\n");
-    for f in files {
+    for f in &files {
+        println!("cargo:rerun-if-changed={}", f.display());
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
         writeln!(
             out,
@@ -25,7 +45,77 @@ fn main() {
         )
         .unwrap();
     }
+    out.push_str("];\n\npub const BUILTIN_PACKS: &[BuiltinPack] = &[\n");
+    for (i, f) in files.iter().enumerate() {
+        let text = std::fs::read_to_string(f).unwrap();
+        match split(&text) {
+            Some((head, rules)) => {
+                writeln!(
+                    out,
+                    "    BuiltinPack {{ file: {i}, head: {head:?}, rules: Some(&["
+                )
+                .unwrap();
+                for r in rules {
+                    writeln!(
+                        out,
+                        "        BuiltinRule {{ id: {:?}, span: ({}, {}), literal: {:?}, status: {:?} }},",
+                        r.id, r.start, r.end, r.literal, r.status
+                    )
+                    .unwrap();
+                }
+                out.push_str("    ]) },\n");
+            }
+            None => writeln!(
+                out,
+                "    BuiltinPack {{ file: {i}, head: \"\", rules: None }},"
+            )
+            .unwrap(),
+        }
+    }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("builtin_rules.rs");
     std::fs::write(dest, out).unwrap();
+}
+
+struct RuleMeta {
+    id: String,
+    start: usize,
+    end: usize,
+    literal: Option<String>,
+    status: Option<String>,
+}
+
+/// The file's head with `"rules": []`, and each rule's metadata; `None` when the file
+/// is not shaped as expected (the run-time parser then reports why).
+fn split(text: &str) -> Option<(String, Vec<RuleMeta>)> {
+    let top: BTreeMap<String, &RawValue> = serde_json::from_str(text).ok()?;
+    let rules_raw = top.get("rules")?.get();
+    let offset = |s: &str| s.as_ptr() as usize - text.as_ptr() as usize;
+    let (rs, re) = (offset(rules_raw), offset(rules_raw) + rules_raw.len());
+    let head = format!("{}[]{}", &text[..rs], &text[re..]);
+    let rules: Vec<&RawValue> = serde_json::from_str(rules_raw).ok()?;
+    let mut metas = Vec::new();
+    for raw in rules {
+        let rule: Value = serde_json::from_str(raw.get()).ok()?;
+        let when = rule.get("when");
+        let body = when.and_then(|w| w.get("body")).and_then(Value::as_array);
+        let from_body = body.into_iter().flatten().flat_map(|c| {
+            ["equals", "contains", "starts_with"].map(|k| c.get(k).and_then(Value::as_str))
+        });
+        let from_text = when
+            .and_then(|w| w.get("text"))
+            .map(|t| t.get("contains").and_then(Value::as_str));
+        let literal = literal::longest_safe_run(from_body.chain(from_text).flatten());
+        let start = offset(raw.get());
+        metas.push(RuleMeta {
+            id: rule.get("id")?.as_str()?.to_string(),
+            start,
+            end: start + raw.get().len(),
+            literal: literal.map(str::to_string),
+            status: when
+                .and_then(|w| w.get("status"))
+                .map(|s| serde_json::to_string(s).unwrap()),
+        });
+    }
+    Some((head, metas))
 }

@@ -3,6 +3,8 @@
 //! generic pack and of the recognised API, bucketed by status.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aho_corasick::AhoCorasick;
 
@@ -45,9 +47,18 @@ impl StatusBuckets {
     }
 }
 
+/// Literal patterns scanned naively per body until this many body bytes have been
+/// scanned in a run; then the Aho-Corasick automaton is built (a DFA over every literal
+/// costs about a millisecond, far more than scanning one small response for each
+/// literal, and far less than scanning a large log that way).
+const NAIVE_SCAN_BUDGET: usize = 32 << 10;
+
 #[derive(Debug)]
 pub struct Index {
-    literals: Option<AhoCorasick>,
+    patterns: Vec<String>,
+    literals: OnceLock<AhoCorasick>,
+    /// Body bytes scanned so far without the automaton.
+    naive_scanned: AtomicUsize,
     literal_rules: Vec<Vec<u32>>,
     /// Per API (same numbering as the rule set's APIs).
     unliteral: Vec<StatusBuckets>,
@@ -55,41 +66,38 @@ pub struct Index {
 
 /// What the index needs to know of each rule.
 pub struct IndexEntry<'a> {
-    pub rule: &'a Rule,
+    /// [`literal_of`] the rule.
+    pub literal: Option<&'a str>,
+    /// The statuses of a rule without a literal (`None`: any status).
+    pub status: Option<StatusSet>,
     pub api: usize,
 }
 
 impl Index {
     pub fn build<'a>(entries: impl Iterator<Item = IndexEntry<'a>>, api_count: usize) -> Self {
         let mut patterns: Vec<String> = Vec::new();
+        let mut by_pattern: HashMap<&'a str, usize> = HashMap::new();
         let mut literal_rules: Vec<Vec<u32>> = Vec::new();
         let mut unliteral: Vec<StatusBuckets> =
             (0..api_count).map(|_| StatusBuckets::default()).collect();
         for (i, e) in entries.enumerate() {
             let id = i as u32;
-            match literal_of(e.rule) {
-                Some(lit) => match patterns.iter().position(|p| *p == lit) {
-                    Some(at) => literal_rules[at].push(id),
+            match e.literal {
+                Some(lit) => match by_pattern.get(lit) {
+                    Some(&at) => literal_rules[at].push(id),
                     None => {
-                        patterns.push(lit);
+                        by_pattern.insert(lit, patterns.len());
+                        patterns.push(lit.to_string());
                         literal_rules.push(vec![id]);
                     }
                 },
-                None => {
-                    let status = e
-                        .rule
-                        .when
-                        .status
-                        .as_ref()
-                        .and_then(|s| StatusSet::from_spec(s).ok());
-                    unliteral[e.api].add(id, status.as_ref());
-                }
+                None => unliteral[e.api].add(id, e.status.as_ref()),
             }
         }
-        let literals = (!patterns.is_empty())
-            .then(|| AhoCorasick::new(&patterns).expect("literal patterns build"));
         Self {
-            literals,
+            patterns,
+            literals: OnceLock::new(),
+            naive_scanned: AtomicUsize::new(0),
             literal_rules,
             unliteral,
         }
@@ -99,15 +107,7 @@ impl Index {
     /// the APIs in `apis`. Sorted, without duplicates.
     pub fn candidates(&self, body: &[u8], status: Option<u16>, apis: &[usize]) -> Vec<u32> {
         let mut out = Vec::new();
-        if let Some(ac) = &self.literals {
-            let mut seen = vec![false; self.literal_rules.len()];
-            for m in ac.find_overlapping_iter(body) {
-                let p = m.pattern().as_usize();
-                if !std::mem::replace(&mut seen[p], true) {
-                    out.extend_from_slice(&self.literal_rules[p]);
-                }
-            }
-        }
+        self.literal_hits(body, |p| out.extend_from_slice(&self.literal_rules[p]));
         for api in apis {
             if let Some(buckets) = self.unliteral.get(*api) {
                 buckets.collect(status, &mut out);
@@ -116,6 +116,40 @@ impl Index {
         out.sort_unstable();
         out.dedup();
         out
+    }
+
+    /// Calls `hit` once for each pattern that occurs in `body`.
+    fn literal_hits(&self, body: &[u8], mut hit: impl FnMut(usize)) {
+        if self.patterns.is_empty() {
+            return;
+        }
+        let ac = self.literals.get().or_else(|| {
+            let scanned = self.naive_scanned.fetch_add(body.len(), Ordering::Relaxed);
+            (scanned + body.len() > NAIVE_SCAN_BUDGET).then(|| self.automaton())
+        });
+        match ac {
+            Some(ac) => {
+                let mut seen = vec![false; self.patterns.len()];
+                for m in ac.find_overlapping_iter(body) {
+                    let p = m.pattern().as_usize();
+                    if !std::mem::replace(&mut seen[p], true) {
+                        hit(p);
+                    }
+                }
+            }
+            None => {
+                for (p, pattern) in self.patterns.iter().enumerate() {
+                    if memchr::memmem::find(body, pattern.as_bytes()).is_some() {
+                        hit(p);
+                    }
+                }
+            }
+        }
+    }
+
+    fn automaton(&self) -> &AhoCorasick {
+        self.literals
+            .get_or_init(|| AhoCorasick::new(&self.patterns).expect("literal patterns build"))
     }
 }
 
@@ -128,26 +162,12 @@ pub fn literal_of(rule: &Rule) -> Option<String> {
         [eq, c.contains.as_deref(), c.starts_with.as_deref()]
     });
     let from_text = w.text.iter().map(|t| t.contains.as_deref());
-    from_body
-        .chain(from_text)
-        .flatten()
-        .filter_map(safe_run)
-        .max_by(|a, b| a.len().cmp(&b.len()).then_with(|| b.cmp(a)))
-        .map(str::to_string)
-}
-
-fn safe_run(s: &str) -> Option<&str> {
-    let unsafe_char =
-        |c: char| !(c.is_ascii_graphic() || c == ' ') || matches!(c, '"' | '\\' | '/');
-    s.split(unsafe_char)
-        .map(str::trim)
-        .filter(|run| run.len() >= 3)
-        .max_by_key(|run| run.len())
+    super::literal::longest_safe_run(from_body.chain(from_text).flatten()).map(str::to_string)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::super::literal::safe_run;
 
     #[test]
     fn safe_runs_avoid_escapable_characters() {

@@ -6,6 +6,30 @@ use std::path::{Path, PathBuf};
 
 use super::model::RuleFile;
 
+/// A built-in rule file as `build.rs` took it apart: `head` is the file with `"rules": []`,
+/// and each rule's text is `file[span.0..span.1]`. `rules` is `None` when the file could
+/// not be taken apart; it is then parsed whole (and its error reported) at run time.
+#[derive(Debug)]
+pub struct BuiltinPack {
+    /// Index into [`BUILTIN_RULE_FILES`].
+    pub file: usize,
+    pub head: &'static str,
+    pub rules: Option<&'static [BuiltinRule]>,
+}
+
+/// What a run needs of a built-in rule before it is a candidate; the rest of it is
+/// parsed from its text the first time it is needed.
+#[derive(Debug)]
+pub struct BuiltinRule {
+    pub id: &'static str,
+    pub span: (usize, usize),
+    /// The literal that indexes it ([`super::index::literal_of`]).
+    pub literal: Option<&'static str>,
+    /// `when.status`, as JSON.
+    pub status: Option<&'static str>,
+}
+
+// `BUILTIN_RULE_FILES: &[(name, text)]` and `BUILTIN_PACKS: &[BuiltinPack]`.
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
 /// Where a rule file came from.

@@ -3,19 +3,21 @@
 pub mod check;
 pub mod compile;
 pub mod index;
+pub mod literal;
 pub mod loader;
 pub mod matcher;
 pub mod model;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use compile::{Compiled, Extractor};
+use compile::{Compiled, Extractor, StatusSet};
 use index::{Index, IndexEntry};
 pub use loader::{LoadError, Origin};
 use matcher::{Evidence, Subject};
-use model::{Recognise, Rule, RuleFile, TableRow};
+use model::{Recognise, Rule, RuleFile, StatusSpec, TableRow};
 
 /// The name of the generic pack.
 pub const GENERIC_API: &str = "http";
@@ -51,18 +53,107 @@ impl Pack {
 /// A rule with where it came from and, once needed, its compiled form.
 #[derive(Debug)]
 pub struct Entry {
-    pub rule: Rule,
+    /// The rule as written. A built-in rule is parsed from its text the first time
+    /// this is dereferenced; see [`LazyRule`].
+    pub rule: LazyRule,
     pub api: usize,
     pub pack: usize,
+    literal: Option<Cow<'static, str>>,
     compiled: OnceLock<Result<Compiled, String>>,
 }
 
 impl Entry {
     pub fn compiled(&self) -> Result<&Compiled, &str> {
         self.compiled
-            .get_or_init(|| compile::compile(&self.rule))
+            .get_or_init(|| compile::compile(self.rule.get().map_err(str::to_string)?))
             .as_ref()
             .map_err(String::as_str)
+    }
+
+    /// The rule's id, without parsing the rule.
+    pub fn id(&self) -> &str {
+        &self.rule.key
+    }
+
+    /// The literal that indexes the rule ([`index::literal_of`]), without parsing it.
+    pub fn literal(&self) -> Option<&str> {
+        self.literal.as_deref()
+    }
+
+    /// The statuses the index files an unliteral rule under.
+    fn index_status(&self) -> Option<StatusSet> {
+        let spec = match (self.rule.cell.get(), self.rule.status_json) {
+            (Some(Ok(rule)), _) => return status_set(rule.when.status.as_ref()?),
+            (_, Some(json)) => serde_json::from_str::<StatusSpec>(json).ok()?,
+            _ => return None,
+        };
+        status_set(&spec)
+    }
+}
+
+fn status_set(spec: &StatusSpec) -> Option<StatusSet> {
+    StatusSet::from_spec(spec).ok()
+}
+
+/// A rule parsed the first time it is needed. Every run would otherwise parse the
+/// whole built-in table (most of it examples) to use a handful of rules.
+pub struct LazyRule {
+    /// The id (named so as not to shadow `Rule::id` through `Deref`).
+    key: Cow<'static, str>,
+    /// The JSON text of a built-in rule not parsed yet, and its `when.status`.
+    text: Option<&'static str>,
+    status_json: Option<&'static str>,
+    cell: OnceLock<Result<Rule, String>>,
+}
+
+impl LazyRule {
+    fn parsed(rule: Rule) -> Self {
+        Self {
+            key: Cow::Owned(rule.id.clone()),
+            text: None,
+            status_json: None,
+            cell: OnceLock::from(Ok(rule)),
+        }
+    }
+
+    fn builtin(file: &'static str, meta: &loader::BuiltinRule) -> Self {
+        Self {
+            key: Cow::Borrowed(meta.id),
+            text: Some(&file[meta.span.0..meta.span.1]),
+            status_json: meta.status,
+            cell: OnceLock::new(),
+        }
+    }
+
+    /// The rule, or why its built-in text does not parse (`cargo test` and
+    /// `apidiag rules check` report that as a broken built-in file).
+    pub fn get(&self) -> Result<&Rule, &str> {
+        self.cell
+            .get_or_init(|| {
+                let text = self.text.expect("a rule without text is parsed");
+                serde_json::from_str(text)
+                    .map_err(|e| format!("built-in rule {} does not parse: {e}", self.key))
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+}
+
+impl std::ops::Deref for LazyRule {
+    type Target = Rule;
+
+    /// Panics when a built-in rule does not parse, which the test suite rules out.
+    fn deref(&self) -> &Rule {
+        self.get().unwrap_or_else(|e| panic!("{e}"))
+    }
+}
+
+impl std::fmt::Debug for LazyRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.cell.get() {
+            Some(Ok(rule)) => rule.fmt(f),
+            _ => write!(f, "LazyRule({:?})", self.key),
+        }
     }
 }
 
@@ -84,19 +175,33 @@ impl RuleSet {
     }
 
     /// The built-in table plus user files or folders; a user rule with a built-in's id
-    /// replaces it. User rules are compiled at once so a broken file is reported now.
+    /// replaces it. User rules are compiled at once so a broken file is reported now;
+    /// built-in rules are parsed and compiled only when a response needs them.
     pub fn load(user_paths: &[PathBuf]) -> Result<Self, LoadError> {
-        let mut files: Vec<(Origin, RuleFile)> = Vec::new();
-        for (name, text) in loader::BUILTIN_RULE_FILES {
+        let mut set = Self::from_files(Vec::new())?;
+        for pack in loader::BUILTIN_PACKS {
+            let (name, text) = loader::BUILTIN_RULE_FILES[pack.file];
             let origin = Origin::Builtin(name);
-            let file = loader::parse(&origin, text)?;
-            files.push((origin, file));
+            match pack.rules {
+                Some(rules) => {
+                    let head = loader::parse(&origin, pack.head)?;
+                    let entries = rules.iter().map(|r| {
+                        let rule = LazyRule::builtin(text, r);
+                        (rule, r.literal.map(Cow::Borrowed))
+                    });
+                    set.add_pack(origin, head, entries.collect())?;
+                }
+                None => {
+                    let file = loader::parse(&origin, text)?;
+                    set.add_file(origin, file)?;
+                }
+            }
         }
         for (origin, text) in loader::user_files(user_paths)? {
             let file = loader::parse(&origin, &text)?;
-            files.push((origin, file));
+            set.add_file(origin, file)?;
         }
-        Self::from_files(files)
+        Ok(set)
     }
 
     pub fn from_files(files: Vec<(Origin, RuleFile)>) -> Result<Self, LoadError> {
@@ -113,25 +218,49 @@ impl RuleSet {
         Ok(set)
     }
 
-    fn add_file(&mut self, origin: Origin, file: RuleFile) -> Result<(), LoadError> {
-        let api = self.intern_api(&file);
-        let pack = self.packs.len();
+    fn add_file(&mut self, origin: Origin, mut file: RuleFile) -> Result<(), LoadError> {
         let user = matches!(origin, Origin::User(_));
-        for rule in &file.rules {
+        let rules = std::mem::take(&mut file.rules);
+        for rule in &rules {
             validate_id(&rule.id, &file.api)
                 .map_err(|m| LoadError::new(&origin, m).in_rule(&rule.id))?;
             if user {
                 compile::compile(rule).map_err(|m| LoadError::new(&origin, m).in_rule(&rule.id))?;
             }
         }
-        for rule in file.rules {
+        let entries = rules
+            .into_iter()
+            .map(|rule| {
+                let literal = index::literal_of(&rule).map(Cow::Owned);
+                (LazyRule::parsed(rule), literal)
+            })
+            .collect();
+        self.add_pack(origin, file, entries)
+    }
+
+    /// Add a file whose rules have been taken out of it, as (rule, literal) pairs.
+    fn add_pack(
+        &mut self,
+        origin: Origin,
+        file: RuleFile,
+        rules: Vec<(LazyRule, Option<Cow<'static, str>>)>,
+    ) -> Result<(), LoadError> {
+        let api = self.intern_api(&file);
+        let pack = self.packs.len();
+        let user = matches!(origin, Origin::User(_));
+        for (rule, _) in &rules {
+            validate_id(&rule.key, &file.api)
+                .map_err(|m| LoadError::new(&origin, m).in_rule(&rule.key))?;
+        }
+        for (rule, literal) in rules {
             let entry = Entry {
                 rule,
                 api,
                 pack,
+                literal,
                 compiled: OnceLock::new(),
             };
-            match self.by_id.get(&entry.rule.id) {
+            match self.by_id.get(entry.id()) {
                 Some(&at)
                     if user
                         && matches!(
@@ -147,10 +276,11 @@ impl RuleSet {
                         &origin,
                         format!("duplicate rule id (first defined in {first})"),
                     )
-                    .in_rule(&entry.rule.id));
+                    .in_rule(entry.id()));
                 }
                 None => {
-                    self.by_id.insert(entry.rule.id.clone(), self.entries.len());
+                    self.by_id
+                        .insert(entry.id().to_string(), self.entries.len());
                     self.entries.push(entry);
                 }
             }
@@ -221,7 +351,8 @@ impl RuleSet {
     fn index(&self) -> &Index {
         self.index.get_or_init(|| {
             let entries = self.entries.iter().map(|e| IndexEntry {
-                rule: &e.rule,
+                literal: e.literal(),
+                status: e.literal().is_none().then(|| e.index_status()).flatten(),
                 api: e.api,
             });
             Index::build(entries, self.apis.len())
@@ -284,7 +415,7 @@ impl RuleSet {
             .filter_map(|c| {
                 let entry = &self.entries[c];
                 let compiled = entry.compiled().ok()?;
-                let lenient = index::literal_of(&entry.rule).is_some();
+                let lenient = entry.literal().is_some();
                 matcher::evaluate(compiled, s, lenient).map(|ev| (c, ev))
             })
             .collect();
@@ -303,13 +434,13 @@ impl RuleSet {
             .filter(|&c| {
                 let e = &self.entries[c];
                 let generic = self.is_generic(e.api);
-                let has_literal = index::literal_of(&e.rule).is_some();
+                let has_literal = e.literal().is_some();
                 (generic || api.is_none_or(|a| a == e.api))
                     && (generic || has_literal || api == Some(e.api))
             })
             .filter_map(|c| {
                 let entry = &self.entries[c];
-                let lenient = index::literal_of(&entry.rule).is_some();
+                let lenient = entry.literal().is_some();
                 matcher::evaluate(entry.compiled().ok()?, s, lenient).map(|ev| (c, ev))
             })
             .collect();
@@ -328,7 +459,7 @@ impl RuleSet {
             std::cmp::Reverse(e.rule.priority),
             std::cmp::Reverse(conditions),
             self.is_generic(e.api),
-            e.rule.id.as_str(),
+            e.id(),
         )
     }
 }
@@ -382,6 +513,67 @@ mod tests {
         assert!(host_matches("api.hacktron.ai", "api.hacktron.ai"));
         assert!(host_matches("*.tumban.com", "api-v2.tumban.com"));
         assert!(!host_matches("*.tumban.com", "eviltumban.com"));
+    }
+
+    #[test]
+    fn builtin_rules_parse_and_build_rs_metadata_agrees_with_them() {
+        let set = RuleSet::builtin().unwrap();
+        assert!(loader::BUILTIN_PACKS.iter().all(|p| p.rules.is_some()));
+        let whole = RuleSet::from_files(
+            loader::BUILTIN_RULE_FILES
+                .iter()
+                .map(|(n, t)| {
+                    (
+                        Origin::Builtin(n),
+                        loader::parse(&Origin::Builtin(n), t).unwrap(),
+                    )
+                })
+                .collect(),
+        )
+        .unwrap();
+        assert_eq!(set.entries().len(), whole.entries().len());
+        for (lazy, eager) in set.entries().iter().zip(whole.entries()) {
+            let before = lazy.index_status();
+            let rule = lazy.rule.get().unwrap();
+            assert_eq!(lazy.id(), rule.id);
+            assert_eq!(
+                lazy.literal(),
+                index::literal_of(rule).as_deref(),
+                "{}",
+                rule.id
+            );
+            assert_eq!(before, eager.index_status(), "{}", rule.id);
+            assert_eq!(
+                serde_json::to_value(rule).unwrap(),
+                serde_json::to_value(&*eager.rule).unwrap()
+            );
+            assert_eq!((lazy.api, lazy.pack), (eager.api, eager.pack));
+        }
+        for (a, b) in set.packs().iter().zip(whole.packs()) {
+            assert_eq!(a.origin, b.origin);
+            assert_eq!(a.docs, b.docs);
+            assert_eq!(
+                serde_json::to_value(&a.tables).unwrap(),
+                serde_json::to_value(&b.tables).unwrap()
+            );
+            assert_eq!(
+                serde_json::to_value(&a.request_id).unwrap(),
+                serde_json::to_value(&b.request_id).unwrap()
+            );
+        }
+        let recognise = |s: &RuleSet| {
+            s.apis()
+                .iter()
+                .map(|a| {
+                    (
+                        a.name.clone(),
+                        a.title.clone(),
+                        serde_json::to_value(&a.recognise).unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(recognise(&set), recognise(&whole));
     }
 
     #[test]
