@@ -5,7 +5,7 @@
 //! - each file's head (everything but `rules`, which becomes `[]`): the API, its
 //!   recognition evidence, request-id sources, tables;
 //! - per rule: its id, where its JSON text is in the file, the literal that indexes it
-//!   (`src/rules/literal.rs`, shared with the library) and its `when.status` as JSON.
+//!   (`src/rules/shared.rs`, shared with the library) and its `when.status` as JSON.
 //!
 //! A file this script cannot take apart is embedded without that metadata and parsed
 //! whole at run time, which reports the error as a broken built-in file.
@@ -17,13 +17,13 @@ use std::path::Path;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-#[path = "src/rules/literal.rs"]
+#[path = "src/rules/shared.rs"]
 #[allow(dead_code)]
-mod literal;
+mod shared;
 
 fn main() {
     println!("cargo:rerun-if-changed=rules");
-    println!("cargo:rerun-if-changed=src/rules/literal.rs");
+    println!("cargo:rerun-if-changed=src/rules/shared.rs");
     let dir = Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("rules");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -92,7 +92,8 @@ fn split(text: &str) -> Option<(String, Vec<RuleMeta>)> {
     let rules_raw = top.get("rules")?.get();
     let offset = |s: &str| s.as_ptr() as usize - text.as_ptr() as usize;
     let (rs, re) = (offset(rules_raw), offset(rules_raw) + rules_raw.len());
-    let head = format!("{}[]{}", &text[..rs], &text[re..]);
+    let head: Value = serde_json::from_str(&format!("{}[]{}", &text[..rs], &text[re..])).ok()?;
+    let api = head.get("api")?.as_str()?;
     let rules: Vec<&RawValue> = serde_json::from_str(rules_raw).ok()?;
     let mut metas = Vec::new();
     for raw in rules {
@@ -105,10 +106,12 @@ fn split(text: &str) -> Option<(String, Vec<RuleMeta>)> {
         let from_text = when
             .and_then(|w| w.get("text"))
             .map(|t| t.get("contains").and_then(Value::as_str));
-        let literal = literal::longest_safe_run(from_body.chain(from_text).flatten());
+        let literal = shared::longest_safe_run(from_body.chain(from_text).flatten());
         let start = offset(raw.get());
+        let id = rule.get("id")?.as_str()?;
+        shared::validate_id(id, api).ok()?;
         metas.push(RuleMeta {
-            id: rule.get("id")?.as_str()?.to_string(),
+            id: id.to_string(),
             start,
             end: start + raw.get().len(),
             literal: literal.map(str::to_string),
@@ -117,5 +120,5 @@ fn split(text: &str) -> Option<(String, Vec<RuleMeta>)> {
                 .map(|s| serde_json::to_string(s).unwrap()),
         });
     }
-    Some((head, metas))
+    Some((head.to_string(), metas))
 }

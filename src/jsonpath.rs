@@ -19,7 +19,7 @@ enum Plan {
     Full(JpQuery),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum Step {
     Key(String),
     Index(i64),
@@ -27,11 +27,16 @@ enum Step {
 
 impl Query {
     pub fn compile(source: &str) -> Result<Self, String> {
-        let parsed =
-            parse_json_path(source).map_err(|e| format!("invalid JSONPath {source:?}: {e}"))?;
-        let plan = match chain_of(&parsed) {
+        let plan = match simple_chain(source) {
             Some(steps) => Plan::Chain(steps),
-            None => Plan::Full(parsed),
+            None => {
+                let parsed = parse_json_path(source)
+                    .map_err(|e| format!("invalid JSONPath {source:?}: {e}"))?;
+                match chain_of(&parsed) {
+                    Some(steps) => Plan::Chain(steps),
+                    None => Plan::Full(parsed),
+                }
+            }
         };
         Ok(Self {
             source: source.to_string(),
@@ -52,6 +57,44 @@ impl Query {
                 .unwrap_or_default(),
         }
     }
+}
+
+/// The steps of a path written only as `.name` and `[index]` segments in their plainest
+/// form (ASCII names, no spaces), read without the full parser, which costs tens of
+/// microseconds per path. Anything else is left to the full parser.
+fn simple_chain(source: &str) -> Option<Vec<Step>> {
+    let mut rest = source.strip_prefix('$')?.as_bytes();
+    let mut steps = Vec::new();
+    while let Some((&first, tail)) = rest.split_first() {
+        match first {
+            b'.' => {
+                let len = tail
+                    .iter()
+                    .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+                    .unwrap_or(tail.len());
+                let name = &tail[..len];
+                if name.is_empty() || name[0].is_ascii_digit() {
+                    return None;
+                }
+                steps.push(Step::Key(std::str::from_utf8(name).ok()?.to_string()));
+                rest = &tail[len..];
+            }
+            b'[' => {
+                let close = tail.iter().position(|b| *b == b']')?;
+                let digits = &tail[..close];
+                let unsigned = digits.strip_prefix(b"-").unwrap_or(digits);
+                let plain = matches!(unsigned, [b'0'] if digits.len() == 1)
+                    || matches!(unsigned, [b'1'..=b'9', ..]);
+                if !plain || unsigned.len() > 15 || !unsigned.iter().all(u8::is_ascii_digit) {
+                    return None;
+                }
+                steps.push(Step::Index(std::str::from_utf8(digits).ok()?.parse().ok()?));
+                rest = &tail[close + 1..];
+            }
+            _ => return None,
+        }
+    }
+    Some(steps)
 }
 
 fn chain_of(q: &JpQuery) -> Option<Vec<Step>> {
@@ -106,6 +149,50 @@ mod tests {
                 .map(|r| r.val())
                 .collect::<Vec<_>>();
             assert_eq!(ours, theirs, "{path}");
+        }
+    }
+
+    #[test]
+    fn plain_chains_are_read_as_the_full_parser_reads_them() {
+        for path in [
+            "$",
+            "$.message",
+            "$.error.code",
+            "$.detail[0].loc[-1]",
+            "$.errors[12].msg",
+            "$._x1.y_2",
+            "$.true",
+            "$.null",
+            "$.false",
+            "$.length",
+            "$.in",
+            "$.size",
+            "$.a[0][1]",
+            "$[0]",
+            "$[-3].x",
+        ] {
+            let fast = simple_chain(path).unwrap_or_else(|| panic!("{path} is plain"));
+            let full = chain_of(&parse_json_path(path).unwrap());
+            assert_eq!(Some(fast), full, "{path}");
+        }
+        for path in [
+            "$.",
+            "$..a",
+            "$.a b",
+            "$.1a",
+            "$[01]",
+            "$[-0]",
+            "$[ 1]",
+            "$['a']",
+            "$[*]",
+            "$.a[1:2]",
+            "$.é",
+            "message",
+            "$[1",
+            "$[-]",
+            "$[9999999999999999]",
+        ] {
+            assert!(simple_chain(path).is_none(), "{path} is not plain");
         }
     }
 

@@ -2,7 +2,7 @@
 //! it — rules whose literal text occurs in its body, and the unliteral rules of the
 //! generic pack and of the recognised API, bucketed by status.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -14,7 +14,7 @@ use super::model::Rule;
 /// Rules without a literal, by status.
 #[derive(Debug, Default)]
 struct StatusBuckets {
-    exact: HashMap<u16, Vec<u32>>,
+    exact: BTreeMap<u16, Vec<u32>>,
     class: [Vec<u32>; 6],
     any: Vec<u32>,
 }
@@ -76,7 +76,7 @@ pub struct IndexEntry<'a> {
 impl Index {
     pub fn build<'a>(entries: impl Iterator<Item = IndexEntry<'a>>, api_count: usize) -> Self {
         let mut patterns: Vec<String> = Vec::new();
-        let mut by_pattern: HashMap<&'a str, usize> = HashMap::new();
+        let mut by_pattern: BTreeMap<&'a str, usize> = BTreeMap::new();
         let mut literal_rules: Vec<Vec<u32>> = Vec::new();
         let mut unliteral: Vec<StatusBuckets> =
             (0..api_count).map(|_| StatusBuckets::default()).collect();
@@ -139,7 +139,7 @@ impl Index {
             }
             None => {
                 for (p, pattern) in self.patterns.iter().enumerate() {
-                    if memchr::memmem::find(body, pattern.as_bytes()).is_some() {
+                    if contains(body, pattern.as_bytes()) {
                         hit(p);
                     }
                 }
@@ -153,6 +153,16 @@ impl Index {
     }
 }
 
+/// `needle` (not empty) occurs in `hay`. A short body is searched by first byte, which
+/// costs less than setting up a substring searcher for each literal.
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    if hay.len() > 512 {
+        return memchr::memmem::find(hay, needle).is_some();
+    }
+    let (first, rest) = (needle[0], &needle[1..]);
+    memchr::memchr_iter(first, hay).any(|i| hay[i + 1..].starts_with(rest))
+}
+
 /// The text a rule's body must contain, if any: the longest run of characters that JSON
 /// never escapes, taken from the rule's literal tests.
 pub fn literal_of(rule: &Rule) -> Option<String> {
@@ -162,12 +172,60 @@ pub fn literal_of(rule: &Rule) -> Option<String> {
         [eq, c.contains.as_deref(), c.starts_with.as_deref()]
     });
     let from_text = w.text.iter().map(|t| t.contains.as_deref());
-    super::literal::longest_safe_run(from_body.chain(from_text).flatten()).map(str::to_string)
+    super::shared::longest_safe_run(from_body.chain(from_text).flatten()).map(str::to_string)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::literal::safe_run;
+    use super::super::shared::safe_run;
+    use super::*;
+
+    #[test]
+    fn short_and_long_bodies_are_searched_alike() {
+        let long = "x".repeat(600);
+        for hay in ["", "abc", "xxabcxx", "ab", "aab", "zzzzabc"] {
+            for needle in ["abc", "a", "c", "xab", "zzzzz"] {
+                let want = hay.contains(needle);
+                assert_eq!(super::contains(hay.as_bytes(), needle.as_bytes()), want);
+                let padded = format!("{long}{hay}");
+                assert_eq!(
+                    super::contains(padded.as_bytes(), needle.as_bytes()),
+                    padded.contains(needle)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_automaton_and_the_naive_scan_find_the_same_literals() {
+        let literals = ["missing scope", "scope", "rate limit", "limit exceeded"];
+        let entries = literals.iter().enumerate().map(|(i, l)| IndexEntry {
+            literal: Some(l),
+            status: None,
+            api: i % 2,
+        });
+        let index = Index::build(entries, 2);
+        let bodies = [
+            "{\"error\":\"missing scope: write\"}",
+            "rate limit exceeded",
+            "nothing",
+            "scope rate limit exceeded missing scope",
+        ];
+        let naive: Vec<Vec<u32>> = bodies
+            .iter()
+            .map(|b| index.candidates(b.as_bytes(), Some(400), &[0, 1]))
+            .collect();
+        index.automaton();
+        let automaton: Vec<Vec<u32>> = bodies
+            .iter()
+            .map(|b| index.candidates(b.as_bytes(), Some(400), &[0, 1]))
+            .collect();
+        assert_eq!(naive, automaton);
+        assert_eq!(naive[0], vec![0, 1]);
+        assert_eq!(naive[1], vec![2, 3]);
+        assert!(naive[2].is_empty());
+        assert_eq!(naive[3], vec![0, 1, 2, 3]);
+    }
 
     #[test]
     fn safe_runs_avoid_escapable_characters() {

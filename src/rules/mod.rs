@@ -3,13 +3,13 @@
 pub mod check;
 pub mod compile;
 pub mod index;
-pub mod literal;
 pub mod loader;
 pub mod matcher;
 pub mod model;
+pub mod shared;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -18,6 +18,7 @@ use index::{Index, IndexEntry};
 pub use loader::{LoadError, Origin};
 use matcher::{Evidence, Subject};
 use model::{Recognise, Rule, RuleFile, StatusSpec, TableRow};
+use shared::validate_id;
 
 /// The name of the generic pack.
 pub const GENERIC_API: &str = "http";
@@ -59,14 +60,17 @@ pub struct Entry {
     pub api: usize,
     pub pack: usize,
     literal: Option<Cow<'static, str>>,
-    compiled: OnceLock<Result<Compiled, String>>,
+    /// Boxed, as is the parsed rule, so the table itself stays small to build.
+    compiled: OnceLock<Result<Box<Compiled>, String>>,
 }
 
 impl Entry {
     pub fn compiled(&self) -> Result<&Compiled, &str> {
         self.compiled
-            .get_or_init(|| compile::compile(self.rule.get().map_err(str::to_string)?))
-            .as_ref()
+            .get_or_init(|| {
+                compile::compile(self.rule.get().map_err(str::to_string)?).map(Box::new)
+            })
+            .as_deref()
             .map_err(String::as_str)
     }
 
@@ -103,7 +107,7 @@ pub struct LazyRule {
     /// The JSON text of a built-in rule not parsed yet, and its `when.status`.
     text: Option<&'static str>,
     status_json: Option<&'static str>,
-    cell: OnceLock<Result<Rule, String>>,
+    cell: OnceLock<Result<Box<Rule>, String>>,
 }
 
 impl LazyRule {
@@ -112,7 +116,7 @@ impl LazyRule {
             key: Cow::Owned(rule.id.clone()),
             text: None,
             status_json: None,
-            cell: OnceLock::from(Ok(rule)),
+            cell: OnceLock::from(Ok(Box::new(rule))),
         }
     }
 
@@ -134,7 +138,7 @@ impl LazyRule {
                 serde_json::from_str(text)
                     .map_err(|e| format!("built-in rule {} does not parse: {e}", self.key))
             })
-            .as_ref()
+            .as_deref()
             .map_err(String::as_str)
     }
 }
@@ -164,7 +168,7 @@ pub struct RuleSet {
     apis: Vec<Api>,
     packs: Vec<Pack>,
     entries: Vec<Entry>,
-    by_id: HashMap<String, usize>,
+    by_id: BTreeMap<String, usize>,
     index: OnceLock<Index>,
 }
 
@@ -184,7 +188,9 @@ impl RuleSet {
             let origin = Origin::Builtin(name);
             match pack.rules {
                 Some(rules) => {
-                    let head = loader::parse(&origin, pack.head)?;
+                    // The head is minified; a broken one is reported as the file's error.
+                    let head = loader::parse(&origin, pack.head)
+                        .or_else(|e| loader::parse(&origin, text).and(Err(e)))?;
                     let entries = rules.iter().map(|r| {
                         let rule = LazyRule::builtin(text, r);
                         (rule, r.literal.map(Cow::Borrowed))
@@ -209,7 +215,7 @@ impl RuleSet {
             apis: Vec::new(),
             packs: Vec::new(),
             entries: Vec::new(),
-            by_id: HashMap::new(),
+            by_id: BTreeMap::new(),
             index: OnceLock::new(),
         };
         for (origin, file) in files {
@@ -248,10 +254,12 @@ impl RuleSet {
         let api = self.intern_api(&file);
         let pack = self.packs.len();
         let user = matches!(origin, Origin::User(_));
-        for (rule, _) in &rules {
+        // build.rs has checked the ids of the built-in rules still unparsed.
+        for (rule, _) in rules.iter().filter(|(r, _)| r.text.is_none()) {
             validate_id(&rule.key, &file.api)
                 .map_err(|m| LoadError::new(&origin, m).in_rule(&rule.key))?;
         }
+        self.entries.reserve(rules.len());
         for (rule, literal) in rules {
             let entry = Entry {
                 rule,
@@ -473,29 +481,6 @@ fn host_matches(pattern: &str, host: &str) -> bool {
         }
         None => pattern.eq_ignore_ascii_case(host),
     }
-}
-
-fn validate_id(id: &str, api: &str) -> Result<(), String> {
-    let Some((prefix, slug)) = id.split_once('/') else {
-        return Err(format!("id {id:?} is not <api>/<slug>"));
-    };
-    if prefix != api {
-        return Err(format!(
-            "id {id:?} does not start with this file's api {api:?}"
-        ));
-    }
-    let kebab = !slug.is_empty()
-        && slug.split('-').all(|w| {
-            !w.is_empty()
-                && w.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        });
-    if !kebab {
-        return Err(format!(
-            "id {id:?}: the slug must be kebab-case (a-z, 0-9, single dashes)"
-        ));
-    }
-    Ok(())
 }
 
 /// JSON Schema of a rule file, as committed in `rules/schema.json`.

@@ -1,0 +1,46 @@
+//! What `build.rs` precomputes for the built-in table, computed by the same code the
+//! library uses for user rules: which literal indexes a rule, and whether its id is
+//! well formed. Shared with `build.rs`, so this file depends on nothing but `std`.
+
+/// The text a rule's body must contain, if any: the longest run of characters that JSON
+/// never escapes, taken from the rule's literal tests (string `equals`, `contains`,
+/// `starts_with`, `text.contains`).
+pub fn longest_safe_run<'a>(tests: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    tests
+        .into_iter()
+        .filter_map(safe_run)
+        .max_by(|a, b| a.len().cmp(&b.len()).then_with(|| b.cmp(a)))
+}
+
+pub fn safe_run(s: &str) -> Option<&str> {
+    let unsafe_char =
+        |c: char| !(c.is_ascii_graphic() || c == ' ') || matches!(c, '"' | '\\' | '/');
+    s.split(unsafe_char)
+        .map(str::trim)
+        .filter(|run| run.len() >= 3)
+        .max_by_key(|run| run.len())
+}
+
+/// A rule id is `<api>/<kebab-case-slug>`, with the api of its file.
+pub fn validate_id(id: &str, api: &str) -> Result<(), String> {
+    let Some((prefix, slug)) = id.split_once('/') else {
+        return Err(format!("id {id:?} is not <api>/<slug>"));
+    };
+    if prefix != api {
+        return Err(format!(
+            "id {id:?} does not start with this file's api {api:?}"
+        ));
+    }
+    let kebab = !slug.is_empty()
+        && slug.split('-').all(|w| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        });
+    if !kebab {
+        return Err(format!(
+            "id {id:?}: the slug must be kebab-case (a-z, 0-9, single dashes)"
+        ));
+    }
+    Ok(())
+}
