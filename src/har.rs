@@ -426,11 +426,7 @@ impl<'de> Visitor<'de> for ContentSeed {
         let mut c = RawContent::default();
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
-                "text" => {
-                    c.text = Some(map.next_value_seed(TextSeed {
-                        max: self.max_text,
-                    })?)
-                }
+                "text" => c.text = Some(map.next_value_seed(TextSeed { max: self.max_text })?),
                 "encoding" => c.encoding = Some(map.next_value()?),
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -576,10 +572,7 @@ impl RawEntry {
                 _ => return Err(format!("response.status {n} is not an HTTP status")),
             },
             Some(other) => {
-                return Err(format!(
-                    "response.status is {}, not a number",
-                    kind(&other)
-                ));
+                return Err(format!("response.status is {}, not a number", kind(&other)));
             }
         };
         let error = opt_string(response.error, "response._error")?
@@ -602,9 +595,10 @@ impl RawEntry {
             (Some(0), None) => Some("no response received (status 0)".to_string()),
             _ => None,
         };
-        if transport_error.is_some() {
+        if let Some(e) = &transport_error {
             // A blocked or failed request has no body to miss.
             notes.retain(|n| *n != Note::BodyMissing);
+            notes.push(Note::Other(format!("no response arrived: {e}")));
         }
         Ok(Response {
             status: status.filter(|s| *s != 0),
@@ -640,10 +634,7 @@ fn body(content: RawContent, notes: &mut Vec<Note>) -> Result<Body, String> {
     match opt_string(content.encoding, "response.content.encoding")?.as_deref() {
         None | Some("") => Ok(Body::new(text.into_bytes())),
         Some(e) if e.eq_ignore_ascii_case("base64") => {
-            let compact: Vec<u8> = text
-                .bytes()
-                .filter(|b| !b.is_ascii_whitespace())
-                .collect();
+            let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
             match base64::engine::general_purpose::STANDARD.decode(&compact) {
                 Ok(bytes) => Ok(Body::new(bytes)),
                 Err(e) => {

@@ -5,6 +5,7 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 pub mod palette;
+pub mod summary;
 
 use crate::diagnosis::Diagnosis;
 
