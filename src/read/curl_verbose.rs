@@ -139,7 +139,7 @@ impl Transcript {
         let request = self.finished_request();
         let transport_error = self.transport_error();
         if let (None, Some(code)) = (&self.response, self.fail_status) {
-            return Ok(self.fail_status_only(code, request));
+            return Ok(self.fail_status_only(code, request, body));
         }
         let Some((status, headers)) = self.response else {
             return match transport_error {
@@ -167,12 +167,15 @@ impl Transcript {
         })
     }
 
-    fn fail_status_only(mut self, code: u16, request: Option<Request>) -> Response {
+    /// `curl -sS --fail-with-body URL 2>&1`: the `(22)` line, then the body.
+    fn fail_status_only(mut self, code: u16, request: Option<Request>, body: &[u8]) -> Response {
         self.notes.push(Note::StatusFrom(
             "curl's `(22) The requested URL returned error` line".to_string(),
         ));
+        let body = decode::body(&Headers::new(), body, &mut self.notes);
         Response {
             status: Some(code),
+            body,
             request,
             notes: self.notes,
             ..Response::default()

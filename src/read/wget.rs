@@ -24,9 +24,10 @@ static ERROR_STATUS: LazyLock<Regex> =
 pub(crate) fn read(input: &[u8]) -> Result<Response, ReadError> {
     let mut log = Log::default();
     let mut all = lines(input);
+    let mut meter_ahead = true;
     while let Some(line) = all.next() {
         if line.text.starts_with(b"Saving to: ") {
-            let (body, resume) = body_after(input, line.next);
+            let (body, resume) = body_after(input, line.next, &mut meter_ahead);
             log.body = Some(body);
             all.skip_to(resume);
         } else {
@@ -39,10 +40,19 @@ pub(crate) fn read(input: &[u8]) -> Result<Response, ReadError> {
 /// The body runs from after `Saving to:` up to the `\n` wget puts before its progress
 /// meter, or, without a meter (`--progress=bar`, `-nv`), up to the next dated line.
 /// Returns the body's byte range and where to resume reading wget's own lines.
-fn body_after(input: &[u8], start: usize) -> (std::ops::Range<usize>, usize) {
+/// `meter_ahead` turns false once a search found no meter: no later one will either,
+/// and searching again per `Saving to:` line would be quadratic.
+fn body_after(
+    input: &[u8],
+    start: usize,
+    meter_ahead: &mut bool,
+) -> (std::ops::Range<usize>, usize) {
     let rest = &input[start..];
-    if let Some(m) = PROGRESS.find(rest) {
-        return (start..start + m.start(), start + m.start() + 1);
+    if *meter_ahead {
+        if let Some(m) = PROGRESS.find(rest) {
+            return (start..start + m.start(), start + m.start() + 1);
+        }
+        *meter_ahead = false;
     }
     let dated = lines(rest)
         .find(|l| DATED.is_match(l.text))
