@@ -2,6 +2,19 @@
 //! call failed, from a rule table built on the vendors' documented failure modes.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod diagnose;
+pub mod diagnosis;
+pub mod explain;
+pub mod facts;
+pub mod har;
+pub mod input;
+pub mod jsonpath;
+pub mod mask;
+pub mod read;
 pub mod record;
+pub mod render;
 pub mod response;
 pub mod rules;
+pub mod sanitize;
+pub mod status;
+pub mod template;

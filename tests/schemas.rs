@@ -19,3 +19,11 @@ fn check(path: &str, generated: String) {
 fn rule_file_schema_is_current() {
     check("rules/schema.json", apidiag::rules::rule_file_schema());
 }
+
+#[test]
+fn diagnosis_schema_is_current() {
+    check(
+        "schema/diagnosis.json",
+        apidiag::diagnosis::diagnosis_schema(),
+    );
+}

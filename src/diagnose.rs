@@ -1,0 +1,348 @@
+//! From a response and the rule table to a [`Diagnosis`]: pick the winning rule, fill
+//! its templates with what the response shows, mask secrets.
+
+use serde_json::Value;
+
+use crate::diagnosis::{
+    Diagnosis, FieldProblem, Outcome, RequestSummary, Retry, RuleMatch, Source,
+};
+use crate::facts::{RequestFacts, response_time, retry_after_seconds, until_utc_midnight};
+use crate::mask;
+use crate::response::{Note, Response};
+use crate::rules::compile::{Extractor, Fields};
+use crate::rules::matcher::{Evidence, Subject, scalar_text};
+use crate::rules::model::TableRow;
+use crate::rules::{Entry, RuleSet};
+use crate::status::reason_phrase;
+use crate::template;
+
+/// How to diagnose.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Treat every response as this API's (`--api`).
+    pub api: Option<String>,
+    /// List every matching rule (`--all`).
+    pub all: bool,
+}
+
+impl RuleSet {
+    /// Diagnose one response.
+    pub fn diagnose(&self, resp: &Response, opts: &Options, source: Option<Source>) -> Diagnosis {
+        let subject = Subject::new(resp);
+        let forced = opts.api.as_deref().and_then(|a| self.api_index(a));
+        let api = forced.or_else(|| self.recognise(&subject));
+        let found = self.matches(&subject, api);
+        let mut d = base(resp, source);
+        d.api = api
+            .filter(|a| !self.is_generic(*a))
+            .map(|a| self.apis()[a].name.clone());
+        if opts.all {
+            d.matches = Some(
+                found
+                    .iter()
+                    .map(|(i, ev)| rule_match(&self.entries()[*i], ev))
+                    .collect(),
+            );
+        }
+        match found.into_iter().next() {
+            Some((winner, ev)) => self.fill(&mut d, &subject, &self.entries()[winner], ev),
+            None => d.outcome = fallback_outcome(resp),
+        }
+        d
+    }
+
+    fn fill(&self, d: &mut Diagnosis, s: &Subject<'_>, entry: &Entry, ev: Evidence) {
+        let rule = &entry.rule;
+        let pack = self.pack(entry.pack);
+        let compiled = entry.compiled().ok();
+        if !self.is_generic(entry.api) {
+            d.api = Some(self.apis()[entry.api].name.clone());
+        }
+        d.request_id = compiled
+            .and_then(|c| extract_first(&c.request_id, s.resp))
+            .or_else(|| extract_first(pack.request_id_extractors(), s.resp))
+            .or_else(|| self.generic_request_id(s.resp));
+        let mut vars = ev.captures;
+        for lookup in &rule.lookups {
+            if let Some(v) = pack
+                .tables
+                .get(&lookup.table)
+                .and_then(|t| lookup_row(t, &s.facts))
+            {
+                vars.push((lookup.capture.clone(), v.to_string()));
+            }
+        }
+        vars.extend(builtin_vars(s, d.request_id.as_deref()));
+        let value = |name: &str| {
+            vars.iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let text = |t: &str| mask::mask_text(&template::render(t, &value)).into_owned();
+        d.outcome = if rule.warning {
+            Outcome::Warning
+        } else {
+            Outcome::Diagnosed
+        };
+        d.rule = Some(rule.id.clone());
+        d.confidence = Some(rule.confidence);
+        d.title = Some(text(&rule.title));
+        d.cause = Some(text(&rule.cause));
+        d.fix = rule.fix.iter().map(|f| text(f)).collect();
+        d.retry = rule.retry.as_ref().map(|r| Retry {
+            retryable: r.retryable,
+            after_seconds: r.after.as_ref().and_then(|a| seconds(a, &value)),
+            advice: text(&r.advice),
+        });
+        d.docs = rule.docs.clone().or_else(|| pack.docs.clone());
+        if let (Some(spec), Some(json)) =
+            (compiled.and_then(|c| c.fields.as_ref()), s.resp.body.json())
+        {
+            d.fields = field_problems(spec, json);
+        }
+    }
+
+    fn generic_request_id(&self, resp: &Response) -> Option<String> {
+        self.packs()
+            .iter()
+            .filter(|p| self.is_generic(p.api))
+            .find_map(|p| extract_first(p.request_id_extractors(), resp))
+    }
+}
+
+fn base(resp: &Response, source: Option<Source>) -> Diagnosis {
+    let mut notes: Vec<String> = resp.notes.iter().map(note_text).collect();
+    if resp.status.is_none() && resp.transport_error.is_none() {
+        notes.push("the status is unknown: pass --status N, or pipe `curl -i` output".into());
+    }
+    Diagnosis {
+        outcome: Outcome::Unrecognised,
+        status: resp.status,
+        reason: resp
+            .reason
+            .clone()
+            .filter(|r| !r.is_empty())
+            .or_else(|| resp.status.and_then(reason_phrase).map(str::to_string)),
+        api: None,
+        rule: None,
+        confidence: None,
+        title: None,
+        cause: None,
+        fix: Vec::new(),
+        retry: None,
+        request_id: None,
+        docs: None,
+        fields: Vec::new(),
+        request: request_summary(resp),
+        source,
+        time: resp.time.clone(),
+        notes,
+        matches: None,
+    }
+}
+
+fn fallback_outcome(resp: &Response) -> Outcome {
+    match resp.status {
+        Some(s) if (200..300).contains(&s) && resp.transport_error.is_none() => Outcome::Success,
+        _ => Outcome::Unrecognised,
+    }
+}
+
+fn note_text(n: &Note) -> String {
+    match n {
+        Note::Decompressed(how) => format!("the body was {how}-compressed and has been decoded"),
+        Note::BodyMissing => "the body was not recorded in the input".into(),
+        Note::StatusFrom(place) => format!("status taken from {place}"),
+        Note::Other(text) => text.clone(),
+    }
+}
+
+fn request_summary(resp: &Response) -> Option<RequestSummary> {
+    let req = resp.request.as_ref()?;
+    let facts = RequestFacts::of(resp);
+    let auth = facts.auth_scheme.map(str::to_string).or_else(|| {
+        req.headers
+            .get("x-api-key")
+            .map(|_| "X-Api-Key".to_string())
+    });
+    Some(RequestSummary {
+        method: req.method.clone(),
+        url: req.url.as_deref().map(mask::mask_url),
+        auth,
+        key: facts.credential.map(mask::mask_secret),
+    })
+}
+
+fn rule_match(entry: &Entry, ev: &Evidence) -> RuleMatch {
+    RuleMatch {
+        rule: entry.rule.id.clone(),
+        confidence: entry.rule.confidence,
+        priority: entry.rule.priority,
+        conditions: entry.compiled().map_or(0, |c| c.condition_count),
+        why: ev
+            .why
+            .iter()
+            .map(|w| mask::mask_text(w).into_owned())
+            .collect(),
+    }
+}
+
+fn builtin_vars(s: &Subject<'_>, request_id: Option<&str>) -> Vec<(String, String)> {
+    let f = &s.facts;
+    let time = response_time(s.resp);
+    let pairs: [(&str, Option<String>); 12] = [
+        ("status", s.resp.status.map(|c| c.to_string())),
+        (
+            "reason",
+            s.resp.status.and_then(reason_phrase).map(str::to_string),
+        ),
+        ("method", f.method.map(str::to_string)),
+        (
+            "url",
+            s.resp
+                .request
+                .as_ref()
+                .and_then(|r| r.url.as_deref())
+                .map(mask::mask_url),
+        ),
+        ("path", f.path.map(str::to_string)),
+        ("host", f.host.map(str::to_string)),
+        ("auth_scheme", f.auth_scheme.map(str::to_string)),
+        ("key_prefix", f.credential.map(mask::mask_secret)),
+        (
+            "retry_after",
+            retry_after_seconds(s.resp).map(|v| v.to_string()),
+        ),
+        ("request_id", request_id.map(str::to_string)),
+        (
+            "date",
+            s.resp
+                .time
+                .clone()
+                .or_else(|| s.resp.headers.get("date").map(str::to_string)),
+        ),
+        ("utc_midnight_in", time.map(until_utc_midnight)),
+    ];
+    pairs
+        .into_iter()
+        .filter_map(|(n, v)| v.map(|v| (n.to_string(), v)))
+        .collect()
+}
+
+fn seconds<'v>(after: &Value, value: &dyn Fn(&str) -> Option<&'v str>) -> Option<u64> {
+    match after {
+        Value::Number(n) => n.as_u64(),
+        Value::String(t) => template::render(t, value).trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn extract_first(list: &[Extractor], resp: &Response) -> Option<String> {
+    list.iter()
+        .find_map(|x| extract(x, resp))
+        .filter(|v| !v.is_empty())
+}
+
+fn extract(x: &Extractor, resp: &Response) -> Option<String> {
+    let raw = match (&x.body, &x.header) {
+        (Some(q), _) => q
+            .select(resp.body.json()?)
+            .first()
+            .map(|v| scalar_text(v))?,
+        (None, Some(h)) => resp.headers.get(h)?.trim().to_string(),
+        (None, None) => return None,
+    };
+    match &x.regex {
+        None => Some(raw),
+        Some(re) => {
+            let caps = re.captures(&raw)?;
+            Some(
+                caps.name("id")
+                    .or_else(|| caps.get(0))?
+                    .as_str()
+                    .to_string(),
+            )
+        }
+    }
+}
+
+fn lookup_row<'t>(table: &'t [TableRow], f: &RequestFacts<'_>) -> Option<&'t str> {
+    let path = f.path?;
+    table
+        .iter()
+        .find(|row| {
+            row.method
+                .as_deref()
+                .is_none_or(|m| f.method.is_some_and(|fm| fm.eq_ignore_ascii_case(m)))
+                && path_matches(&row.path, path)
+        })
+        .map(|row| row.value.as_str())
+}
+
+/// `pattern` (with `{name}` segments) matches the end of `path`.
+fn path_matches(pattern: &str, path: &str) -> bool {
+    let want: Vec<&str> = pattern.trim_matches('/').split('/').collect();
+    let have: Vec<&str> = path
+        .trim_end_matches('/')
+        .trim_start_matches('/')
+        .split('/')
+        .collect();
+    if have.len() < want.len() {
+        return false;
+    }
+    let tail = &have[have.len() - want.len()..];
+    want.iter()
+        .zip(tail)
+        .all(|(w, h)| (w.starts_with('{') && w.ends_with('}') && !h.is_empty()) || w == h)
+}
+
+fn field_problems(spec: &Fields, json: &Value) -> Vec<FieldProblem> {
+    spec.each
+        .select(json)
+        .into_iter()
+        .map(|node| field_problem(spec, node))
+        .map(|p| FieldProblem {
+            field: p.field.map(|f| mask::mask_text(&f).into_owned()),
+            problem: mask::mask_text(&p.problem).into_owned(),
+        })
+        .collect()
+}
+
+/// One problem: a string split by the rule's pattern, or an object's field and message.
+fn field_problem(spec: &Fields, node: &Value) -> FieldProblem {
+    if let Some(text) = node.as_str() {
+        let caps = spec.pattern.as_ref().and_then(|re| re.captures(text));
+        return FieldProblem {
+            field: caps
+                .as_ref()
+                .and_then(|c| c.name("field"))
+                .map(|m| m.as_str().to_string()),
+            problem: caps
+                .as_ref()
+                .and_then(|c| c.name("problem"))
+                .map_or(text, |m| m.as_str())
+                .to_string(),
+        };
+    }
+    let pick = |q: &Option<crate::jsonpath::Query>| {
+        q.as_ref()
+            .and_then(|q| q.select(node).first().map(|v| scalar_text(v)))
+    };
+    FieldProblem {
+        field: pick(&spec.field),
+        problem: pick(&spec.problem).unwrap_or_else(|| node.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_paths_match_as_suffix_with_placeholders() {
+        assert!(path_matches("/findings/{id}", "/v1/findings/f_123"));
+        assert!(path_matches("/v1/scans", "/v1/scans/"));
+        assert!(!path_matches("/findings/{id}", "/v1/findings"));
+        assert!(!path_matches("/scans", "/v1/findings"));
+    }
+}

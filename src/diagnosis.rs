@@ -1,0 +1,112 @@
+//! The result of diagnosing one response: a plain serde type that every renderer
+//! and `--format json` share. Its JSON form is a public contract (`schema/diagnosis.json`).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub use crate::rules::model::Confidence;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// An error response (or a failed request) explained by a rule.
+    Diagnosed,
+    /// A successful response carrying a warning a rule knows (partial acceptance, failed job).
+    Warning,
+    /// A successful response; nothing to diagnose.
+    Success,
+    /// Nothing recognisable: no rule matched.
+    Unrecognised,
+}
+
+/// One response's diagnosis.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+pub struct Diagnosis {
+    pub outcome: Outcome,
+    /// HTTP status; null when the input does not tell or no response arrived.
+    pub status: Option<u16>,
+    /// Reason phrase for the status (`Forbidden`).
+    pub reason: Option<String>,
+    /// The API recognised (`hacktron`, `tumban`, `wasviking`, `blazeauth`, a user pack's name), or null.
+    pub api: Option<String>,
+    /// Winning rule id `<pack>/<slug>` (generic rules are `http/<slug>`), or null.
+    pub rule: Option<String>,
+    /// Whether the cause is the vendor's documented word or our inference; null without a rule.
+    pub confidence: Option<Confidence>,
+    pub title: Option<String>,
+    pub cause: Option<String>,
+    /// Steps to fix, in order.
+    pub fix: Vec<String>,
+    pub retry: Option<Retry>,
+    /// The id to quote to support (request id, error id), when the response carries one.
+    pub request_id: Option<String>,
+    /// Documentation URL the rule cites.
+    pub docs: Option<String>,
+    /// Field-level problems of a validation error.
+    pub fields: Vec<FieldProblem>,
+    /// The request, when the input shows it; secrets masked.
+    pub request: Option<RequestSummary>,
+    /// Where the response came from; null for a single response on stdin.
+    pub source: Option<Source>,
+    /// When the response was received, as the input states it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// What the reader noticed (status taken from the body, body decompressed, body missing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// With `--all`: every matching rule, best first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matches: Option<Vec<RuleMatch>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+pub struct Retry {
+    pub retryable: bool,
+    /// Seconds to wait before retrying, when known.
+    pub after_seconds: Option<u64>,
+    pub advice: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub struct FieldProblem {
+    pub field: Option<String>,
+    pub problem: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub struct RequestSummary {
+    pub method: Option<String>,
+    pub url: Option<String>,
+    /// The `Authorization` scheme, or `X-Api-Key`.
+    pub auth: Option<String>,
+    /// The credential with all but its vendor prefix and a few characters masked.
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+pub struct Source {
+    /// File name; `-` for standard input.
+    pub file: String,
+    /// 0-based index of the HAR entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<usize>,
+    /// 1-based line of the NDJSON record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub struct RuleMatch {
+    pub rule: String,
+    pub confidence: Confidence,
+    pub priority: i32,
+    pub conditions: usize,
+    /// One line per condition that held.
+    pub why: Vec<String>,
+}
+
+/// JSON Schema of one `--format json` line, as committed in `schema/diagnosis.json`.
+pub fn diagnosis_schema() -> String {
+    let schema = schemars::schema_for!(Diagnosis);
+    serde_json::to_string_pretty(&schema).expect("a schema serialises") + "\n"
+}

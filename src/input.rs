@@ -1,0 +1,236 @@
+//! Reading whole inputs: one response from a pipe or file, or many from a HAR or an
+//! NDJSON stream, each handed on as soon as it is read so memory does not grow with
+//! the number of records.
+
+use std::io::{self, BufRead, Read};
+
+use crate::diagnosis::Source;
+use crate::read::{Context, InputFormat, apply_context, detect, read_response};
+use crate::record::Record;
+use crate::response::Response;
+
+/// How to read every input of a run.
+#[derive(Debug, Clone)]
+pub struct InputOptions {
+    pub format: InputFormat,
+    pub context: Context,
+    /// The largest single response or record accepted, in bytes.
+    pub max_record: u64,
+}
+
+/// A response read from an input, with where it came from.
+#[derive(Debug)]
+pub struct Parsed {
+    pub response: Response,
+    pub source: Option<Source>,
+}
+
+/// One record of a batch that could not be read; the rest of the input goes on.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {message}", label(.at))]
+pub struct RecordError {
+    pub at: Source,
+    pub message: String,
+}
+
+fn label(s: &Source) -> String {
+    match (s.entry, s.line) {
+        (Some(e), _) => format!("{} entry {e}", s.file),
+        (None, Some(l)) => format!("{}:{l}", s.file),
+        _ => s.file.clone(),
+    }
+}
+
+/// An input that could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{name}: {source}")]
+    Io { name: String, source: io::Error },
+    #[error("{name}: larger than the --max-input-size limit of {limit} bytes")]
+    TooLarge { name: String, limit: u64 },
+    #[error("{name}: {message}")]
+    Unreadable { name: String, message: String },
+}
+
+/// What the consumer of records says: go on, or stop reading (the output was closed).
+pub type Flow = io::Result<()>;
+
+/// Read `reader` (called `name`; `-` is standard input) and hand each response or
+/// record error to `sink`. An error from `sink` stops reading and is returned.
+pub fn read_input(
+    reader: &mut dyn BufRead,
+    name: &str,
+    opts: &InputOptions,
+    sink: &mut dyn FnMut(Result<Parsed, RecordError>) -> Flow,
+) -> Result<(), ReadFailure> {
+    let io_err = |source| InputError::Io {
+        name: name.to_string(),
+        source,
+    };
+    let format = match opts.format {
+        InputFormat::Auto => detect(reader.fill_buf().map_err(io_err)?),
+        f => f,
+    };
+    match format {
+        InputFormat::Ndjson => read_ndjson(reader, name, opts, sink),
+        InputFormat::Har => crate::har::read_har(reader, name, opts, sink),
+        single => {
+            let bytes = read_bounded(reader, opts.max_record)
+                .map_err(io_err)?
+                .ok_or_else(|| InputError::TooLarge {
+                    name: name.to_string(),
+                    limit: opts.max_record,
+                })?;
+            let response =
+                read_single(&bytes, single, opts).map_err(|message| InputError::Unreadable {
+                    name: name.to_string(),
+                    message,
+                })?;
+            let source = (name != "-").then(|| Source {
+                file: name.to_string(),
+                ..Source::default()
+            });
+            sink(Ok(Parsed { response, source })).map_err(ReadFailure::Output)
+        }
+    }
+}
+
+/// Why reading stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadFailure {
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// Writing the output failed (a closed pipe is one).
+    #[error("writing output: {0}")]
+    Output(io::Error),
+}
+
+fn read_single(bytes: &[u8], format: InputFormat, opts: &InputOptions) -> Result<Response, String> {
+    if bytes.iter().all(u8::is_ascii_whitespace) && opts.context.status.is_none() {
+        return Err(
+            "the input is empty (was anything piped in? give --status N for an empty body)".into(),
+        );
+    }
+    let mut response = read_response(bytes, format).map_err(|e| e.to_string())?;
+    apply_context(&mut response, &opts.context);
+    Ok(response)
+}
+
+/// The whole input, or `None` when it is longer than `limit`.
+pub fn read_bounded(reader: &mut dyn Read, limit: u64) -> io::Result<Option<Vec<u8>>> {
+    let mut buf = Vec::new();
+    reader.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
+    Ok((buf.len() as u64 <= limit).then_some(buf))
+}
+
+fn read_ndjson(
+    reader: &mut dyn BufRead,
+    name: &str,
+    opts: &InputOptions,
+    sink: &mut dyn FnMut(Result<Parsed, RecordError>) -> Flow,
+) -> Result<(), ReadFailure> {
+    let mut line = Vec::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        number += 1;
+        let complete = read_line_bounded(reader, &mut line, opts.max_record).map_err(|source| {
+            InputError::Io {
+                name: name.to_string(),
+                source,
+            }
+        })?;
+        let source = Source {
+            file: name.to_string(),
+            entry: None,
+            line: Some(number),
+        };
+        match complete {
+            LineRead::End => return Ok(()),
+            LineRead::TooLong => {
+                let message = format!(
+                    "record larger than the --max-input-size limit of {} bytes; skipped",
+                    opts.max_record
+                );
+                sink(Err(RecordError {
+                    at: source,
+                    message,
+                }))
+                .map_err(ReadFailure::Output)?;
+            }
+            LineRead::Line if line.iter().all(u8::is_ascii_whitespace) => {}
+            LineRead::Line => {
+                let item = parse_record(&line, &opts.context)
+                    .map(|response| Parsed {
+                        response,
+                        source: Some(source.clone()),
+                    })
+                    .map_err(|message| RecordError {
+                        at: source,
+                        message,
+                    });
+                sink(item).map_err(ReadFailure::Output)?;
+            }
+        }
+    }
+}
+
+fn parse_record(line: &[u8], context: &Context) -> Result<Response, String> {
+    let record: Record = serde_json::from_slice(line).map_err(|e| {
+        let text = e.to_string();
+        format!(
+            "not an NDJSON response record: {}",
+            text.split(" at line ").next().unwrap_or(&text)
+        )
+    })?;
+    let mut response = record.into_response();
+    apply_context(&mut response, context);
+    Ok(response)
+}
+
+enum LineRead {
+    Line,
+    TooLong,
+    End,
+}
+
+/// Read one line into `buf` without ever holding more than `limit` bytes of it.
+fn read_line_bounded(
+    reader: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    limit: u64,
+) -> io::Result<LineRead> {
+    let mut too_long = false;
+    let mut any = false;
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(match (any, too_long) {
+                (false, _) => LineRead::End,
+                (true, true) => LineRead::TooLong,
+                (true, false) => LineRead::Line,
+            });
+        }
+        any = true;
+        let (take, done) = match memchr::memchr(b'\n', chunk) {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        if !too_long {
+            if (buf.len() + take) as u64 > limit.saturating_add(1) {
+                too_long = true;
+                buf.clear();
+            } else {
+                buf.extend_from_slice(&chunk[..take]);
+            }
+        }
+        reader.consume(take);
+        if done {
+            return Ok(if too_long {
+                LineRead::TooLong
+            } else {
+                LineRead::Line
+            });
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! One masker for every output: secrets keep their vendor prefix and at most four more
+//! characters (never more than a third of the secret), so a user can still tell which
+//! key it was.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Vendor prefixes of documented key shapes, longest first.
+const KEY_PREFIXES: &[&str] = &[
+    "blz_mgmt_",
+    "wv_live_",
+    "wv_test_",
+    "hacktron_",
+    "sk_live_",
+    "sk_test_",
+    "sk_",
+];
+
+/// Request/response headers whose whole value is a secret (after an auth scheme).
+pub const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "x-api-key",
+    "api-key",
+    "x-auth-token",
+    "cookie",
+    "set-cookie",
+];
+
+/// Query parameters whose value is a secret.
+const SECRET_PARAMS: &[&str] = &[
+    "api_key",
+    "apikey",
+    "api-key",
+    "key",
+    "token",
+    "access_token",
+    "auth",
+    "secret",
+    "password",
+    "sig",
+    "signature",
+    "client_secret",
+];
+
+static KEY_SHAPED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:blz_mgmt_|wv_live_|wv_test_|hacktron_|sk_live_|sk_test_|sk_)[A-Za-z0-9_\-]{3,}",
+        r"|eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*",
+        r"|(?i:bearer|apikey|basic|token)\s+[A-Za-z0-9._~+/=\-]{8,}",
+    ))
+    .expect("the key-shape regex compiles")
+});
+
+/// Mask one secret value, keeping a vendor prefix and a few characters.
+pub fn mask_secret(secret: &str) -> String {
+    let prefix = KEY_PREFIXES
+        .iter()
+        .find(|p| secret.starts_with(**p))
+        .copied()
+        .unwrap_or("");
+    let rest: Vec<char> = secret[prefix.len()..].chars().collect();
+    let keep = (rest.len() / 3).min(4);
+    let shown: String = rest[..keep].iter().collect();
+    format!("{prefix}{shown}…")
+}
+
+/// Mask a header value: the auth scheme stays, the credential is masked; cookie values
+/// keep their names.
+pub fn mask_header(name: &str, value: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    if !SECRET_HEADERS.contains(&lower.as_str()) {
+        return mask_text(value).into_owned();
+    }
+    if lower == "cookie" || lower == "set-cookie" {
+        return mask_cookies(value);
+    }
+    match value.trim().split_once(char::is_whitespace) {
+        Some((scheme, cred)) if lower.contains("authorization") => {
+            format!("{scheme} {}", mask_secret(cred.trim()))
+        }
+        _ => mask_secret(value.trim()),
+    }
+}
+
+fn mask_cookies(value: &str) -> String {
+    let mut parts = value.split(';');
+    let first = parts.next().unwrap_or("");
+    let masked_first = match first.split_once('=') {
+        Some((n, v)) => format!("{n}={}", mask_secret(v.trim())),
+        None => mask_secret(first),
+    };
+    // Set-Cookie attributes (Path, HttpOnly) are not secret; further Cookie pairs are.
+    let rest = parts.map(|p| match p.split_once('=') {
+        Some((n, v)) if !is_cookie_attribute(n) => format!("{n}={}", mask_secret(v.trim())),
+        _ => p.to_string(),
+    });
+    std::iter::once(masked_first)
+        .chain(rest)
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn is_cookie_attribute(name: &str) -> bool {
+    ["path", "domain", "expires", "max-age", "samesite"]
+        .contains(&name.trim().to_ascii_lowercase().as_str())
+}
+
+/// Mask secrets in a URL: userinfo and secret-named query parameters.
+pub fn mask_url(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let base = mask_userinfo(base);
+    let Some(query) = query else {
+        return mask_text(&base).into_owned();
+    };
+    let query = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) if SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str()) => {
+                format!("{k}={}", mask_secret(v))
+            }
+            _ => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    mask_text(&format!("{base}?{query}")).into_owned()
+}
+
+fn mask_userinfo(base: &str) -> String {
+    let Some((scheme, rest)) = base.split_once("://") else {
+        return base.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:…@{host}{}", &rest[authority_end..])
+        }
+        None => base.to_string(),
+    }
+}
+
+/// Mask key-shaped strings anywhere in free text (messages, body excerpts).
+pub fn mask_text(text: &str) -> Cow<'_, str> {
+    KEY_SHAPED.replace_all(text, |caps: &regex::Captures| {
+        let m = &caps[0];
+        match m.split_once(char::is_whitespace) {
+            Some((scheme, cred)) => format!("{scheme} {}", mask_secret(cred.trim())),
+            None => mask_secret(m),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_prefix_and_at_most_four_more() {
+        assert_eq!(mask_secret("wv_live_7Kq2abcdefghijklmnop"), "wv_live_7Kq2…");
+        assert_eq!(mask_secret("wv_live_0000"), "wv_live_0…");
+        assert_eq!(mask_secret("abc"), "a…");
+    }
+
+    #[test]
+    fn headers_keep_scheme() {
+        assert_eq!(
+            mask_header("Authorization", "Bearer sk_0123456789abcdef"),
+            "Bearer sk_0123…"
+        );
+        assert_eq!(
+            mask_header("X-Api-Key", "hacktron_abcdefghijkl"),
+            "hacktron_abcd…"
+        );
+        assert_eq!(
+            mask_header("Set-Cookie", "session=abcdefghijkl; Path=/; HttpOnly"),
+            "session=abcd…; Path=/; HttpOnly"
+        );
+    }
+
+    #[test]
+    fn urls_lose_secret_params_and_userinfo() {
+        assert_eq!(
+            mask_url("https://u:pw@api.x.com/v1?api_key=supersecretvalue&page=2"),
+            "https://u:…@api.x.com/v1?api_key=supe…&page=2"
+        );
+    }
+
+    #[test]
+    fn key_shapes_in_text() {
+        let t = mask_text("key wv_test_ABCDEFGHIJKLMNOP and eyJhbGciOi.eyJzdWIiOiIx.c2lnbmF0dXJl");
+        assert!(
+            !t.contains("ABCDEFGHIJKLMNOP") && !t.contains("c2lnbmF0dXJl"),
+            "{t}"
+        );
+    }
+}

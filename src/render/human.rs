@@ -1,0 +1,137 @@
+//! The human form: a labelled block per response, read top to bottom in a second.
+//! All text that came from the server is sanitised before it reaches the terminal.
+
+use std::io::{self, Write};
+
+use super::{palette as p, request_line, retry_text, source_label, status_line};
+use crate::diagnosis::{Diagnosis, Outcome};
+use crate::sanitize::sanitize;
+
+const WIDTH: usize = 9;
+
+fn row(out: &mut dyn Write, label: &str, text: &str) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} {}",
+        p::label(&format!("{label:<WIDTH$}")),
+        sanitize(text)
+    )
+}
+
+/// The full form, for a single response.
+pub fn full(
+    d: &Diagnosis,
+    apis: &dyn Fn(&str) -> String,
+    label_source: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if let Some(src) = source_label(d).filter(|_| label_source) {
+        writeln!(out, "{}", p::label(&format!("── {src}")))?;
+    }
+    let status = status_line(d);
+    let headline = match (&d.title, d.outcome) {
+        (Some(t), _) => format!("{}  {}", p::status(d, &status), p::title(&sanitize(t))),
+        (None, Outcome::Success) => format!(
+            "{}  {}",
+            p::status(d, &status),
+            "the request succeeded; nothing to diagnose"
+        ),
+        (None, _) => format!(
+            "{}  {}",
+            p::status(d, &status),
+            "no rule recognises this response"
+        ),
+    };
+    writeln!(out, "{headline}")?;
+    match &d.api {
+        Some(api) => row(out, "api", &apis(api))?,
+        None if d.outcome != Outcome::Success => {
+            row(out, "api", "none recognised (generic HTTP rules)")?
+        }
+        None => {}
+    }
+    if let Some(rule) = &d.rule {
+        let conf = d.confidence.map_or("", |c| match c {
+            crate::diagnosis::Confidence::Documented => "documented",
+            crate::diagnosis::Confidence::Likely => "likely",
+        });
+        writeln!(
+            out,
+            "{} {} ({conf})",
+            p::label(&format!("{:<WIDTH$}", "rule")),
+            p::rule(rule)
+        )?;
+    }
+    if let Some(cause) = &d.cause {
+        row(out, "cause", cause)?;
+    }
+    for f in &d.fields {
+        let field = f
+            .field
+            .as_deref()
+            .map_or(String::new(), |f| format!("{f}: "));
+        row(out, "field", &format!("{field}{}", f.problem))?;
+    }
+    fix_steps(d, out)?;
+    if let Some(r) = retry_text(d) {
+        row(out, "retry", &r)?;
+    }
+    if let Some(id) = &d.request_id {
+        row(out, "support", &format!("quote {id}"))?;
+    }
+    if let Some(req) = request_line(d) {
+        row(out, "request", &req)?;
+    }
+    if let Some(docs) = &d.docs {
+        row(out, "docs", docs)?;
+    }
+    for n in &d.notes {
+        writeln!(
+            out,
+            "{} {}",
+            p::label(&format!("{:<WIDTH$}", "note")),
+            p::warning(&sanitize(n))
+        )?;
+    }
+    Ok(())
+}
+
+fn fix_steps(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
+    for (i, step) in d.fix.iter().enumerate() {
+        let label = if i == 0 { "fix" } else { "" };
+        let n = p::step(&format!("{}.", i + 1));
+        writeln!(
+            out,
+            "{} {n} {}",
+            p::label(&format!("{label:<WIDTH$}")),
+            sanitize(step)
+        )?;
+    }
+    Ok(())
+}
+
+/// The compact form, one short block per response of a batch.
+pub fn compact(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
+    let src = source_label(d).map_or(String::new(), |s| {
+        format!("{} ", p::label(&format!("[{s}]")))
+    });
+    let req = request_line(d).map_or(String::new(), |r| format!("{} → ", sanitize(&r)));
+    writeln!(out, "{src}{req}{}", p::status(d, &status_line(d)))?;
+    match (&d.rule, &d.title) {
+        (Some(rule), Some(title)) => writeln!(out, "  {}  {}", p::rule(rule), sanitize(title))?,
+        _ if d.outcome == Outcome::Success => writeln!(out, "  succeeded")?,
+        _ => writeln!(out, "  no rule recognises this response")?,
+    }
+    if let Some(cause) = &d.cause {
+        writeln!(out, "  {} {}", p::label("cause"), sanitize(cause))?;
+    }
+    if let Some(first) = d.fix.first() {
+        let more = if d.fix.len() > 1 {
+            format!(" (+{} more)", d.fix.len() - 1)
+        } else {
+            String::new()
+        };
+        writeln!(out, "  {}   {}{more}", p::label("fix"), sanitize(first))?;
+    }
+    Ok(())
+}

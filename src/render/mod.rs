@@ -1,0 +1,57 @@
+//! Turning diagnoses into text. Only this module writes output; it never decides
+//! anything about the response.
+
+pub mod human;
+pub mod json;
+pub mod markdown;
+pub mod palette;
+
+use crate::diagnosis::Diagnosis;
+
+/// `403 Forbidden`, `status unknown`, or `no response`.
+pub fn status_line(d: &Diagnosis) -> String {
+    match (d.status, d.reason.as_deref()) {
+        (Some(s), Some(r)) => format!("{s} {r}"),
+        (Some(s), None) => s.to_string(),
+        (None, _)
+            if d.rule
+                .as_deref()
+                .is_some_and(|r| r.starts_with("http/transport")) =>
+        {
+            "no response".into()
+        }
+        (None, _) => "status unknown".into(),
+    }
+}
+
+/// `METHOD url` of the request, when known.
+pub fn request_line(d: &Diagnosis) -> Option<String> {
+    let r = d.request.as_ref()?;
+    let line = [r.method.as_deref(), r.url.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!line.is_empty()).then_some(line)
+}
+
+/// Where the response came from, for batch output: `file`, `file#3`, `file:12`.
+pub fn source_label(d: &Diagnosis) -> Option<String> {
+    let s = d.source.as_ref()?;
+    Some(match (s.entry, s.line) {
+        (Some(e), _) => format!("{} entry {e}", s.file),
+        (None, Some(l)) => format!("{}:{l}", s.file),
+        (None, None) => s.file.clone(),
+    })
+}
+
+/// The retry advice in one line.
+pub fn retry_text(d: &Diagnosis) -> Option<String> {
+    let r = d.retry.as_ref()?;
+    let when = match (r.retryable, r.after_seconds) {
+        (true, Some(s)) => format!("yes, after {s} s"),
+        (true, None) => "yes".into(),
+        (false, _) => "not until fixed".into(),
+    };
+    Some(format!("{when} — {}", r.advice))
+}

@@ -1,0 +1,293 @@
+//! Turning a rule as written into one ready to evaluate: JSONPath queries parsed,
+//! regexes built. Done once per rule, and only for rules a response needs.
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::model::{
+    BodyCondition, BodyKind, Extract, FieldsSpec, HeaderCondition, JsonType, RequestCondition,
+    Rule, StatusItem, StatusSpec, TextTest,
+};
+use crate::jsonpath::Query;
+
+#[derive(Debug)]
+pub struct Compiled {
+    pub status: Option<StatusSet>,
+    pub body: Vec<BodyTest>,
+    pub text: Option<TextMatch>,
+    pub body_kind: Option<BodyKind>,
+    pub headers: Vec<HeaderTest>,
+    pub request: Option<RequestTest>,
+    pub transport: Option<TextMatch>,
+    pub fields: Option<Fields>,
+    pub request_id: Vec<Extractor>,
+    /// How many conditions the rule tests: the second ranking key.
+    pub condition_count: usize,
+}
+
+/// Status codes and classes (`4xx` → 4) a rule accepts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatusSet {
+    pub codes: Vec<u16>,
+    pub classes: Vec<u16>,
+}
+
+impl StatusSet {
+    pub fn from_spec(spec: &StatusSpec) -> Result<Self, String> {
+        let items: &[StatusItem] = match spec {
+            StatusSpec::One(item) => std::slice::from_ref(item),
+            StatusSpec::Many(items) => items,
+        };
+        let mut set = Self::default();
+        for item in items {
+            match item {
+                StatusItem::Code(c) if (100..=599).contains(c) => set.codes.push(*c),
+                StatusItem::Code(c) => return Err(format!("status {c} is outside 100–599")),
+                StatusItem::Class(s) => set.classes.push(parse_class(s)?),
+            }
+        }
+        Ok(set)
+    }
+
+    pub fn contains(&self, status: u16) -> bool {
+        self.codes.contains(&status) || self.classes.contains(&(status / 100))
+    }
+}
+
+fn parse_class(s: &str) -> Result<u16, String> {
+    let b = s.as_bytes();
+    match b {
+        [d @ b'1'..=b'5', b'x' | b'X', b'x' | b'X'] => Ok(u16::from(d - b'0')),
+        _ => Err(format!("status class {s:?} is not one of 1xx…5xx")),
+    }
+}
+
+#[derive(Debug)]
+pub struct BodyTest {
+    pub query: Query,
+    pub equals: Option<Value>,
+    pub one_of: Option<Vec<Value>>,
+    pub contains: Option<String>,
+    pub starts_with: Option<String>,
+    pub regex: Option<Regex>,
+    pub exists: Option<bool>,
+    pub json_type: Option<JsonType>,
+    pub capture: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct TextMatch {
+    pub contains: Option<String>,
+    pub regex: Option<Regex>,
+}
+
+#[derive(Debug)]
+pub struct HeaderTest {
+    pub name: String,
+    pub exists: Option<bool>,
+    pub equals: Option<String>,
+    pub contains: Option<String>,
+    pub regex: Option<Regex>,
+    pub capture: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct RequestTest {
+    pub known: Option<bool>,
+    pub method: Vec<String>,
+    pub path: Option<Regex>,
+    pub host: Option<Regex>,
+    pub auth_scheme: Option<String>,
+    pub key_prefix: Vec<String>,
+    pub key_prefix_not: Vec<String>,
+    pub header: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Fields {
+    pub each: Query,
+    pub field: Option<Query>,
+    pub problem: Option<Query>,
+    pub pattern: Option<Regex>,
+}
+
+#[derive(Debug)]
+pub struct Extractor {
+    pub body: Option<Query>,
+    pub header: Option<String>,
+    pub regex: Option<Regex>,
+}
+
+/// Compile `rule`; the error names the part that failed.
+pub fn compile(rule: &Rule) -> Result<Compiled, String> {
+    let w = &rule.when;
+    let status = w.status.as_ref().map(StatusSet::from_spec).transpose()?;
+    let body = w
+        .body
+        .iter()
+        .map(body_test)
+        .collect::<Result<Vec<_>, _>>()?;
+    let text = w
+        .text
+        .as_ref()
+        .map(|t| text_match(t, "when.text"))
+        .transpose()?;
+    let headers = w
+        .headers
+        .iter()
+        .map(header_test)
+        .collect::<Result<Vec<_>, _>>()?;
+    let request = w.request.as_ref().map(request_test).transpose()?;
+    let transport = w
+        .transport_error
+        .as_ref()
+        .map(|t| text_match(t, "when.transport_error"))
+        .transpose()?;
+    let condition_count = usize::from(status.is_some())
+        + body.len()
+        + text.as_ref().map_or(0, TextMatch::count)
+        + usize::from(w.body_kind.is_some())
+        + headers.len()
+        + request.as_ref().map_or(0, RequestTest::count)
+        + transport.as_ref().map_or(0, TextMatch::count);
+    Ok(Compiled {
+        status,
+        body,
+        text,
+        body_kind: w.body_kind,
+        headers,
+        request,
+        transport,
+        fields: rule.fields.as_ref().map(fields).transpose()?,
+        request_id: extractors(&rule.request_id)?,
+        condition_count,
+    })
+}
+
+pub fn extractors(list: &[Extract]) -> Result<Vec<Extractor>, String> {
+    list.iter()
+        .map(|e| {
+            Ok(Extractor {
+                body: e.body.as_deref().map(Query::compile).transpose()?,
+                header: e.header.clone(),
+                regex: e
+                    .regex
+                    .as_deref()
+                    .map(|r| regex(r, "request_id.regex"))
+                    .transpose()?,
+            })
+        })
+        .collect()
+}
+
+fn regex(pattern: &str, place: &str) -> Result<Regex, String> {
+    Regex::new(pattern).map_err(|e| {
+        format!(
+            "{place}: invalid regex {pattern:?}: {}",
+            one_line(&e.to_string())
+        )
+    })
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn body_test(c: &BodyCondition) -> Result<BodyTest, String> {
+    Ok(BodyTest {
+        query: Query::compile(&c.path).map_err(|e| format!("when.body: {e}"))?,
+        equals: c.equals.clone(),
+        one_of: c.one_of.clone(),
+        contains: c.contains.clone(),
+        starts_with: c.starts_with.clone(),
+        regex: c
+            .regex
+            .as_deref()
+            .map(|r| regex(r, "when.body.regex"))
+            .transpose()?,
+        exists: c.exists,
+        json_type: c.json_type,
+        capture: c.capture.clone(),
+    })
+}
+
+fn text_match(t: &TextTest, place: &str) -> Result<TextMatch, String> {
+    Ok(TextMatch {
+        contains: t.contains.clone(),
+        regex: t.regex.as_deref().map(|r| regex(r, place)).transpose()?,
+    })
+}
+
+impl TextMatch {
+    fn count(&self) -> usize {
+        usize::from(self.contains.is_some()) + usize::from(self.regex.is_some())
+    }
+}
+
+fn header_test(h: &HeaderCondition) -> Result<HeaderTest, String> {
+    Ok(HeaderTest {
+        name: h.name.clone(),
+        exists: h.exists,
+        equals: h.equals.clone(),
+        contains: h.contains.as_deref().map(str::to_ascii_lowercase),
+        regex: h
+            .regex
+            .as_deref()
+            .map(|r| regex(r, "when.headers.regex"))
+            .transpose()?,
+        capture: h.capture.clone(),
+    })
+}
+
+fn request_test(r: &RequestCondition) -> Result<RequestTest, String> {
+    Ok(RequestTest {
+        known: r.known,
+        method: r.method.iter().map(|m| m.to_ascii_uppercase()).collect(),
+        path: r
+            .path
+            .as_deref()
+            .map(|p| regex(p, "when.request.path"))
+            .transpose()?,
+        host: r
+            .host
+            .as_deref()
+            .map(|p| regex(p, "when.request.host"))
+            .transpose()?,
+        auth_scheme: r.auth_scheme.clone(),
+        key_prefix: r.key_prefix.clone(),
+        key_prefix_not: r.key_prefix_not.clone(),
+        header: r.header.clone(),
+    })
+}
+
+impl RequestTest {
+    fn count(&self) -> usize {
+        usize::from(self.known.is_some())
+            + usize::from(!self.method.is_empty())
+            + usize::from(self.path.is_some())
+            + usize::from(self.host.is_some())
+            + usize::from(self.auth_scheme.is_some())
+            + usize::from(!self.key_prefix.is_empty())
+            + usize::from(!self.key_prefix_not.is_empty())
+            + self.header.len()
+    }
+}
+
+fn fields(f: &FieldsSpec) -> Result<Fields, String> {
+    let q = |p: &Option<String>| {
+        p.as_deref()
+            .map(Query::compile)
+            .transpose()
+            .map_err(|e| format!("fields: {e}"))
+    };
+    Ok(Fields {
+        each: Query::compile(&f.each).map_err(|e| format!("fields.each: {e}"))?,
+        field: q(&f.field)?,
+        problem: q(&f.problem)?,
+        pattern: f
+            .pattern
+            .as_deref()
+            .map(|p| regex(p, "fields.pattern"))
+            .transpose()?,
+    })
+}

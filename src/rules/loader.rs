@@ -1,0 +1,156 @@
+//! Reading rule files: the built-in ones embedded at build time, and user files or
+//! folders. Errors name the file, the position and the rule.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::model::RuleFile;
+
+include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// Where a rule file came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Builtin(&'static str),
+    User(PathBuf),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Builtin(name) => write!(f, "built-in rules/{name}"),
+            Origin::User(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// A rule file that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct LoadError {
+    pub origin: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub rule: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.origin)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.column {
+                write!(f, ":{col}")?;
+            }
+        }
+        if let Some(rule) = &self.rule {
+            write!(f, ": rule {rule}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl LoadError {
+    pub fn new(origin: &Origin, message: impl Into<String>) -> Self {
+        Self {
+            origin: origin.to_string(),
+            line: None,
+            column: None,
+            rule: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn in_rule(mut self, id: &str) -> Self {
+        self.rule = Some(id.to_string());
+        self
+    }
+}
+
+pub fn parse(origin: &Origin, text: &str) -> Result<RuleFile, LoadError> {
+    serde_json::from_str(text).map_err(|e| {
+        let (line, column) = (e.line(), e.column());
+        let message = e.to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
+        LoadError {
+            line: (line > 0).then_some(line),
+            column: (column > 0).then_some(column),
+            rule: rule_before(text, line),
+            ..LoadError::new(origin, message)
+        }
+    })
+}
+
+/// The id of the last rule that starts before `line`: the rule an error is inside.
+fn rule_before(text: &str, line: usize) -> Option<String> {
+    let mut found = None;
+    for l in text.lines().take(line) {
+        if let Some(rest) = l.trim_start().strip_prefix("\"id\"") {
+            let value = rest
+                .trim_start()
+                .strip_prefix(':')?
+                .trim()
+                .trim_end_matches(',');
+            found = serde_json::from_str::<String>(value).ok();
+        }
+    }
+    found
+}
+
+/// The user rule files named by `paths`: files as given, folders' `*.json` in name order.
+pub fn user_files(paths: &[PathBuf]) -> Result<Vec<(Origin, String)>, LoadError> {
+    let mut out = Vec::new();
+    for path in paths {
+        let origin = Origin::User(path.clone());
+        if path.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|e| LoadError::new(&origin, format!("cannot list folder: {e}")))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.extension().is_some_and(|x| x == "json")
+                        && p.file_name().is_some_and(|n| n != "schema.json")
+                })
+                .collect();
+            files.sort();
+            for f in files {
+                out.push(read(&f)?);
+            }
+        } else {
+            out.push(read(path)?);
+        }
+    }
+    Ok(out)
+}
+
+fn read(path: &Path) -> Result<(Origin, String), LoadError> {
+    let origin = Origin::User(path.to_path_buf());
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| LoadError::new(&origin, format!("cannot read: {e}")))?;
+    Ok((origin, text))
+}
+
+/// Folders and files of user rules from the environment: `APIDIAG_RULES` (`:`-separated)
+/// and `$XDG_CONFIG_HOME/apidiag/rules` (or `~/.config/apidiag/rules`) when it exists.
+pub fn env_rule_paths() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::env::var_os("APIDIAG_RULES")
+        .map(|v| {
+            std::env::split_paths(&v)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
+    if let Some(dir) = config.map(|c| c.join("apidiag").join("rules"))
+        && dir.is_dir()
+    {
+        paths.push(dir);
+    }
+    paths
+}

@@ -1,0 +1,106 @@
+//! The placeholder language of causes and fixes: `{{name}}`, `{{#name}}…{{/name}}`
+//! (kept when `name` has a value) and `{{^name}}…{{/name}}` (kept when it has none).
+//! Single braces, as in `GET /cost-estimations/{id}`, are literal text.
+
+/// Render `template`, asking `value` for each name.
+pub fn render<'v>(template: &str, value: &dyn Fn(&str) -> Option<&'v str>) -> String {
+    let mut out = String::with_capacity(template.len());
+    render_into(template, value, &mut out);
+    out
+}
+
+fn render_into<'v>(mut rest: &str, value: &dyn Fn(&str) -> Option<&'v str>, out: &mut String) {
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            out.push_str(&rest[open..]);
+            return;
+        };
+        let tag = &after[..close];
+        rest = &after[close + 2..];
+        match section(tag) {
+            Some((inverted, name)) => {
+                let end_tag = format!("{{{{/{name}}}}}");
+                let (inner, tail) = match rest.find(&end_tag) {
+                    Some(end) => (&rest[..end], &rest[end + end_tag.len()..]),
+                    None => (rest, ""),
+                };
+                let present = value(name).is_some_and(|v| !v.is_empty());
+                if present != inverted {
+                    render_into(inner, value, out);
+                }
+                rest = tail;
+            }
+            None => match value(tag.trim()) {
+                Some(v) => out.push_str(v),
+                None => {
+                    out.push_str("(unknown ");
+                    out.push_str(tag.trim());
+                    out.push(')');
+                }
+            },
+        }
+    }
+    out.push_str(rest);
+}
+
+fn section(tag: &str) -> Option<(bool, &str)> {
+    tag.strip_prefix('#')
+        .map(|n| (false, n.trim()))
+        .or_else(|| tag.strip_prefix('^').map(|n| (true, n.trim())))
+}
+
+/// Every name the template refers to, in order of first use.
+pub fn placeholders(template: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else { break };
+        let tag = after[..close].trim();
+        let name = tag.trim_start_matches(['#', '^', '/']).trim();
+        if !name.is_empty() && !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+        rest = &after[close + 2..];
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(name: &str) -> Option<&'static str> {
+        match name {
+            "branch" => Some("feature/x"),
+            "limit" => Some("1000"),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn fills_names_and_keeps_single_braces() {
+        assert_eq!(
+            render("Poll GET /cost-estimations/{id} for {{branch}}", &vars),
+            "Poll GET /cost-estimations/{id} for feature/x"
+        );
+    }
+
+    #[test]
+    fn sections_follow_presence() {
+        let t = "limit {{limit}}{{#wait}}, wait {{wait}}{{/wait}}{{^wait}}, at 00:00 UTC{{/wait}}";
+        assert_eq!(render(t, &vars), "limit 1000, at 00:00 UTC");
+    }
+
+    #[test]
+    fn unknown_names_are_visible_not_silent() {
+        assert_eq!(render("x {{nope}}", &vars), "x (unknown nope)");
+    }
+
+    #[test]
+    fn lists_placeholders_once() {
+        assert_eq!(placeholders("{{#a}}{{a}} {{b}}{{/a}}"), vec!["a", "b"]);
+    }
+}
