@@ -14,7 +14,7 @@
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
-use crate::diagnosis::Diagnosis;
+use crate::diagnosis::{Diagnosis, Outcome};
 use crate::input::RecordError;
 use crate::render;
 use crate::rules::RuleSet;
@@ -54,6 +54,8 @@ pub struct Report<'r> {
     /// A record of a HAR or NDJSON input was seen.
     batch_seen: bool,
     input_errors: usize,
+    /// Responses with outcome `diagnosed` or `warning`, whatever their status.
+    diagnosed: usize,
 }
 
 impl<'r> Report<'r> {
@@ -67,6 +69,7 @@ impl<'r> Report<'r> {
             table_open: false,
             batch_seen: false,
             input_errors: 0,
+            diagnosed: 0,
         }
     }
 
@@ -77,6 +80,9 @@ impl<'r> Report<'r> {
     /// Write one diagnosis (or not, see the module doc) and count it.
     pub fn add(&mut self, d: &Diagnosis, w: &mut dyn Write) -> io::Result<()> {
         self.summary.add(d);
+        if matches!(d.outcome, Outcome::Diagnosed | Outcome::Warning) {
+            self.diagnosed += 1;
+        }
         let record = d
             .source
             .as_ref()
@@ -193,12 +199,12 @@ impl<'r> Report<'r> {
         }
     }
 
-    /// 2 when any input or record was unreadable, else 0 when something was diagnosed
-    /// or flagged, else 1.
+    /// 2 when any input or record was unreadable, else 0 when any response was
+    /// diagnosed or flagged by a rule (a described redirect included), else 1.
     pub fn exit_code(&self) -> u8 {
         if self.input_errors > 0 || self.summary.unreadable > 0 {
             EXIT_ERROR
-        } else if self.summary.diagnosed + self.summary.warnings > 0 {
+        } else if self.diagnosed > 0 {
             EXIT_DIAGNOSED
         } else {
             EXIT_NOTHING

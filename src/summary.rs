@@ -3,7 +3,6 @@
 //! last problem, so its memory does not grow with the number of responses (the maps are
 //! keyed by rule id, API name and status class, all bounded by the rule table).
 
-use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
@@ -25,13 +24,14 @@ pub const NO_API: &str = "(none)";
 pub struct Summary {
     /// Responses diagnosed (readable records and single responses).
     pub responses: usize,
-    /// Error responses a rule explains (outcome `diagnosed`).
+    /// Error responses a rule explains (outcome `diagnosed`, status >= 400 or none).
     pub diagnosed: usize,
     /// Successful responses a rule flags (outcome `warning`).
     pub warnings: usize,
     /// Error responses (status >= 400, no response, or unknown status) no rule explains.
     pub unrecognised: usize,
-    /// Plain successes: 1xx-3xx that no rule flags. Counted, not printed per entry.
+    /// Plain successes: 1xx-3xx responses no warning rule flags (redirects included).
+    /// Counted, not printed per entry of a batch.
     pub succeeded: usize,
     /// Records (HAR entries, NDJSON lines) and whole inputs that could not be read.
     pub unreadable: usize,
@@ -42,7 +42,8 @@ pub struct Summary {
     /// Every response per status class: `2xx`, `4xx`, …, or `none` when there was no
     /// status (no response arrived, or the input did not show it).
     pub status_classes: BTreeMap<String, usize>,
-    /// The earliest problem: by its time when both have one, else in reading order.
+    /// The earliest problem: by time among the problems that carry one (HAR
+    /// `startedDateTime`, NDJSON `time`), by reading order when none does.
     pub first: Option<Occurrence>,
     /// The latest problem, by the same order.
     pub last: Option<Occurrence>,
@@ -71,22 +72,37 @@ pub struct Occurrence {
 }
 
 impl Occurrence {
-    fn cmp_time(&self, other: &Self) -> Ordering {
+    /// Whether `self` comes before `other`: by time when both have one; a timed
+    /// occurrence wins over an untimed one; by reading order when neither has a time.
+    fn earlier_than(&self, other: &Self) -> bool {
         match (self.parsed, other.parsed) {
-            (Some(a), Some(b)) => a.cmp(&b).then(self.order.cmp(&other.order)),
-            _ => self.order.cmp(&other.order),
+            (Some(a), Some(b)) => a < b,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => self.order < other.order,
+        }
+    }
+
+    /// Whether `self` comes after (or with) `other`, by the same rules.
+    fn later_than(&self, other: &Self) -> bool {
+        match (self.parsed, other.parsed) {
+            (Some(a), Some(b)) => a >= b,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => self.order > other.order,
         }
     }
 }
 
-/// Whether a diagnosis is a problem worth a line of its own in a batch: a diagnosed
-/// error, a warning, or an error response no rule knows. Plain successes (and
-/// redirects) are not.
+/// Whether a diagnosis is a problem worth a line of its own in a batch: an error
+/// response (status >= 400, no response, or an unknown status), diagnosed or not, or a
+/// success a rule flags (outcome `warning`). Plain successes and redirects are not,
+/// even when a generic rule describes them (a browser follows a HAR's 301 itself).
 pub fn is_problem(d: &Diagnosis) -> bool {
     match d.outcome {
-        Outcome::Diagnosed | Outcome::Warning => true,
+        Outcome::Warning => true,
         Outcome::Success => false,
-        Outcome::Unrecognised => !d.status.is_some_and(|s| s < 400),
+        Outcome::Diagnosed | Outcome::Unrecognised => !d.status.is_some_and(|s| s < 400),
     }
 }
 
@@ -140,18 +156,10 @@ impl Summary {
             source: d.source.clone(),
             parsed: d.time.as_deref().and_then(parse_time),
         };
-        if self
-            .first
-            .as_ref()
-            .is_none_or(|f| here.cmp_time(f) == Ordering::Less)
-        {
+        if self.first.as_ref().is_none_or(|f| here.earlier_than(f)) {
             self.first = Some(here.clone());
         }
-        if self
-            .last
-            .as_ref()
-            .is_none_or(|l| here.cmp_time(l) != Ordering::Less)
-        {
+        if self.last.as_ref().is_none_or(|l| here.later_than(l)) {
             self.last = Some(here);
         }
     }
@@ -249,14 +257,20 @@ mod tests {
             Some("b/w"),
             Some("2026-01-01T09:30:00Z"),
         ));
-        assert_eq!(s.responses, 7);
+        s.add(&diag(
+            Outcome::Diagnosed,
+            Some(301),
+            Some("http/redirect"),
+            None,
+        ));
+        assert_eq!(s.responses, 8);
         assert_eq!(
             s.diagnosed + s.warnings + s.unrecognised + s.succeeded,
             s.responses
         );
         assert_eq!(
             (s.diagnosed, s.warnings, s.unrecognised, s.succeeded),
-            (3, 1, 1, 2)
+            (3, 1, 1, 3)
         );
         assert_eq!(s.rules["a/x"].count, 2);
         assert_eq!(s.rules["a/x"].fix.as_deref(), Some("fix a/x"));
@@ -264,7 +278,12 @@ mod tests {
         assert_eq!(s.apis[NO_API], 1);
         assert_eq!(s.status_classes["4xx"], 3);
         assert_eq!(s.status_classes["2xx"], 2);
-        // 09:00 is the earliest problem with a time; 11:00 the latest.
+        assert!(
+            !s.rules.contains_key("http/redirect"),
+            "a redirect is not a problem"
+        );
+        // 09:00 is the earliest problem with a time; 11:00 the latest; untimed ones
+        // do not displace timed ones.
         assert_eq!(s.first.as_ref().unwrap().rule.as_deref(), Some("a/y"));
         assert_eq!(s.last.as_ref().unwrap().status, Some(500));
         assert_eq!(s.fixes()[0].0, "a/x");
