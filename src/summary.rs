@@ -102,7 +102,7 @@ pub fn is_problem(d: &Diagnosis) -> bool {
     match d.outcome {
         Outcome::Warning => true,
         Outcome::Success => false,
-        Outcome::Diagnosed | Outcome::Unrecognised => !d.status.is_some_and(|s| s < 400),
+        Outcome::Diagnosed | Outcome::Unrecognised => d.status.is_none_or(|s| s >= 400),
     }
 }
 
