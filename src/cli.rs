@@ -214,7 +214,7 @@ pub struct DiagnoseArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(100..=599), help_heading = "Input", add = ArgValueCompleter::new(complete::statuses))]
     pub status: Option<u16>,
 
-    /// A request header you sent, e.g. 'Authorization: Bearer …' (repeatable)
+    /// A request header you sent, e.g. 'Authorization: Bearer TOKEN' (repeatable)
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = parse_header, help_heading = "Input")]
     pub headers: Vec<(String, String)>,
 
