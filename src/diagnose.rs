@@ -62,7 +62,12 @@ impl RuleSet {
             .and_then(|c| extract_first(&c.request_id, s.resp))
             .or_else(|| extract_first(pack.request_id_extractors(), s.resp))
             .or_else(|| self.generic_request_id(s.resp));
-        let mut vars = ev.captures;
+        // Only values taken from the input can carry secrets; rule prose is ours.
+        let mut vars: Vec<(String, String)> = ev
+            .captures
+            .into_iter()
+            .map(|(n, v)| (n, mask::mask_text(&v).into_owned()))
+            .collect();
         for lookup in &rule.lookups {
             if let Some(v) = pack
                 .tables
@@ -78,7 +83,7 @@ impl RuleSet {
                 .find(|(n, _)| n == name)
                 .map(|(_, v)| v.as_str())
         };
-        let text = |t: &str| mask::mask_text(&template::render(t, &value)).into_owned();
+        let text = |t: &str| template::render(t, &value);
         d.outcome = if rule.warning {
             Outcome::Warning
         } else {

@@ -67,10 +67,12 @@ pub fn read_input(
         name: name.to_string(),
         source,
     };
+    let head = sniff(reader).map_err(io_err)?;
     let format = match opts.format {
-        InputFormat::Auto => detect(reader.fill_buf().map_err(io_err)?),
+        InputFormat::Auto => detect(&head),
         f => f,
     };
+    let reader: &mut dyn BufRead = &mut io::Cursor::new(head).chain(reader);
     match format {
         InputFormat::Ndjson => read_ndjson(reader, name, opts, sink),
         InputFormat::Har => crate::har::read_har(reader, name, opts, sink),
@@ -91,6 +93,28 @@ pub fn read_input(
                 ..Source::default()
             });
             sink(Ok(Parsed { response, source })).map_err(ReadFailure::Output)
+        }
+    }
+}
+
+/// Enough of the input's start to tell its format. A pipe hands data over in pieces
+/// (curl writes its `-v` lines one by one), so one read is not enough; but a stream
+/// of records must not wait for more than its first line.
+fn sniff(reader: &mut dyn BufRead) -> io::Result<Vec<u8>> {
+    const ENOUGH: usize = 8 << 10;
+    let mut head = Vec::new();
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(head);
+        }
+        let take = chunk.len().min(ENOUGH - head.len());
+        head.extend_from_slice(&chunk[..take]);
+        reader.consume(take);
+        let first_line_done =
+            head.trim_ascii_start().starts_with(b"{") && memchr::memchr(b'\n', &head).is_some();
+        if head.len() >= ENOUGH || first_line_done {
+            return Ok(head);
         }
     }
 }

@@ -125,37 +125,44 @@ fn curl_i_and_curl_v_outputs_are_diagnosed() {
     if !have_curl() {
         return;
     }
-    let port = serve(2 * CASES.len() + 1);
+    let port = serve(2 * 4 + 1);
     let url = |path: &str| format!("http://127.0.0.1:{port}{path}");
-    for args in [
-        "-sS -i",
-        "-sS -v -H 'X-Api-Key: hacktron_e2eKEY0000000' 2>&1",
-    ] {
-        let d = pipe(args, &url("/v1/scans"));
-        assert_eq!(d["rule"], "hacktron/missing-write-scope", "{args}");
-        assert!(d["fix"].to_string().contains("write"), "{d}");
+    let hacktron_key = "-H 'X-Api-Key: hacktron_e2eKEY0000000'";
+    let wasviking_key = "-H 'Authorization: ApiKey wv_live_e2eKEY0000000'";
+    let tumban_key = "-H 'Authorization: Bearer sk_e2eKEY00000000000000'";
+    for mode in ["-sS -i", "-sS -v"] {
+        let args = |key: &str| {
+            if mode.contains("-v") {
+                format!("{mode} {key} 2>&1")
+            } else {
+                format!("{mode} {key}")
+            }
+        };
 
-        let d = pipe(args, &url("/v1/scans/not-ready"));
-        assert_eq!(d["rule"], "hacktron/estimation-not-ready", "{args}");
+        let d = pipe(&args(hacktron_key), &url("/v1/scans"));
+        assert_eq!(d["rule"], "hacktron/missing-write-scope", "{mode}");
+        assert!(d["fix"].to_string().contains("write scope"), "{d}");
+
+        let d = pipe(&args(hacktron_key), &url("/v1/scans/not-ready"));
+        assert_eq!(d["rule"], "hacktron/estimation-not-ready", "{mode}");
         assert!(d["fix"].to_string().contains("completed"), "{d}");
 
-        let d = pipe(args, &url("/v1/findings"));
-        assert_eq!(d["api"], "wasviking", "{args}");
-        assert_eq!(d["request_id"], "req_8fae22c4");
-        assert_eq!(d["retry"]["after_seconds"], 30);
+        let d = pipe(&args(wasviking_key), &url("/v1/findings"));
+        assert_eq!(d["request_id"], "req_8fae22c4", "{mode}");
+        assert_eq!(d["retry"]["after_seconds"], 30, "{mode}");
 
-        let d = pipe(args, &url("/api/v2/scan"));
-        assert_eq!(d["rule"], "tumban/daily-scan-limit", "{args}");
+        let d = pipe(&args(tumban_key), &url("/api/v2/scan"));
+        assert_eq!(d["rule"], "tumban/daily-scan-limit", "{mode}");
         assert!(
             d.to_string().contains("3 h 12 min"),
             "the reset countdown comes from Date: {d}"
         );
+
+        if mode.contains("-v") {
+            // The transcript shows the request: the key is recognised but never printed whole.
+            assert_eq!(d["api"], "tumban");
+            assert_eq!(d["request"]["auth"], "Bearer");
+            assert!(!d.to_string().contains("e2eKEY00000000000000"), "{d}");
+        }
     }
-    // The -v transcript shows the request: its key is recognised but never printed whole.
-    let d = pipe(
-        "-sS -v -H 'X-Api-Key: hacktron_e2eKEY0000000' 2>&1",
-        &url("/v1/scans"),
-    );
-    assert_eq!(d["request"]["auth"], "X-Api-Key");
-    assert!(!d.to_string().contains("e2eKEY0000000"), "{d}");
 }

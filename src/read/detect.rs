@@ -1,0 +1,152 @@
+//! Telling the input formats apart from their first lines.
+
+use serde_json::Value;
+
+use super::InputFormat;
+use super::ansi;
+use super::http::{request_line, status_line};
+use super::lines::lines;
+use super::progress;
+
+/// How much of the input the line-based sniffing looks at; every client prints its
+/// tell-tale lines well before this.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// Sniff the format of `input`. Anything unrecognised is a bare body.
+pub fn detect(input: &[u8]) -> InputFormat {
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    let trimmed = input.trim_ascii_start();
+    if trimmed.starts_with(b"{") {
+        if first_key_is_log(trimmed) {
+            return InputFormat::Har;
+        }
+        if first_line_is_record(trimmed) {
+            return InputFormat::Ndjson;
+        }
+    }
+    let head = &input[..input.len().min(SNIFF_BYTES)];
+    if ansi::first_line_is_coloured(head) {
+        return sniff_lines(&ansi::strip(head));
+    }
+    sniff_lines(head)
+}
+
+fn sniff_lines(head: &[u8]) -> InputFormat {
+    let mut meaningful =
+        lines(head).filter_map(|l| progress::strip(l.text).map(<[u8]>::trim_ascii_end));
+    let Some(first) = meaningful.find(|t| !t.is_empty()) else {
+        return InputFormat::Body;
+    };
+    if is_curl_verbose_line(first) && has_curl_exchange(head) {
+        InputFormat::CurlVerbose
+    } else if is_wget_start(first) {
+        InputFormat::Wget
+    } else if status_line(first).is_some() {
+        InputFormat::Http
+    } else if request_line(first).is_some() {
+        InputFormat::Httpie
+    } else {
+        InputFormat::Body
+    }
+}
+
+fn is_curl_verbose_line(line: &[u8]) -> bool {
+    line == b"*"
+        || [&b"* "[..], b"> ", b"< ", b"{ [", b"} [", b"curl: ("]
+            .iter()
+            .any(|p| line.starts_with(p))
+}
+
+/// A body may well start with `* ` (Markdown); a curl transcript also shows the
+/// request, the response or curl's own error line.
+fn has_curl_exchange(head: &[u8]) -> bool {
+    lines(head).any(|l| {
+        let t = progress::strip(l.text).unwrap_or_default();
+        t.starts_with(b"> ") || t.starts_with(b"< HTTP/") || t.starts_with(b"curl: (")
+    })
+}
+
+/// `--2026-11-23 16:30:29--  http://…` or, pasted without it, the indented `  HTTP/1.1 …`.
+fn is_wget_start(line: &[u8]) -> bool {
+    let dated = line.len() > 23
+        && line.starts_with(b"--")
+        && line[2..12].iter().all(|b| b.is_ascii_digit() || *b == b'-')
+        && line[21..23] == *b"--";
+    dated || (line.starts_with(b"  HTTP/") && status_line(&line[2..]).is_some())
+}
+
+/// HAR: a JSON object whose FIRST key is `log`.
+fn first_key_is_log(trimmed: &[u8]) -> bool {
+    let after_brace = trimmed[1..].trim_ascii_start();
+    after_brace
+        .strip_prefix(b"\"log\"")
+        .is_some_and(|rest| rest.trim_ascii_start().starts_with(b":"))
+}
+
+/// NDJSON: the first line is a complete JSON object shaped like a record: an integer
+/// or null `status` and one of `headers`/`body`/`request`/`error`. A Spring Boot error
+/// body (`{"status":403,"error":"Forbidden","path":…}`) has that shape too, so `error`
+/// alone counts only when every key is a record key.
+fn first_line_is_record(trimmed: &[u8]) -> bool {
+    let end = memchr::memchr(b'\n', trimmed).unwrap_or(trimmed.len());
+    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&trimmed[..end]) else {
+        return false;
+    };
+    let status_ok = matches!(map.get("status"), Some(Value::Null))
+        || map.get("status").is_some_and(Value::is_u64);
+    let strong = ["headers", "body", "request"]
+        .iter()
+        .any(|k| map.contains_key(*k));
+    let record_keys = ["status", "headers", "body", "request", "time", "error"];
+    let only_record_keys = map.keys().all(|k| record_keys.contains(&k.as_str()));
+    status_ok && (strong || (map.contains_key("error") && only_record_keys))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_shapes() {
+        assert_eq!(detect(b" \n{ \"log\" : {}}"), InputFormat::Har);
+        assert_eq!(detect(b"{\"version\":1,\"log\":{}}"), InputFormat::Body);
+        assert_eq!(
+            detect(b"{\"status\":403,\"headers\":{}}\n{\"status\":null,\"error\":\"x\"}"),
+            InputFormat::Ndjson
+        );
+        assert_eq!(
+            detect(b"{\"status\":null,\"error\":\"dns\"}"),
+            InputFormat::Ndjson
+        );
+        assert_eq!(
+            detect(b"{\"timestamp\":\"t\",\"status\":403,\"error\":\"Forbidden\",\"path\":\"/x\"}"),
+            InputFormat::Body
+        );
+        assert_eq!(
+            detect(b"{\"status\":\"failed\",\"body\":1}"),
+            InputFormat::Body
+        );
+        assert_eq!(detect(b"{\n\"status\":403,\"body\":1}"), InputFormat::Body);
+    }
+
+    #[test]
+    fn line_shapes() {
+        assert_eq!(detect(b"HTTP/2 403 \r\n"), InputFormat::Http);
+        assert_eq!(
+            detect(b"GET / HTTP/1.1\r\nHost: x\r\n"),
+            InputFormat::Httpie
+        );
+        assert_eq!(
+            detect(b"* Trying\n> GET / HTTP/1.1\r\n"),
+            InputFormat::CurlVerbose
+        );
+        assert_eq!(detect(b"* item one\n* item two\n"), InputFormat::Body);
+        assert_eq!(
+            detect(b"--2026-11-23 16:30:29--  http://h/\nConnecting"),
+            InputFormat::Wget
+        );
+        assert_eq!(detect(b"  HTTP/1.1 403 Forbidden\n"), InputFormat::Wget);
+        assert_eq!(detect(b""), InputFormat::Body);
+        assert_eq!(detect(b"\x1f\x8b\x08\x00"), InputFormat::Body);
+    }
+}
