@@ -318,3 +318,26 @@ fn read_error_display() {
     assert_eq!(err.line, Some(1));
     assert!(err.to_string().starts_with("line 1: "), "{err}");
 }
+
+#[test]
+fn wget_without_server_headers() {
+    let r = read("wget-no-S", "wasviking-rate-limited");
+    assert_eq!(r.status, Some(429));
+    assert!(r.headers.is_empty());
+    assert!(r.notes.contains(&Note::StatusFrom(
+        "wget's `awaiting response...` line".into()
+    )));
+    assert_eq!(r.body.json().unwrap()["error"], "rate_limited");
+    let w = read("wget-S", "redirect-301");
+    assert_eq!(earlier_notes(&w).len(), 1, "{:?}", w.notes);
+}
+
+#[test]
+fn curl_note_line_and_progress_meter_before_verbose_output() {
+    let bytes = fixture("curl-v-X-POST", "mgmt-validation");
+    assert!(bytes.starts_with(b"Note: Unnecessary use of -X"));
+    let r = read_response(&bytes, InputFormat::Auto).unwrap();
+    assert_eq!(r.status, Some(400));
+    assert_eq!(r.request.unwrap().method.as_deref(), Some("POST"));
+    assert_eq!(r.body.json().unwrap()["code"], "VALIDATION_ERROR");
+}

@@ -6,6 +6,7 @@ use crate::response::{Headers, Note, Request, Response};
 
 use super::ReadError;
 use super::decode;
+use super::detect;
 use super::http::{self, StatusLine, header_line, request_line, status_line};
 use super::lines::{lines, trim};
 use super::progress;
@@ -46,8 +47,8 @@ struct Transcript {
 impl Transcript {
     /// Consume one line; `false` when it is not curl's, i.e. the body starts here.
     fn take(&mut self, text: &[u8]) -> bool {
-        if !self.started && text.starts_with(b"$ ") {
-            return true; // the shell prompt and command, pasted along
+        if !self.started && detect::is_preamble(text) {
+            return true;
         }
         let consumed = match text {
             [b'>', rest @ ..] if rest.is_empty() || rest[0] == b' ' => self.request_line(sub(rest)),

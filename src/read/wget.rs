@@ -71,7 +71,9 @@ struct Log {
     url: Option<String>,
     response: Option<(StatusLine, Headers)>,
     in_headers: bool,
-    error_status: Option<StatusLine>,
+    /// Without `-S`: the status from `awaiting response... 403 Forbidden` or
+    /// `ERROR 403: Forbidden.`, with where it came from.
+    error_status: Option<(StatusLine, &'static str)>,
     failures: Vec<String>,
     body: Option<std::ops::Range<usize>>,
     auth_failed: bool,
@@ -90,10 +92,16 @@ impl Log {
         if s.starts_with("--") && DATED.is_match(line) {
             self.new_request(&s);
         } else if let Some(caps) = ERROR_STATUS.captures(line) {
-            self.error_status = status_line(&[b"HTTP/1.1 ", &caps[1], b" ", &caps[2]].concat());
+            let line = [b"HTTP/1.1 ", &caps[1], b" ", &caps[2]].concat();
+            if let Some(status) = status_line(&line) {
+                self.error_status
+                    .get_or_insert((status, "wget's `ERROR 403: …` line"));
+            }
         } else if let Some(rest) = s.strip_prefix("HTTP request sent, awaiting response... ") {
-            // Without -S the status is on this line.
-            self.error_status = status_line(format!("HTTP/1.1 {}", rest.trim()).as_bytes());
+            // Without -S the status is on this line; with -S it is empty.
+            if let Some(status) = status_line(format!("HTTP/1.1 {}", rest.trim()).as_bytes()) {
+                self.error_status = Some((status, "wget's `awaiting response...` line"));
+            }
         } else if s.starts_with("Username/Password Authentication Failed") {
             self.auth_failed = true;
         } else if is_failure(&s) {
@@ -127,7 +135,9 @@ impl Log {
     fn new_request(&mut self, line: &str) {
         let url = line.split_once("--  ").map(|(_, url)| url.trim());
         self.url = url.filter(|u| !u.is_empty()).map(str::to_string);
-        self.response = None;
+        if let Some((earlier, headers)) = self.response.take() {
+            http::note_earlier(&earlier, &headers, &mut self.notes);
+        }
         self.error_status = None;
         self.failures.clear();
     }
@@ -139,7 +149,10 @@ impl Log {
         });
         let (status, headers) = match (self.response.take(), self.error_status.take()) {
             (Some(found), _) => found,
-            (None, Some(status)) => (status, Headers::new()),
+            (None, Some((status, from))) => {
+                self.notes.push(Note::StatusFrom(from.to_string()));
+                (status, Headers::new())
+            }
             (None, None) => return self.failed(request),
         };
         let bytes = self.body.clone().map_or(&[][..], |r| &input[r]);
