@@ -50,6 +50,9 @@ pub fn full(
         }
         None => {}
     }
+    if let Some(error) = &d.error {
+        row(out, "error", error)?;
+    }
     if let Some(rule) = &d.rule {
         let conf = d.confidence.map_or("", |c| match c {
             crate::diagnosis::Confidence::Documented => "documented",
