@@ -114,7 +114,12 @@ fn have(shell: &str) -> bool {
             !ci,
             "{shell} is not installed and CI=true: install it (apt-get install -y {shell})"
         );
-        eprintln!("skipping: {shell} is not installed");
+        // Straight to stderr, past the test harness's capture, so a plain `cargo test` shows it.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipping the {shell} checks: {shell} is not installed (CI=true makes this a failure)"
+        );
     }
     found
 }
@@ -172,6 +177,23 @@ fn shells_accept_the_scripts() {
     }
 }
 
+const USER_RULES: &str = r#"{
+  "api": "acme",
+  "name": "Acme REST API",
+  "recognise": { "hosts": ["api.acme.example"] },
+  "rules": [
+    {
+      "id": "acme/quota-exceeded",
+      "title": "Monthly quota used up",
+      "confidence": "documented",
+      "when": { "status": 429 },
+      "cause": "The monthly quota is used up.",
+      "fix": ["Wait for the next month."],
+      "examples": { "match": [], "no_match": [] }
+    }
+  ]
+}"#;
+
 /// A scratch directory with files to complete, and the binary's directory on PATH.
 struct Scratch(tempfile::TempDir);
 
@@ -181,6 +203,10 @@ impl Scratch {
         std::fs::write(dir.path().join("session.har"), "{}").unwrap();
         std::fs::write(dir.path().join("my-rules.json"), "{}").unwrap();
         std::fs::create_dir(dir.path().join("captures")).unwrap();
+        // HOME is this directory: a user rule pack in the default config folder.
+        let user = dir.path().join(".config/apidiag/rules");
+        std::fs::create_dir_all(&user).unwrap();
+        std::fs::write(user.join("acme.json"), USER_RULES).unwrap();
         Self(dir)
     }
 
@@ -291,6 +317,9 @@ fn bash_completes_from_the_real_binary() {
     assert_eq!(s.bash("apidiag sess"), ["session.har"]);
     assert_eq!(s.bash("apidiag rules check my"), ["my-rules.json"]);
     assert_eq!(s.bash("apidiag --rules cap"), ["captures/"]);
+    // The user's own rules complete too.
+    assert_eq!(s.bash("apidiag explain acme/"), ["acme/quota-exceeded"]);
+    assert_eq!(s.bash("apidiag --api ac"), ["acme"]);
 }
 
 #[test]
