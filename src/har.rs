@@ -595,10 +595,9 @@ impl RawEntry {
             (Some(0), None) => Some("no response received (status 0)".to_string()),
             _ => None,
         };
-        if let Some(e) = &transport_error {
+        if transport_error.is_some() {
             // A blocked or failed request has no body to miss.
             notes.retain(|n| *n != Note::BodyMissing);
-            notes.push(Note::Other(format!("no response arrived: {e}")));
         }
         Ok(Response {
             status: status.filter(|s| *s != 0),

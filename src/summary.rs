@@ -39,8 +39,8 @@ pub struct Summary {
     pub rules: BTreeMap<String, RuleTally>,
     /// Problems per API (`(none)` when no API was recognised).
     pub apis: BTreeMap<String, usize>,
-    /// Every response per status class: `2xx`, `4xx`, …, or `none` when there was no
-    /// status (no response arrived, or the input did not show it).
+    /// Every response per status class: `2xx`, `4xx`, …, `no response` (the request
+    /// failed before any response), or `unknown` (the input did not show the status).
     pub status_classes: BTreeMap<String, usize>,
     /// The earliest problem: by time among the problems that carry one (HAR
     /// `startedDateTime`, NDJSON `time`), by reading order when none does.
@@ -106,11 +106,13 @@ pub fn is_problem(d: &Diagnosis) -> bool {
     }
 }
 
-/// `4xx` for 404; `none` without a status.
-pub fn status_class(status: Option<u16>) -> String {
-    match status {
+/// `4xx` for 404; `no response` for a failure before any response; `unknown` when the
+/// input did not show the status.
+pub fn status_class(d: &Diagnosis) -> String {
+    match d.status {
         Some(s) => format!("{}xx", s / 100),
-        None => "none".into(),
+        None if d.error.is_some() => "no response".into(),
+        None => "unknown".into(),
     }
 }
 
@@ -122,10 +124,7 @@ impl Summary {
     /// Count one diagnosis.
     pub fn add(&mut self, d: &Diagnosis) {
         self.responses += 1;
-        *self
-            .status_classes
-            .entry(status_class(d.status))
-            .or_default() += 1;
+        *self.status_classes.entry(status_class(d)).or_default() += 1;
         if !is_problem(d) {
             self.succeeded += 1;
             return;
@@ -204,6 +203,7 @@ mod tests {
             outcome,
             status,
             reason: None,
+            error: None,
             api: rule.map(|r| r.split('/').next().unwrap().to_string()),
             rule: rule.map(str::to_string),
             confidence: None,

@@ -265,7 +265,7 @@ fn json_mode_gives_one_line_per_entry_and_the_summary_counts_the_fixture() {
             let k = if st > 0 {
                 format!("{}xx", st / 100)
             } else {
-                "none".into()
+                "no response".into()
             };
             *classes.entry(k).or_default() += 1;
         }

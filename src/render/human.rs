@@ -143,6 +143,14 @@ pub fn compact(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
         _ if d.outcome == Outcome::Success => writeln!(out, "  succeeded")?,
         _ => writeln!(out, "  no rule recognises this response")?,
     }
+    if let Some(error) = &d.error {
+        writeln!(
+            out,
+            "  {} {}",
+            p::label("error"),
+            sanitize(&one_line(error, 200))
+        )?;
+    }
     if let Some(cause) = &d.cause {
         writeln!(
             out,
