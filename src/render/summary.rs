@@ -33,11 +33,14 @@ pub fn totals(s: &Summary) -> String {
 fn source_text(s: Option<&Source>) -> String {
     match s {
         None => "standard input".into(),
-        Some(s) => match (s.entry, s.line) {
-            (Some(e), _) => format!("{} entry {e}", s.file),
-            (None, Some(l)) => format!("{}:{l}", s.file),
-            (None, None) => s.file.clone(),
-        },
+        Some(s) => {
+            let file = if s.file == "-" { "stdin" } else { &s.file };
+            match (s.entry, s.line) {
+                (Some(e), _) => format!("{file} entry {e}"),
+                (None, Some(l)) => format!("{file}:{l}"),
+                (None, None) => file.to_string(),
+            }
+        }
     }
 }
 
