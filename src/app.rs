@@ -14,9 +14,7 @@ use apidiag::rules::check::{self, Verdict};
 use apidiag::rules::{RuleSet, loader};
 use clap::Parser;
 
-use crate::cli::{
-    Cli, ColorWhen, Command, DiagnoseArgs, Format, InputFormatArg, ListFormat, RulesCommand,
-};
+use crate::cli::{Cli, ColorWhen, Command, DiagnoseArgs, Format, ListFormat, RulesCommand};
 
 pub use apidiag::report::{EXIT_DIAGNOSED, EXIT_ERROR, EXIT_NOTHING};
 
@@ -63,7 +61,7 @@ fn refuse_diagnose_options(d: &DiagnoseArgs) -> Result<()> {
         (d.format != Format::Human, "--format"),
         (d.summary, "--summary"),
         (d.all, "--all"),
-        (d.input_format != InputFormatArg::Auto, "--input-format"),
+        (d.input_format != InputFormat::Auto, "--input-format"),
         (d.status.is_some(), "--status"),
         (!d.headers.is_empty(), "--header"),
         (d.url.is_some(), "--url"),
@@ -107,7 +105,7 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
     };
     known_api(&rules, args.api.as_deref())?;
     let input = InputOptions {
-        format: input_format(args.input_format),
+        format: args.input_format,
         context: Context {
             status: args.status,
             request_headers: args.headers.clone(),
@@ -184,19 +182,6 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
     report.finish(&mut w)?;
     w.flush()?;
     Ok(report.exit_code())
-}
-
-fn input_format(f: InputFormatArg) -> InputFormat {
-    match f {
-        InputFormatArg::Auto => InputFormat::Auto,
-        InputFormatArg::Http => InputFormat::Http,
-        InputFormatArg::CurlVerbose => InputFormat::CurlVerbose,
-        InputFormatArg::Httpie => InputFormat::Httpie,
-        InputFormatArg::Wget => InputFormat::Wget,
-        InputFormatArg::Body => InputFormat::Body,
-        InputFormatArg::Har => InputFormat::Har,
-        InputFormatArg::Ndjson => InputFormat::Ndjson,
-    }
 }
 
 fn subcommand(cmd: Command, user_rules: &[std::path::PathBuf]) -> Result<u8> {

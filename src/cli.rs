@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use apidiag::read::InputFormat;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::ArgValueCompleter;
 
@@ -207,8 +209,8 @@ pub struct DiagnoseArgs {
     pub all: bool,
 
     /// How to read the input [default: auto-detected]
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = InputFormatArg::Auto, hide_default_value = true, help_heading = "Input")]
-    pub input_format: InputFormatArg,
+    #[arg(long, value_name = "FORMAT", default_value = "auto", hide_default_value = true, value_parser = input_formats(), help_heading = "Input")]
+    pub input_format: InputFormat,
 
     /// The status, when the input is a bare body
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(100..=599), help_heading = "Input", add = ArgValueCompleter::new(complete::statuses))]
@@ -311,16 +313,10 @@ pub enum ListFormat {
     Json,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum InputFormatArg {
-    Auto,
-    Http,
-    CurlVerbose,
-    Httpie,
-    Wget,
-    Body,
-    Har,
-    Ndjson,
+/// The library's input formats, by the names it gives them.
+fn input_formats() -> impl TypedValueParser<Value = InputFormat> {
+    PossibleValuesParser::new(InputFormat::ALL.map(InputFormat::name))
+        .map(|name| name.parse().expect("every listed name parses"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
