@@ -3,7 +3,9 @@
 //! successes are only counted, and the summary's counts match what the fixture holds.
 //! Expected values are computed here from the fixture itself, parsed with serde_json.
 
-use std::io::{self, BufRead, BufReader, Read};
+mod common;
+use common::{Counting, apidiag};
+use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 use std::process::Output;
 
@@ -12,7 +14,6 @@ use apidiag::input::{InputOptions, Parsed, ReadFailure, RecordError, read_input}
 use apidiag::read::{Context, InputFormat};
 use apidiag::response::Note;
 use apidiag::rules::RuleSet;
-use assert_cmd::Command;
 use base64::Engine as _;
 use serde_json::Value;
 
@@ -75,21 +76,6 @@ fn is_error_entry(e: &Value) -> bool {
     let s = status_of(e);
     s >= 400 || s <= 0
 }
-
-fn apidiag() -> Command {
-    let mut cmd = Command::cargo_bin("apidiag").unwrap();
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR_FORCE",
-        "APIDIAG_RULES",
-        "XDG_CONFIG_HOME",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("HOME", env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
-
 fn lines(out: &Output) -> Vec<Value> {
     String::from_utf8(out.stdout.clone())
         .unwrap()
@@ -562,21 +548,6 @@ fn a_body_over_the_limit_is_a_record_error() {
     let e = items[1].as_ref().unwrap_err();
     assert!(e.message.contains("5000 bytes"), "{e}");
 }
-
-/// A reader that counts the bytes taken from it.
-struct Counting<R> {
-    inner: R,
-    taken: std::rc::Rc<std::cell::Cell<usize>>,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.taken.set(self.taken.get() + n);
-        Ok(n)
-    }
-}
-
 /// Each entry is handed on while the rest of the file is still unread: when entry
 /// `i` arrives, no more than one buffer beyond its end has been taken from the file.
 #[test]

@@ -2,36 +2,14 @@
 //! `-` for standard input, and the exit codes of a batch. Which lines are good is
 //! decided here, from the fixture, by a checker written from the README's table.
 
-use std::io::{self, BufReader, Read};
-use std::path::Path;
+mod common;
+use common::{Counting, apidiag, fixture};
+use std::io::{self, BufReader};
 use std::process::Output;
 
 use apidiag::input::{InputOptions, Parsed, RecordError, read_input};
 use apidiag::read::{Context, InputFormat};
-use assert_cmd::Command;
 use serde_json::Value;
-
-fn fixture(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(rel)
-        .display()
-        .to_string()
-}
-
-fn apidiag() -> Command {
-    let mut cmd = Command::cargo_bin("apidiag").unwrap();
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR_FORCE",
-        "APIDIAG_RULES",
-        "XDG_CONFIG_HOME",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("HOME", env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
 
 fn json_lines(out: &Output) -> Vec<Value> {
     String::from_utf8(out.stdout.clone())
@@ -289,19 +267,6 @@ fn an_oversize_line_is_skipped_and_reading_goes_on() {
     let e = items[1].as_ref().unwrap_err();
     assert_eq!(e.at.line, Some(2));
     assert!(e.message.contains("larger than"), "{e}");
-}
-
-struct Counting<R> {
-    inner: R,
-    taken: std::rc::Rc<std::cell::Cell<usize>>,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.taken.set(self.taken.get() + n);
-        Ok(n)
-    }
 }
 
 /// Records are handed on as their line is read: memory stays one line deep.

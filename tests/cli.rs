@@ -1,37 +1,10 @@
 //! The binary as a user meets it: golden diagnoses, the JSON contract, exit codes,
 //! colour discipline and the subcommands.
 
+mod common;
+use common::{apidiag, fixture};
 use std::path::Path;
 use std::process::Output;
-
-use assert_cmd::Command;
-
-fn fixture(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(rel)
-        .display()
-        .to_string()
-}
-
-/// The binary with a deterministic environment.
-fn apidiag() -> Command {
-    let mut cmd = Command::cargo_bin("apidiag").unwrap();
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR",
-        "CLICOLOR_FORCE",
-        "TERM",
-        "COLORTERM",
-        "APIDIAG_RULES",
-        "XDG_CONFIG_HOME",
-        "COMPLETE",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("HOME", env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()

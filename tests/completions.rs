@@ -9,6 +9,8 @@
 //! A shell that is not installed is skipped with a message, except under `CI=true`, where
 //! it is a failure (`.ci/run` installs zsh and fish). PowerShell is drift-tested only.
 
+mod common;
+use common::check_or_bless;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -71,34 +73,6 @@ fn run(mut cmd: Command) -> Output {
 
 fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).expect("utf-8")
-}
-
-/// Compare `actual` with the committed file, or rewrite it under `APIDIAG_BLESS=1`.
-fn check_or_bless(path: &Path, actual: &str) {
-    if std::env::var_os("APIDIAG_BLESS").is_some_and(|v| v == "1") {
-        std::fs::write(path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; generate it with APIDIAG_BLESS=1 cargo test --test completions",
-            path.display()
-        )
-    });
-    if expected != actual {
-        let line = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "{} is stale (first difference at line {}); regenerate with APIDIAG_BLESS=1 cargo test --test completions\n--- committed\n{}\n--- generated\n{}",
-            path.display(),
-            line + 1,
-            expected.lines().nth(line).unwrap_or("<end of file>"),
-            actual.lines().nth(line).unwrap_or("<end of file>"),
-        );
-    }
 }
 
 /// Is `shell` here? Missing: skip with a message, or fail under `CI=true`.

@@ -6,6 +6,8 @@
 //!
 //! `APIDIAG_BLESS=1 cargo test --test help` rewrites the snapshots and the man page.
 
+mod common;
+use common::check_or_bless;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -37,35 +39,6 @@ fn apidiag(args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
-
-fn check_or_bless(path: &Path, actual: &str) {
-    if std::env::var_os("APIDIAG_BLESS").is_some_and(|v| v == "1") {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; generate it with APIDIAG_BLESS=1 cargo test --test help",
-            path.display()
-        )
-    });
-    if expected != actual {
-        let line = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "{} is stale (first difference at line {}); if the change is intended, run APIDIAG_BLESS=1 cargo test --test help\n--- committed\n{}\n--- now\n{}",
-            path.display(),
-            line + 1,
-            expected.lines().nth(line).unwrap_or("<end of file>"),
-            actual.lines().nth(line).unwrap_or("<end of file>"),
-        );
-    }
-}
-
 fn snapshot(name: &str) -> PathBuf {
     root().join("tests/snapshots").join(name)
 }
