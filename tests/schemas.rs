@@ -6,7 +6,10 @@ mod common;
 use std::path::Path;
 
 fn check(path: &str, generated: String) {
-    common::check_or_bless(&Path::new(env!("CARGO_MANIFEST_DIR")).join(path), &generated);
+    common::check_or_bless(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join(path),
+        &generated,
+    );
 }
 
 #[test]
@@ -16,5 +19,8 @@ fn rule_file_schema_is_current() {
 
 #[test]
 fn diagnosis_schema_is_current() {
-    check("schema/diagnosis.json", apidiag::diagnosis::diagnosis_schema());
+    check(
+        "schema/diagnosis.json",
+        apidiag::diagnosis::diagnosis_schema(),
+    );
 }

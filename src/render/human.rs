@@ -7,9 +7,10 @@ use super::{palette as p, request_line, retry_text, source_label, status_line};
 use crate::diagnosis::{Diagnosis, Outcome};
 use crate::sanitize::sanitize;
 
-const WIDTH: usize = 9;
+pub(super) const WIDTH: usize = 9;
 
-fn row(out: &mut dyn Write, label: &str, text: &str) -> io::Result<()> {
+/// One labelled line; the text is sanitised.
+pub(super) fn row(out: &mut dyn Write, label: &str, text: &str) -> io::Result<()> {
     writeln!(
         out,
         "{} {}",

@@ -3,12 +3,11 @@
 
 use std::io::{self, Write};
 
+use super::human::{WIDTH, row};
 use super::palette as p;
 use crate::diagnosis::Source;
 use crate::sanitize::sanitize;
 use crate::summary::{Occurrence, Summary};
-
-const WIDTH: usize = 10;
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -65,15 +64,6 @@ fn counts(map: &std::collections::BTreeMap<String, usize>) -> String {
         .map(|(k, n)| format!("{k} {n}"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn row(out: &mut dyn Write, label: &str, text: &str) -> io::Result<()> {
-    writeln!(
-        out,
-        "{} {}",
-        p::label(&format!("{label:<WIDTH$}")),
-        sanitize(text)
-    )
 }
 
 /// The human summary: totals, then per rule/API/status class, first and last, fixes.
