@@ -7,21 +7,16 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
 use apidiag::diagnose::Options;
-use apidiag::diagnosis::{Diagnosis, Outcome};
-use apidiag::input::{InputOptions, ReadFailure, read_input};
+use apidiag::input::{InputOptions, Parsed, ReadFailure, RecordError, read_input};
 use apidiag::read::{Context, InputFormat};
-use apidiag::render;
+use apidiag::report::{OutputFormat, Progress, Report, ReportOptions};
 use apidiag::rules::check::{self, Verdict};
 use apidiag::rules::{RuleSet, loader};
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
-use crate::cli::{
-    Cli, ColorWhen, Command, DiagnoseArgs, Format, InputFormatArg, ListFormat, RulesCommand,
-};
+use crate::cli::{Cli, ColorWhen, Command, DiagnoseArgs, Format, ListFormat, RulesCommand};
 
-pub const EXIT_DIAGNOSED: u8 = 0;
-pub const EXIT_NOTHING: u8 = 1;
-pub const EXIT_ERROR: u8 = 2;
+pub use apidiag::report::{EXIT_DIAGNOSED, EXIT_ERROR, EXIT_NOTHING};
 
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
@@ -66,7 +61,7 @@ fn refuse_diagnose_options(d: &DiagnoseArgs) -> Result<()> {
         (d.format != Format::Human, "--format"),
         (d.summary, "--summary"),
         (d.all, "--all"),
-        (d.input_format != InputFormatArg::Auto, "--input-format"),
+        (d.input_format != InputFormat::Auto, "--input-format"),
         (d.status.is_some(), "--status"),
         (!d.headers.is_empty(), "--header"),
         (d.url.is_some(), "--url"),
@@ -110,7 +105,7 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
     };
     known_api(&rules, args.api.as_deref())?;
     let input = InputOptions {
-        format: input_format(args.input_format),
+        format: args.input_format,
         context: Context {
             status: args.status,
             request_headers: args.headers.clone(),
@@ -124,8 +119,26 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
     } else {
         args.files.iter().map(|f| f.display().to_string()).collect()
     };
-    let mut out = Output::new(args.format, args.summary, files.len() > 1);
-    let mut failed = false;
+    let format = match args.format {
+        Format::Human => OutputFormat::Human,
+        Format::Json => OutputFormat::Json,
+        Format::Markdown => OutputFormat::Markdown,
+    };
+    // A counter on stderr for long inputs, only on a terminal and never in JSON mode.
+    let progress = if format != OutputFormat::Json && io::stderr().is_terminal() {
+        Progress::to(Box::new(io::stderr()))
+    } else {
+        Progress::off()
+    };
+    let mut report = Report::new(
+        &rules,
+        ReportOptions {
+            format,
+            summary_only: args.summary,
+            label_files: files.len() > 1,
+        },
+        progress,
+    );
     let stdout = io::stdout();
     let mut w = io::BufWriter::new(stdout.lock());
     for name in &files {
@@ -135,134 +148,40 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
             match File::open(name) {
                 Ok(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
                 Err(e) => {
+                    w.flush()?;
+                    report.before_stderr();
                     eprintln!("apidiag: error: {name}: {e}");
-                    failed = true;
+                    report.input_error();
                     continue;
                 }
             }
         };
-        let mut sink =
-            |item: Result<apidiag::input::Parsed, apidiag::input::RecordError>| -> io::Result<()> {
-                match item {
-                    Ok(p) => out.emit(
-                        &rules.diagnose(&p.response, &opts, p.source),
-                        &rules,
-                        &mut w,
-                    ),
-                    Err(e) => {
-                        w.flush()?;
-                        eprintln!("apidiag: error: {e}");
-                        out.record_errors += 1;
-                        Ok(())
-                    }
+        let mut sink = |item: Result<Parsed, RecordError>| -> io::Result<()> {
+            match item {
+                Ok(p) => report.add(&rules.diagnose(&p.response, &opts, p.source), &mut w),
+                Err(e) => {
+                    w.flush()?;
+                    report.before_stderr();
+                    eprintln!("apidiag: error: {e}");
+                    report.record_error(&e);
+                    Ok(())
                 }
-            };
+            }
+        };
         match read_input(&mut reader, name, &input, &mut sink) {
             Ok(()) => {}
             Err(ReadFailure::Output(e)) => return Err(e.into()),
             Err(ReadFailure::Input(e)) => {
                 w.flush()?;
+                report.before_stderr();
                 eprintln!("apidiag: error: {e}");
-                failed = true;
+                report.input_error();
             }
         }
     }
-    out.finish(&mut w)?;
+    report.finish(&mut w)?;
     w.flush()?;
-    Ok(if failed || out.record_errors > 0 {
-        EXIT_ERROR
-    } else if out.diagnosed > 0 {
-        EXIT_DIAGNOSED
-    } else {
-        EXIT_NOTHING
-    })
-}
-
-fn input_format(f: InputFormatArg) -> InputFormat {
-    match f {
-        InputFormatArg::Auto => InputFormat::Auto,
-        InputFormatArg::Http => InputFormat::Http,
-        InputFormatArg::CurlVerbose => InputFormat::CurlVerbose,
-        InputFormatArg::Httpie => InputFormat::Httpie,
-        InputFormatArg::Wget => InputFormat::Wget,
-        InputFormatArg::Body => InputFormat::Body,
-        InputFormatArg::Har => InputFormat::Har,
-        InputFormatArg::Ndjson => InputFormat::Ndjson,
-    }
-}
-
-/// Renders diagnoses as they come and keeps the counts the exit code needs.
-struct Output {
-    format: Format,
-    /// Several inputs: label each single response with its file.
-    label_files: bool,
-    summary_only: bool,
-    shown: usize,
-    diagnosed: usize,
-    record_errors: usize,
-    table_started: bool,
-}
-
-impl Output {
-    fn new(format: Format, summary_only: bool, label_files: bool) -> Self {
-        Self {
-            format,
-            label_files,
-            summary_only,
-            shown: 0,
-            diagnosed: 0,
-            record_errors: 0,
-            table_started: false,
-        }
-    }
-
-    fn emit(&mut self, d: &Diagnosis, rules: &RuleSet, w: &mut dyn Write) -> io::Result<()> {
-        if matches!(d.outcome, Outcome::Diagnosed | Outcome::Warning) {
-            self.diagnosed += 1;
-        }
-        let batch_record = d
-            .source
-            .as_ref()
-            .is_some_and(|s| s.entry.is_some() || s.line.is_some());
-        if self.summary_only {
-            return Ok(());
-        }
-        let api_title = |name: &str| {
-            rules
-                .apis()
-                .iter()
-                .find(|a| a.name == name)
-                .map_or(name.to_string(), |a| format!("{} ({})", a.name, a.title))
-        };
-        match (self.format, batch_record) {
-            (Format::Json, _) => render::json::line(d, w)?,
-            (Format::Markdown, true) => {
-                if !std::mem::replace(&mut self.table_started, true) {
-                    render::markdown::table_header(w)?;
-                }
-                render::markdown::table_row(d, w)?;
-            }
-            (Format::Markdown, false) => {
-                if self.shown > 0 {
-                    writeln!(w)?;
-                }
-                render::markdown::single(d, w)?;
-            }
-            (Format::Human, true) => render::human::compact(d, w)?,
-            (Format::Human, false) => {
-                if self.shown > 0 {
-                    writeln!(w)?;
-                }
-                render::human::full(d, &api_title, self.label_files, w)?;
-            }
-        }
-        self.shown += 1;
-        Ok(())
-    }
-
-    fn finish(&mut self, _w: &mut dyn Write) -> io::Result<()> {
-        Ok(())
-    }
+    Ok(report.exit_code())
 }
 
 fn subcommand(cmd: Command, user_rules: &[std::path::PathBuf]) -> Result<u8> {
@@ -288,18 +207,11 @@ fn subcommand(cmd: Command, user_rules: &[std::path::PathBuf]) -> Result<u8> {
             EXIT_DIAGNOSED
         }
         Command::Completions { shell } => {
-            let shell = match shell {
-                crate::cli::Shell::Bash => clap_complete::Shell::Bash,
-                crate::cli::Shell::Zsh => clap_complete::Shell::Zsh,
-                crate::cli::Shell::Fish => clap_complete::Shell::Fish,
-                crate::cli::Shell::Elvish => clap_complete::Shell::Elvish,
-                crate::cli::Shell::Powershell => clap_complete::Shell::PowerShell,
-            };
-            clap_complete::generate(shell, &mut Cli::command(), "apidiag", &mut w);
+            crate::complete::registration(shell, &mut w)?;
             EXIT_DIAGNOSED
         }
         Command::Man => {
-            clap_mangen::Man::new(Cli::command()).render(&mut w)?;
+            crate::man::render(&mut w)?;
             EXIT_DIAGNOSED
         }
     };

@@ -128,6 +128,10 @@ fn base(resp: &Response, source: Option<Source>) -> Diagnosis {
             .clone()
             .filter(|r| !r.is_empty())
             .or_else(|| resp.status.and_then(reason_phrase).map(str::to_string)),
+        error: resp
+            .transport_error
+            .as_deref()
+            .map(|e| mask::mask_text(e).into_owned()),
         api: None,
         rule: None,
         confidence: None,

@@ -84,7 +84,7 @@ pub fn response_time(resp: &Response) -> Option<SystemTime> {
     })
 }
 
-fn parse_time(text: &str) -> Option<SystemTime> {
+pub fn parse_time(text: &str) -> Option<SystemTime> {
     let text = text.trim();
     humantime::parse_rfc3339_weak(text)
         .ok()

@@ -1,18 +1,655 @@
-//! Browser HAR files, read entry by entry.
+//! Browser HAR 1.2 files (`{"log":{"entries":[…]}}`), read entry by entry.
+//!
+//! The document is never built in memory: a [`DeserializeSeed`] walks `log` →
+//! `entries` straight off the reader, and each entry is turned into a [`Response`] and
+//! handed to the sink as soon as its closing brace is read. Only the fields apidiag
+//! uses are kept (method, URL, request and response headers, status, body text,
+//! `startedDateTime`, `_error`/`_failureText`); everything else, request bodies
+//! included, is skipped without being stored.
+//!
+//! Every field is first read as a tolerant shape (any JSON value is accepted), so a
+//! wrongly typed field (`"status": "403"`, a header that is not `{name, value}`) is a
+//! [`RecordError`] for that entry and the next entries are still read. Only broken
+//! JSON (a syntax error, a truncated file) stops the file, with an error naming the
+//! entry it happened in.
 
-use std::io::BufRead;
+use std::cell::Cell;
+use std::fmt;
+use std::io::{self, BufRead};
 
+use base64::Engine as _;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+use crate::diagnosis::Source;
 use crate::input::{Flow, InputError, InputOptions, Parsed, ReadFailure, RecordError};
+use crate::read::apply_context;
+use crate::response::{Body, Headers, Note, Request, Response};
 
+/// Read a HAR from `reader` and hand each entry's response (or the reason it could not
+/// be read) to `sink`, in entry order, one at a time.
 pub fn read_har(
-    _reader: &mut dyn BufRead,
+    reader: &mut dyn BufRead,
     name: &str,
-    _opts: &InputOptions,
-    _sink: &mut dyn FnMut(Result<Parsed, RecordError>) -> Flow,
+    opts: &InputOptions,
+    sink: &mut dyn FnMut(Result<Parsed, RecordError>) -> Flow,
 ) -> Result<(), ReadFailure> {
-    Err(InputError::Unreadable {
-        name: name.to_string(),
-        message: "HAR input is not supported yet".into(),
+    let state = State {
+        name,
+        opts,
+        sink,
+        index: Cell::new(None),
+        output: None,
+        saw_log: false,
+        saw_entries: false,
+    };
+    let mut state = state;
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let result = DocSeed(&mut state)
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
+    if let Some(e) = state.output.take() {
+        return Err(ReadFailure::Output(e));
     }
-    .into())
+    let unreadable = |message: String| InputError::Unreadable {
+        name: name.to_string(),
+        message,
+    };
+    if let Err(e) = result {
+        let at = match state.index.get() {
+            Some(i) => format!("entry {i}: "),
+            None => String::new(),
+        };
+        let what = if e.is_eof() {
+            "the HAR ends early (truncated file?)".to_string()
+        } else {
+            format!("not a valid HAR: {e}")
+        };
+        return Err(unreadable(format!("{at}{what}")).into());
+    }
+    if !state.saw_log {
+        return Err(unreadable("not a HAR: the top-level object has no \"log\"".into()).into());
+    }
+    if !state.saw_entries {
+        return Err(unreadable("not a HAR: \"log\" has no \"entries\" list".into()).into());
+    }
+    Ok(())
+}
+
+struct State<'a> {
+    name: &'a str,
+    opts: &'a InputOptions,
+    sink: &'a mut dyn FnMut(Result<Parsed, RecordError>) -> Flow,
+    /// The entry being read, for error messages.
+    index: Cell<Option<usize>>,
+    /// Set when the sink failed (closed output): reading stops and this is returned.
+    output: Option<io::Error>,
+    saw_log: bool,
+    saw_entries: bool,
+}
+
+impl State<'_> {
+    fn source(&self, index: usize) -> Source {
+        Source {
+            file: self.name.to_string(),
+            entry: Some(index),
+            line: None,
+        }
+    }
+
+    fn emit<E: de::Error>(&mut self, item: Result<Parsed, RecordError>) -> Result<(), E> {
+        match (self.sink)(item) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                self.output = Some(e);
+                Err(E::custom("output closed"))
+            }
+        }
+    }
+}
+
+/// The whole document: an object whose `log` is read, every other key skipped.
+struct DocSeed<'s, 'a>(&'s mut State<'a>);
+
+impl<'de> DeserializeSeed<'de> for DocSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DocSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a HAR object {\"log\": {\"entries\": [...]}}")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "log" && !self.0.saw_log {
+                self.0.saw_log = true;
+                map.next_value_seed(LogSeed(&mut *self.0))?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `log`: its `entries` are streamed; `creator`, `browser`, `pages`… are skipped.
+struct LogSeed<'s, 'a>(&'s mut State<'a>);
+
+impl<'de> DeserializeSeed<'de> for LogSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for LogSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("the HAR \"log\" object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "entries" && !self.0.saw_entries {
+                self.0.saw_entries = true;
+                map.next_value_seed(EntriesSeed(&mut *self.0))?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `log.entries`: each element is read, converted and handed on before the next.
+struct EntriesSeed<'s, 'a>(&'s mut State<'a>);
+
+impl<'de> DeserializeSeed<'de> for EntriesSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EntriesSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("the HAR \"entries\" list")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let state = self.0;
+        let mut index = 0;
+        loop {
+            state.index.set(Some(index));
+            let Some(raw) = seq.next_element_seed(EntrySeed {
+                max_text: state.opts.max_record,
+            })?
+            else {
+                break;
+            };
+            let source = state.source(index);
+            let item = match raw.into_response() {
+                Ok(mut response) => {
+                    apply_context(&mut response, &state.opts.context);
+                    Ok(Parsed {
+                        response,
+                        source: Some(source),
+                    })
+                }
+                Err(message) => Err(RecordError {
+                    at: source,
+                    message,
+                }),
+            };
+            state.emit(item)?;
+            index += 1;
+        }
+        state.index.set(None);
+        Ok(())
+    }
+}
+
+/// What one entry holds, as read: every field is a plain JSON value (small) except the
+/// body text, which is checked against the size limit while it is read.
+#[derive(Default)]
+struct RawEntry {
+    not_object: Option<&'static str>,
+    started: Option<Value>,
+    request: Part<RawRequest>,
+    response: Part<RawResponse>,
+}
+
+/// A sub-object of an entry: absent, read, or present with the wrong JSON type.
+#[derive(Default)]
+enum Part<T> {
+    #[default]
+    Absent,
+    Read(T),
+    WrongType(&'static str),
+}
+
+#[derive(Default)]
+struct RawRequest {
+    method: Option<Value>,
+    url: Option<Value>,
+    headers: Option<Value>,
+}
+
+#[derive(Default)]
+struct RawResponse {
+    status: Option<Value>,
+    status_text: Option<Value>,
+    http_version: Option<Value>,
+    headers: Option<Value>,
+    error: Option<Value>,
+    failure_text: Option<Value>,
+    content: Part<RawContent>,
+}
+
+#[derive(Default)]
+struct RawContent {
+    text: Option<Text>,
+    encoding: Option<Value>,
+}
+
+/// `content.text` as read.
+enum Text {
+    Str(String),
+    TooLarge(usize),
+    WrongType(&'static str),
+}
+
+/// Accept any JSON type for an object-shaped part; anything else is skipped and
+/// recorded as the wrong type, so the stream stays in step.
+macro_rules! tolerate_non_objects {
+    ($wrong:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($wrong("a boolean"))
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($wrong("a number"))
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($wrong("a number"))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($wrong("a number"))
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($wrong("a string"))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($wrong("null"))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok($wrong("a list"))
+        }
+    };
+}
+
+struct EntrySeed {
+    max_text: u64,
+}
+
+impl<'de> DeserializeSeed<'de> for EntrySeed {
+    type Value = RawEntry;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<RawEntry, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EntrySeed {
+    type Value = RawEntry;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a HAR entry")
+    }
+    tolerate_non_objects!(|what| RawEntry {
+        not_object: Some(what),
+        ..RawEntry::default()
+    });
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawEntry, A::Error> {
+        let mut entry = RawEntry::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "startedDateTime" => entry.started = Some(map.next_value()?),
+                "request" => entry.request = map.next_value_seed(RequestSeed)?,
+                "response" => {
+                    entry.response = map.next_value_seed(ResponseSeed {
+                        max_text: self.max_text,
+                    })?
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(entry)
+    }
+}
+
+struct RequestSeed;
+
+impl<'de> DeserializeSeed<'de> for RequestSeed {
+    type Value = Part<RawRequest>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RequestSeed {
+    type Value = Part<RawRequest>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a HAR request")
+    }
+    tolerate_non_objects!(Part::WrongType);
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut r = RawRequest::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "method" => r.method = Some(map.next_value()?),
+                "url" => r.url = Some(map.next_value()?),
+                "headers" => r.headers = Some(map.next_value()?),
+                // postData (possibly a large upload), cookies, queryString, sizes.
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Part::Read(r))
+    }
+}
+
+struct ResponseSeed {
+    max_text: u64,
+}
+
+impl<'de> DeserializeSeed<'de> for ResponseSeed {
+    type Value = Part<RawResponse>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ResponseSeed {
+    type Value = Part<RawResponse>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a HAR response")
+    }
+    tolerate_non_objects!(Part::WrongType);
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut r = RawResponse::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "status" => r.status = Some(map.next_value()?),
+                "statusText" => r.status_text = Some(map.next_value()?),
+                "httpVersion" => r.http_version = Some(map.next_value()?),
+                "headers" => r.headers = Some(map.next_value()?),
+                // DevTools writes `_error`; Playwright `_failureText`.
+                "_error" => r.error = Some(map.next_value()?),
+                "_failureText" => r.failure_text = Some(map.next_value()?),
+                "content" => {
+                    r.content = map.next_value_seed(ContentSeed {
+                        max_text: self.max_text,
+                    })?
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Part::Read(r))
+    }
+}
+
+struct ContentSeed {
+    max_text: u64,
+}
+
+impl<'de> DeserializeSeed<'de> for ContentSeed {
+    type Value = Part<RawContent>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ContentSeed {
+    type Value = Part<RawContent>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a HAR content object")
+    }
+    tolerate_non_objects!(Part::WrongType);
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut c = RawContent::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "text" => c.text = Some(map.next_value_seed(TextSeed { max: self.max_text })?),
+                "encoding" => c.encoding = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Part::Read(c))
+    }
+}
+
+/// `content.text`: kept only when it is within the size limit.
+struct TextSeed {
+    max: u64,
+}
+
+impl<'de> DeserializeSeed<'de> for TextSeed {
+    type Value = Text;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Text, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl TextSeed {
+    fn keep(&self, len: usize, make: impl FnOnce() -> String) -> Text {
+        if len as u64 > self.max {
+            Text::TooLarge(len)
+        } else {
+            Text::Str(make())
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for TextSeed {
+    type Value = Text;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("the body text")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+        Ok(self.keep(v.len(), || v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
+        let len = v.len();
+        Ok(self.keep(len, || v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Text, E> {
+        Ok(Text::WrongType("null"))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Text, E> {
+        Ok(Text::WrongType("a boolean"))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Text, E> {
+        Ok(Text::WrongType("a number"))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Text, E> {
+        Ok(Text::WrongType("a number"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Text, E> {
+        Ok(Text::WrongType("a number"))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Text, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Text::WrongType("a list"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Text::WrongType("an object"))
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// An optional string field: absent and `null` are `None`; another type is an error.
+fn opt_string(v: Option<Value>, field: &str) -> Result<Option<String>, String> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(format!("{field} is {}, not a string", kind(&other))),
+    }
+}
+
+/// HAR headers: a list of `{"name": …, "value": …}`.
+fn headers(v: Option<Value>, field: &str) -> Result<Headers, String> {
+    let mut out = Headers::new();
+    let list = match v {
+        None | Some(Value::Null) => return Ok(out),
+        Some(Value::Array(list)) => list,
+        Some(other) => return Err(format!("{field} is {}, not a list", kind(&other))),
+    };
+    for (i, h) in list.into_iter().enumerate() {
+        let pair = match h {
+            Value::Object(mut o) => match (o.remove("name"), o.remove("value")) {
+                (Some(Value::String(n)), Some(Value::String(v))) => Some((n, v)),
+                _ => None,
+            },
+            _ => None,
+        };
+        match pair {
+            Some((n, v)) => out.push(n, v),
+            None => {
+                return Err(format!(
+                    "{field}[{i}] is not {{\"name\": string, \"value\": string}}"
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl RawEntry {
+    fn into_response(self) -> Result<Response, String> {
+        if let Some(what) = self.not_object {
+            return Err(format!("the entry is {what}, not an object"));
+        }
+        let response = match self.response {
+            Part::Read(r) => r,
+            Part::Absent => return Err("the entry has no \"response\"".into()),
+            Part::WrongType(what) => return Err(format!("response is {what}, not an object")),
+        };
+        let request = match self.request {
+            Part::Read(r) => Some(Request {
+                method: opt_string(r.method, "request.method")?,
+                url: opt_string(r.url, "request.url")?,
+                headers: headers(r.headers, "request.headers")?,
+            }),
+            Part::Absent => None,
+            Part::WrongType(what) => return Err(format!("request is {what}, not an object")),
+        };
+        let time = opt_string(self.started, "startedDateTime")?;
+        let status = match response.status {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) => match n.as_i64() {
+                Some(s) if s <= 0 => Some(0),
+                Some(s) if (100..=999).contains(&s) => Some(s as u16),
+                _ => return Err(format!("response.status {n} is not an HTTP status")),
+            },
+            Some(other) => {
+                return Err(format!("response.status is {}, not a number", kind(&other)));
+            }
+        };
+        let error = opt_string(response.error, "response._error")?
+            .or(opt_string(response.failure_text, "response._failureText")?)
+            .filter(|e| !e.is_empty());
+        let mut notes = Vec::new();
+        let body = match response.content {
+            Part::Absent => {
+                notes.push(Note::BodyMissing);
+                Body::default()
+            }
+            Part::WrongType(what) => {
+                return Err(format!("response.content is {what}, not an object"));
+            }
+            Part::Read(content) => body(content, &mut notes)?,
+        };
+        // Status 0 (DevTools) or -1 (Playwright) means no response arrived.
+        let transport_error = match (status, error) {
+            (_, Some(e)) => Some(e),
+            (Some(0), None) => Some("no response received (status 0)".to_string()),
+            _ => None,
+        };
+        if transport_error.is_some() {
+            // A blocked or failed request has no body to miss.
+            notes.retain(|n| *n != Note::BodyMissing);
+        }
+        Ok(Response {
+            status: status.filter(|s| *s != 0),
+            reason: opt_string(response.status_text, "response.statusText")?
+                .filter(|r| !r.is_empty()),
+            http_version: opt_string(response.http_version, "response.httpVersion")?,
+            headers: headers(response.headers, "response.headers")?,
+            body,
+            request,
+            transport_error,
+            time,
+            notes,
+        })
+    }
+}
+
+fn body(content: RawContent, notes: &mut Vec<Note>) -> Result<Body, String> {
+    let text = match content.text {
+        None => {
+            notes.push(Note::BodyMissing);
+            return Ok(Body::default());
+        }
+        Some(Text::Str(s)) => s,
+        Some(Text::TooLarge(len)) => {
+            return Err(format!(
+                "response.content.text is {len} bytes, larger than the --max-input-size limit"
+            ));
+        }
+        Some(Text::WrongType(what)) => {
+            return Err(format!("response.content.text is {what}, not a string"));
+        }
+    };
+    match opt_string(content.encoding, "response.content.encoding")?.as_deref() {
+        None | Some("") => Ok(Body::new(text.into_bytes())),
+        Some(e) if e.eq_ignore_ascii_case("base64") => {
+            let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+            match base64::engine::general_purpose::STANDARD.decode(&compact) {
+                Ok(bytes) => Ok(Body::new(bytes)),
+                Err(e) => {
+                    notes.push(Note::Other(format!(
+                        "the body is marked base64 but does not decode ({e}); it was ignored"
+                    )));
+                    notes.push(Note::BodyMissing);
+                    Ok(Body::default())
+                }
+            }
+        }
+        Some(other) => {
+            notes.push(Note::Other(format!(
+                "the body's encoding {other:?} is unknown; its text was taken as it is"
+            )));
+            Ok(Body::new(text.into_bytes()))
+        }
+    }
 }

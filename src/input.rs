@@ -200,16 +200,26 @@ fn read_ndjson(
 }
 
 fn parse_record(line: &[u8], context: &Context) -> Result<Response, String> {
-    let record: Record = serde_json::from_slice(line).map_err(|e| {
-        let text = e.to_string();
-        format!(
-            "not an NDJSON response record: {}",
-            text.split(" at line ").next().unwrap_or(&text)
-        )
-    })?;
+    let record: Record = serde_json::from_slice(line).map_err(|e| record_error(line, &e))?;
     let mut response = record.into_response();
     apply_context(&mut response, context);
     Ok(response)
+}
+
+/// Why a line is not a record, in words: broken JSON, JSON that is not an object, or
+/// an object whose field has the wrong type.
+fn record_error(line: &[u8], e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let text = e.to_string();
+    let what = text.split(" at line ").next().unwrap_or(&text);
+    match e.classify() {
+        Category::Eof => "not JSON: the line ends inside a value (cut short?)".into(),
+        Category::Syntax | Category::Io => format!("not JSON: {what} at column {}", e.column()),
+        Category::Data => match line.trim_ascii_start().first() {
+            Some(b'{') => format!("not an NDJSON response record: {what}"),
+            _ => "not an NDJSON response record: a record is a JSON object ({\"status\": …, \"headers\": {…}, \"body\": …})".into(),
+        },
+    }
 }
 
 enum LineRead {

@@ -1,17 +1,14 @@
 //! The committed JSON Schemas are generated from the Rust types; set
 //! `APIDIAG_BLESS=1` to rewrite them after a deliberate change.
 
+mod common;
+
+use std::path::Path;
+
 fn check(path: &str, generated: String) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    if std::env::var_os("APIDIAG_BLESS").is_some() {
-        std::fs::write(&path, &generated).unwrap();
-        return;
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "{} is stale: run `APIDIAG_BLESS=1 cargo test --test schemas`",
-        path.display()
+    common::check_or_bless(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join(path),
+        &generated,
     );
 }
 

@@ -7,9 +7,10 @@ use super::{palette as p, request_line, retry_text, source_label, status_line};
 use crate::diagnosis::{Diagnosis, Outcome};
 use crate::sanitize::sanitize;
 
-const WIDTH: usize = 9;
+pub(super) const WIDTH: usize = 9;
 
-fn row(out: &mut dyn Write, label: &str, text: &str) -> io::Result<()> {
+/// One labelled line; the text is sanitised.
+pub(super) fn row(out: &mut dyn Write, label: &str, text: &str) -> io::Result<()> {
     writeln!(
         out,
         "{} {}",
@@ -50,6 +51,9 @@ pub fn full(
         }
         None => {}
     }
+    if let Some(error) = &d.error {
+        row(out, "error", error)?;
+    }
     if let Some(rule) = &d.rule {
         let conf = d.confidence.map_or("", |c| match c {
             crate::diagnosis::Confidence::Documented => "documented",
@@ -85,6 +89,22 @@ pub fn full(
     if let Some(docs) = &d.docs {
         row(out, "docs", docs)?;
     }
+    for (i, m) in d.matches.iter().flatten().enumerate() {
+        let label = if i == 0 { "matches" } else { "" };
+        let conditions = format!(
+            "{} condition{}",
+            m.conditions,
+            if m.conditions == 1 { "" } else { "s" }
+        );
+        let line = format!(
+            "{}. {} ({conditions}, priority {}): {}",
+            i + 1,
+            m.rule,
+            m.priority,
+            m.why.join("; ")
+        );
+        row(out, label, &line)?;
+    }
     for n in &d.notes {
         writeln!(
             out,
@@ -110,7 +130,9 @@ fn fix_steps(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// The compact form, one short block per response of a batch.
+/// The compact form, one short block per response of a batch: where it came from, the
+/// request (secrets masked) and status, the rule, then the cause and the first fix step
+/// on one line each.
 pub fn compact(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
     let src = source_label(d).map_or(String::new(), |s| {
         format!("{} ", p::label(&format!("[{s}]")))
@@ -122,16 +144,78 @@ pub fn compact(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
         _ if d.outcome == Outcome::Success => writeln!(out, "  succeeded")?,
         _ => writeln!(out, "  no rule recognises this response")?,
     }
+    if let Some(error) = &d.error {
+        writeln!(
+            out,
+            "  {} {}",
+            p::label("error"),
+            sanitize(&one_line(error, 200))
+        )?;
+    }
     if let Some(cause) = &d.cause {
-        writeln!(out, "  {} {}", p::label("cause"), sanitize(cause))?;
+        writeln!(
+            out,
+            "  {} {}",
+            p::label("cause"),
+            sanitize(&one_line(cause, 200))
+        )?;
     }
     if let Some(first) = d.fix.first() {
-        let more = if d.fix.len() > 1 {
-            format!(" (+{} more)", d.fix.len() - 1)
+        let more = match (d.fix.len(), &d.rule) {
+            (n, Some(rule)) if n > 1 => format!(" (+{} more: apidiag explain {rule})", n - 1),
+            _ => String::new(),
+        };
+        writeln!(
+            out,
+            "  {}   {}{more}",
+            p::label("fix"),
+            sanitize(&one_line(first, usize::MAX))
+        )?;
+    }
+    if let Some(note) = d.notes.first() {
+        let more = if d.notes.len() > 1 {
+            format!(" (+{} more)", d.notes.len() - 1)
         } else {
             String::new()
         };
-        writeln!(out, "  {}   {}{more}", p::label("fix"), sanitize(first))?;
+        writeln!(
+            out,
+            "  {}  {}{more}",
+            p::label("note"),
+            p::warning(&sanitize(&one_line(note, 200)))
+        )?;
     }
     Ok(())
+}
+
+/// `text` on one line (whitespace runs collapsed), cut after its first sentence when
+/// that is longer than `max` characters, and at a word with `…` past `max`.
+pub fn one_line(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    if let Some(end) = flat.find(". ").map(|i| i + 1)
+        && flat[..end].chars().count() <= max
+    {
+        return flat[..end].to_string();
+    }
+    let cut: String = flat.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => &cut,
+    };
+    format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn one_line_keeps_short_text_and_cuts_long_text() {
+        assert_eq!(one_line("a\n  b", 10), "a b");
+        assert_eq!(one_line("First one. Second one is long.", 12), "First one.");
+        assert_eq!(one_line("alpha beta gamma delta", 12), "alpha beta…");
+    }
 }

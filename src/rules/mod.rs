@@ -374,30 +374,42 @@ impl RuleSet {
     /// The API the response's request or headers name, if any.
     pub fn recognise(&self, s: &Subject<'_>) -> Option<usize> {
         let host = s.facts.host.map(str::to_ascii_lowercase);
-        let by_host = host.as_deref().and_then(|h| {
-            self.apis
-                .iter()
-                .position(|a| a.recognise.hosts.iter().any(|p| host_matches(p, h)))
-        });
-        let by_key = || {
-            let cred = s.facts.credential?;
-            self.apis
-                .iter()
-                .enumerate()
-                .flat_map(|(i, a)| a.recognise.key_prefixes.iter().map(move |p| (i, p)))
-                .filter(|(_, p)| cred.starts_with(p.as_str()))
-                .max_by_key(|(_, p)| p.len())
+        // Within one kind of evidence the most specific pattern wins, then the API name,
+        // so the answer never depends on the order packs were loaded in.
+        let best = |score: &dyn Fn(&Recognise) -> Option<usize>| {
+            (0..self.apis.len())
+                .filter_map(|i| score(&self.apis[i].recognise).map(|len| (i, len)))
+                .min_by(|(a, la), (b, lb)| {
+                    lb.cmp(la)
+                        .then_with(|| self.apis[*a].name.cmp(&self.apis[*b].name))
+                })
                 .map(|(i, _)| i)
         };
-        let by_header = || {
-            self.apis.iter().position(|a| {
-                a.recognise
-                    .headers
-                    .iter()
-                    .any(|h| s.resp.headers.get(h).is_some())
-            })
+        let by_host = |r: &Recognise| {
+            let h = host.as_deref()?;
+            r.hosts
+                .iter()
+                .filter(|p| host_matches(p, h))
+                .map(String::len)
+                .max()
         };
-        by_host.or_else(by_key).or_else(by_header)
+        let by_key = |r: &Recognise| {
+            let cred = s.facts.credential?;
+            r.key_prefixes
+                .iter()
+                .filter(|p| cred.starts_with(p.as_str()))
+                .map(String::len)
+                .max()
+        };
+        let by_header = |r: &Recognise| {
+            r.headers
+                .iter()
+                .any(|h| s.resp.headers.get(h).is_some())
+                .then_some(0)
+        };
+        best(&by_host)
+            .or_else(|| best(&by_key))
+            .or_else(|| best(&by_header))
     }
 
     /// Every rule that matches, best first, with its evidence.
