@@ -264,7 +264,7 @@ fn extract(x: &Extractor, resp: &Response) -> Option<String> {
     match &x.regex {
         None => Some(raw),
         Some(re) => {
-            let caps = re.captures(&raw)?;
+            let caps = re.get()?.captures(&raw)?;
             Some(
                 caps.name("id")
                     .or_else(|| caps.get(0))?
@@ -320,7 +320,10 @@ fn field_problems(spec: &Fields, json: &Value) -> Vec<FieldProblem> {
 /// One problem: a string split by the rule's pattern, or an object's field and message.
 fn field_problem(spec: &Fields, node: &Value) -> FieldProblem {
     if let Some(text) = node.as_str() {
-        let caps = spec.pattern.as_ref().and_then(|re| re.captures(text));
+        let caps = spec
+            .pattern
+            .as_ref()
+            .and_then(|re| re.get()?.captures(text));
         return FieldProblem {
             field: caps
                 .as_ref()

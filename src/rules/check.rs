@@ -181,7 +181,7 @@ fn lint(set: &RuleSet, rule: &Rule) -> Vec<String> {
         problems.push("empty cause or fix step".into());
     }
     if let Some(entry) = set.get(&rule.id)
-        && let Err(e) = entry.compiled()
+        && let Err(e) = entry.check_compiles()
     {
         problems.push(e.to_string());
     }

@@ -1,5 +1,10 @@
 //! Turning a rule as written into one ready to evaluate: JSONPath queries parsed,
-//! regexes built. Done once per rule, and only for rules a response needs.
+//! regexes built. Done once per rule, and only for rules a response needs; for the
+//! built-in table, each regex is built only when a response reaches it (a rule's
+//! earlier conditions often fail first: a transport-failure rule's regex is never built
+//! for a response that arrived).
+
+use std::sync::OnceLock;
 
 use regex::Regex;
 use serde_json::Value;
@@ -69,7 +74,7 @@ pub struct BodyTest {
     pub one_of: Option<Vec<Value>>,
     pub contains: Option<String>,
     pub starts_with: Option<String>,
-    pub regex: Option<Regex>,
+    pub regex: Option<LazyRegex>,
     pub exists: Option<bool>,
     pub json_type: Option<JsonType>,
     pub capture: Option<String>,
@@ -78,7 +83,7 @@ pub struct BodyTest {
 #[derive(Debug)]
 pub struct TextMatch {
     pub contains: Option<String>,
-    pub regex: Option<Regex>,
+    pub regex: Option<LazyRegex>,
 }
 
 #[derive(Debug)]
@@ -87,7 +92,7 @@ pub struct HeaderTest {
     pub exists: Option<bool>,
     pub equals: Option<String>,
     pub contains: Option<String>,
-    pub regex: Option<Regex>,
+    pub regex: Option<LazyRegex>,
     pub capture: Option<String>,
 }
 
@@ -95,8 +100,8 @@ pub struct HeaderTest {
 pub struct RequestTest {
     pub known: Option<bool>,
     pub method: Vec<String>,
-    pub path: Option<Regex>,
-    pub host: Option<Regex>,
+    pub path: Option<LazyRegex>,
+    pub host: Option<LazyRegex>,
     pub auth_scheme: Option<String>,
     pub key_prefix: Vec<String>,
     pub key_prefix_not: Vec<String>,
@@ -108,40 +113,92 @@ pub struct Fields {
     pub each: Query,
     pub field: Option<Query>,
     pub problem: Option<Query>,
-    pub pattern: Option<Regex>,
+    pub pattern: Option<LazyRegex>,
 }
 
 #[derive(Debug)]
 pub struct Extractor {
     pub body: Option<Query>,
     pub header: Option<String>,
-    pub regex: Option<Regex>,
+    pub regex: Option<LazyRegex>,
 }
 
-/// Compile `rule`; the error names the part that failed.
+/// Compile `rule`, building every regex now; the error names the part that failed.
 pub fn compile(rule: &Rule) -> Result<Compiled, String> {
+    compile_with(rule, Regexes::Now)
+}
+
+/// Compile `rule`, leaving each regex to be built when first used. For rules whose
+/// [`compile`] is known to succeed (the built-in table is checked by the test suite);
+/// a regex that fails to build then makes its condition fail.
+pub fn compile_lazily(rule: &Rule) -> Result<Compiled, String> {
+    compile_with(rule, Regexes::WhenUsed)
+}
+
+/// When a rule's regexes are built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Regexes {
+    Now,
+    WhenUsed,
+}
+
+/// A regex built at most once, possibly only when first used.
+#[derive(Debug)]
+pub struct LazyRegex {
+    pattern: String,
+    place: &'static str,
+    built: OnceLock<Result<Regex, String>>,
+}
+
+impl LazyRegex {
+    fn new(pattern: &str, place: &'static str, when: Regexes) -> Result<Self, String> {
+        let built = OnceLock::new();
+        if when == Regexes::Now {
+            let _ = built.set(Ok(regex(pattern, place)?));
+        }
+        Ok(Self {
+            pattern: pattern.to_string(),
+            place,
+            built,
+        })
+    }
+
+    /// The regex, or `None` when it does not build.
+    pub fn get(&self) -> Option<&Regex> {
+        self.built
+            .get_or_init(|| regex(&self.pattern, self.place))
+            .as_ref()
+            .ok()
+    }
+}
+
+fn compile_with(rule: &Rule, when: Regexes) -> Result<Compiled, String> {
     let w = &rule.when;
     let status = w.status.as_ref().map(StatusSet::from_spec).transpose()?;
     let body = w
         .body
         .iter()
-        .map(body_test)
+        .map(|c| body_test(c, when))
         .collect::<Result<Vec<_>, _>>()?;
     let text = w
         .text
         .as_ref()
-        .map(|t| text_match(t, "when.text"))
+        .map(|t| text_match(t, "when.text", when))
         .transpose()?;
     let headers = w
         .headers
         .iter()
-        .map(header_test)
+        .map(|h| header_test(h, when))
         .collect::<Result<Vec<_>, _>>()?;
-    let request = w.request.as_ref().map(request_test).transpose()?;
+    let request = w
+        .request
+        .as_ref()
+        .map(|r| request_test(r, when))
+        .transpose()?;
     let transport = w
         .transport_error
         .as_ref()
-        .map(|t| text_match(t, "when.transport_error"))
+        .map(|t| text_match(t, "when.transport_error", when))
         .transpose()?;
     let condition_count = usize::from(status.is_some())
         + body.len()
@@ -158,13 +215,17 @@ pub fn compile(rule: &Rule) -> Result<Compiled, String> {
         headers,
         request,
         transport,
-        fields: rule.fields.as_ref().map(fields).transpose()?,
-        request_id: extractors(&rule.request_id)?,
+        fields: rule.fields.as_ref().map(|f| fields(f, when)).transpose()?,
+        request_id: extractors_with(&rule.request_id, when)?,
         condition_count,
     })
 }
 
 pub fn extractors(list: &[Extract]) -> Result<Vec<Extractor>, String> {
+    extractors_with(list, Regexes::Now)
+}
+
+fn extractors_with(list: &[Extract], when: Regexes) -> Result<Vec<Extractor>, String> {
     list.iter()
         .map(|e| {
             Ok(Extractor {
@@ -173,7 +234,7 @@ pub fn extractors(list: &[Extract]) -> Result<Vec<Extractor>, String> {
                 regex: e
                     .regex
                     .as_deref()
-                    .map(|r| regex(r, "request_id.regex"))
+                    .map(|r| LazyRegex::new(r, "request_id.regex", when))
                     .transpose()?,
             })
         })
@@ -193,7 +254,7 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn body_test(c: &BodyCondition) -> Result<BodyTest, String> {
+fn body_test(c: &BodyCondition, when: Regexes) -> Result<BodyTest, String> {
     Ok(BodyTest {
         query: Query::compile(&c.path).map_err(|e| format!("when.body: {e}"))?,
         equals: c.equals.clone(),
@@ -203,7 +264,7 @@ fn body_test(c: &BodyCondition) -> Result<BodyTest, String> {
         regex: c
             .regex
             .as_deref()
-            .map(|r| regex(r, "when.body.regex"))
+            .map(|r| LazyRegex::new(r, "when.body.regex", when))
             .transpose()?,
         exists: c.exists,
         json_type: c.json_type,
@@ -211,10 +272,14 @@ fn body_test(c: &BodyCondition) -> Result<BodyTest, String> {
     })
 }
 
-fn text_match(t: &TextTest, place: &str) -> Result<TextMatch, String> {
+fn text_match(t: &TextTest, place: &'static str, when: Regexes) -> Result<TextMatch, String> {
     Ok(TextMatch {
         contains: t.contains.clone(),
-        regex: t.regex.as_deref().map(|r| regex(r, place)).transpose()?,
+        regex: t
+            .regex
+            .as_deref()
+            .map(|r| LazyRegex::new(r, place, when))
+            .transpose()?,
     })
 }
 
@@ -224,7 +289,7 @@ impl TextMatch {
     }
 }
 
-fn header_test(h: &HeaderCondition) -> Result<HeaderTest, String> {
+fn header_test(h: &HeaderCondition, when: Regexes) -> Result<HeaderTest, String> {
     Ok(HeaderTest {
         name: h.name.clone(),
         exists: h.exists,
@@ -233,25 +298,25 @@ fn header_test(h: &HeaderCondition) -> Result<HeaderTest, String> {
         regex: h
             .regex
             .as_deref()
-            .map(|r| regex(r, "when.headers.regex"))
+            .map(|r| LazyRegex::new(r, "when.headers.regex", when))
             .transpose()?,
         capture: h.capture.clone(),
     })
 }
 
-fn request_test(r: &RequestCondition) -> Result<RequestTest, String> {
+fn request_test(r: &RequestCondition, when: Regexes) -> Result<RequestTest, String> {
     Ok(RequestTest {
         known: r.known,
         method: r.method.iter().map(|m| m.to_ascii_uppercase()).collect(),
         path: r
             .path
             .as_deref()
-            .map(|p| regex(p, "when.request.path"))
+            .map(|p| LazyRegex::new(p, "when.request.path", when))
             .transpose()?,
         host: r
             .host
             .as_deref()
-            .map(|p| regex(p, "when.request.host"))
+            .map(|p| LazyRegex::new(p, "when.request.host", when))
             .transpose()?,
         auth_scheme: r.auth_scheme.clone(),
         key_prefix: r.key_prefix.clone(),
@@ -273,7 +338,7 @@ impl RequestTest {
     }
 }
 
-fn fields(f: &FieldsSpec) -> Result<Fields, String> {
+fn fields(f: &FieldsSpec, when: Regexes) -> Result<Fields, String> {
     let q = |p: &Option<String>| {
         p.as_deref()
             .map(Query::compile)
@@ -287,7 +352,7 @@ fn fields(f: &FieldsSpec) -> Result<Fields, String> {
         pattern: f
             .pattern
             .as_deref()
-            .map(|p| regex(p, "fields.pattern"))
+            .map(|p| LazyRegex::new(p, "fields.pattern", when))
             .transpose()?,
     })
 }

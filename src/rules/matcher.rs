@@ -1,10 +1,9 @@
 //! Evaluating one compiled rule against one response: every condition must hold;
 //! what the conditions capture fills the rule's placeholders.
 
-use regex::Regex;
 use serde_json::Value;
 
-use super::compile::{BodyTest, Compiled, HeaderTest, RequestTest, TextMatch};
+use super::compile::{BodyTest, Compiled, HeaderTest, LazyRegex, RequestTest, TextMatch};
 use super::model::{BodyKind, JsonType};
 use crate::facts::RequestFacts;
 use crate::response::Response;
@@ -131,7 +130,8 @@ fn text_holds(t: &TextMatch, text: &str, ev: &mut Evidence) -> Option<()> {
     Some(())
 }
 
-fn capture_groups(re: &Regex, text: &str, ev: &mut Evidence) -> Option<()> {
+fn capture_groups(re: &LazyRegex, text: &str, ev: &mut Evidence) -> Option<()> {
+    let re = re.get()?;
     let caps = re.captures(text)?;
     for name in re.capture_names().flatten() {
         if let Some(m) = caps.name(name) {
