@@ -58,8 +58,8 @@ fn main() {
                 for r in rules {
                     writeln!(
                         out,
-                        "        BuiltinRule {{ id: {:?}, span: ({}, {}), literal: {:?}, status: {:?} }},",
-                        r.id, r.start, r.end, r.literal, r.status
+                        "        BuiltinRule {{ id: {:?}, span: ({}, {}), literal: {:?}, status: {:?}, examples: {:?} }},",
+                        r.id, r.start, r.end, r.literal, r.status, r.examples
                     )
                     .unwrap();
                 }
@@ -83,6 +83,18 @@ struct RuleMeta {
     end: usize,
     literal: Option<String>,
     status: Option<String>,
+    examples: Option<(usize, usize)>,
+}
+
+/// Where the `"examples": …` member is in a rule's text (from the key to the end of
+/// the value), so a run can parse the rule without them.
+fn examples_member(rule: &str) -> Option<(usize, usize)> {
+    let members: BTreeMap<String, &RawValue> = serde_json::from_str(rule).ok()?;
+    let value = members.get("examples")?.get();
+    let value_start = value.as_ptr() as usize - rule.as_ptr() as usize;
+    let key_start = rule[..value_start].rfind("\"examples\"")?;
+    let between = &rule[key_start + "\"examples\"".len()..value_start];
+    (between.trim() == ":").then_some((key_start, value_start + value.len()))
 }
 
 /// The file's head with `"rules": []`, and each rule's metadata; `None` when the file
@@ -108,6 +120,7 @@ fn split(text: &str) -> Option<(String, Vec<RuleMeta>)> {
             .map(|t| t.get("contains").and_then(Value::as_str));
         let literal = shared::longest_safe_run(from_body.chain(from_text).flatten());
         let start = offset(raw.get());
+        let examples = examples_member(raw.get());
         let id = rule.get("id")?.as_str()?;
         shared::validate_id(id, api).ok()?;
         metas.push(RuleMeta {
@@ -115,6 +128,7 @@ fn split(text: &str) -> Option<(String, Vec<RuleMeta>)> {
             start,
             end: start + raw.get().len(),
             literal: literal.map(str::to_string),
+            examples,
             status: when
                 .and_then(|w| w.get("status"))
                 .map(|s| serde_json::to_string(s).unwrap()),

@@ -52,7 +52,7 @@ impl RuleSet {
     }
 
     fn fill(&self, d: &mut Diagnosis, s: &Subject<'_>, entry: &Entry, ev: Evidence) {
-        let rule = &entry.rule;
+        let rule = entry.rule.core().expect("a rule that matched has parsed");
         let pack = self.pack(entry.pack);
         let compiled = entry.compiled().ok();
         if !self.is_generic(entry.api) {
@@ -183,10 +183,11 @@ fn request_summary(resp: &Response) -> Option<RequestSummary> {
 }
 
 fn rule_match(entry: &Entry, ev: &Evidence) -> RuleMatch {
+    let rule = entry.rule.core().expect("a rule that matched has parsed");
     RuleMatch {
-        rule: entry.rule.id.clone(),
-        confidence: entry.rule.confidence,
-        priority: entry.rule.priority,
+        rule: rule.id.clone(),
+        confidence: rule.confidence,
+        priority: rule.priority,
         conditions: entry.compiled().map_or(0, |c| c.condition_count),
         why: ev
             .why

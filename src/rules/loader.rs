@@ -27,6 +27,8 @@ pub struct BuiltinRule {
     pub literal: Option<&'static str>,
     /// `when.status`, as JSON.
     pub status: Option<&'static str>,
+    /// The `"examples": …` member, as a span of the rule's text.
+    pub examples: Option<(usize, usize)>,
 }
 
 // `BUILTIN_RULE_FILES: &[(name, text)]` and `BUILTIN_PACKS: &[BuiltinPack]`.

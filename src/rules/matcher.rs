@@ -71,6 +71,9 @@ fn looks_like_html(text: &str) -> bool {
 /// `Some` when every condition of `rule` holds. `lenient_status`: the status is unknown
 /// and the rule tests a literal of the body, so its status condition is not held against it.
 pub fn evaluate(rule: &Compiled, s: &Subject<'_>, lenient_status: bool) -> Option<Evidence> {
+    if !could_hold(rule, s, lenient_status) {
+        return None;
+    }
     let mut ev = Evidence::default();
     if let Some(set) = &rule.status {
         match s.resp.status {
@@ -109,6 +112,67 @@ pub fn evaluate(rule: &Compiled, s: &Subject<'_>, lenient_status: bool) -> Optio
         request_holds(r, s, &mut ev)?;
     }
     Some(ev)
+}
+
+/// The conditions that are cheap to test (no regex to build, no JSONPath to walk, no
+/// text to format), tested before [`evaluate`] tests every condition in order: most
+/// candidates fail one of them. `false` only when `evaluate` would give `None`.
+fn could_hold(rule: &Compiled, s: &Subject<'_>, lenient_status: bool) -> bool {
+    let status = rule.status.as_ref().is_none_or(|set| match s.resp.status {
+        Some(code) => set.contains(code),
+        None => lenient_status,
+    });
+    let transport = rule.transport.is_none() || s.resp.transport_error.is_some();
+    let text = rule
+        .text
+        .as_ref()
+        .and_then(|t| t.contains.as_deref())
+        .is_none_or(|needle| s.text.contains(needle));
+    status
+        && rule.body_kind.is_none_or(|kind| kind == s.kind)
+        && transport
+        && text
+        && (rule.body.is_empty() || s.resp.body.json().is_some())
+        && rule.headers.iter().all(|h| header_could_hold(h, s.resp))
+        && rule
+            .request
+            .as_ref()
+            .is_none_or(|r| request_could_hold(r, s))
+}
+
+fn header_could_hold(h: &HeaderTest, resp: &Response) -> bool {
+    match (h.exists, resp.headers.get(&h.name)) {
+        (Some(false), value) => value.is_none(),
+        (_, None) => false,
+        (_, Some(value)) => {
+            let value = value.trim();
+            h.equals
+                .as_deref()
+                .is_none_or(|e| e.eq_ignore_ascii_case(value))
+                && h.contains
+                    .as_deref()
+                    .is_none_or(|c| value.to_ascii_lowercase().contains(c))
+        }
+    }
+}
+
+fn request_could_hold(r: &RequestTest, s: &Subject<'_>) -> bool {
+    let f = &s.facts;
+    let credential_ok = |list: &[String]| list.is_empty() || f.credential.is_some();
+    r.known.is_none_or(|known| known == f.known)
+        && (r.method.is_empty()
+            || f.method
+                .is_some_and(|m| r.method.iter().any(|w| w.eq_ignore_ascii_case(m))))
+        && (r.path.is_none() || f.path.is_some())
+        && (r.host.is_none() || f.host.is_some())
+        && credential_ok(&r.key_prefix)
+        && credential_ok(&r.key_prefix_not)
+        && r.header.iter().all(|name| {
+            s.resp
+                .request
+                .as_ref()
+                .is_some_and(|q| q.headers.get(name).is_some())
+        })
 }
 
 fn kind_name(kind: BodyKind) -> &'static str {

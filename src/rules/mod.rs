@@ -68,7 +68,7 @@ impl Entry {
     pub fn compiled(&self) -> Result<&Compiled, &str> {
         self.compiled
             .get_or_init(|| {
-                let rule = self.rule.get().map_err(str::to_string)?;
+                let rule = self.rule.core().map_err(str::to_string)?;
                 match self.rule.text {
                     // A built-in rule: the test suite builds all its regexes.
                     Some(_) => compile::compile_lazily(rule).map(Box::new),
@@ -96,7 +96,8 @@ impl Entry {
 
     /// The statuses the index files an unliteral rule under.
     fn index_status(&self) -> Option<StatusSet> {
-        let spec = match (self.rule.cell.get(), self.rule.status_json) {
+        let parsed = self.rule.cell.get().or(self.rule.core.get());
+        let spec = match (parsed, self.rule.status_json) {
             (Some(Ok(rule)), _) => return status_set(rule.when.status.as_ref()?),
             (_, Some(json)) => serde_json::from_str::<StatusSpec>(json).ok()?,
             _ => return None,
@@ -117,7 +118,11 @@ pub struct LazyRule {
     /// The JSON text of a built-in rule not parsed yet, and its `when.status`.
     text: Option<&'static str>,
     status_json: Option<&'static str>,
+    /// Where the `"examples"` member is in `text`.
+    examples: Option<(usize, usize)>,
     cell: OnceLock<Result<Box<Rule>, String>>,
+    /// The rule parsed without its examples, when only that was needed.
+    core: OnceLock<Result<Box<Rule>, String>>,
 }
 
 impl LazyRule {
@@ -126,7 +131,9 @@ impl LazyRule {
             key: Cow::Owned(rule.id.clone()),
             text: None,
             status_json: None,
+            examples: None,
             cell: OnceLock::from(Ok(Box::new(rule))),
+            core: OnceLock::new(),
         }
     }
 
@@ -135,7 +142,9 @@ impl LazyRule {
             key: Cow::Borrowed(meta.id),
             text: Some(&file[meta.span.0..meta.span.1]),
             status_json: meta.status,
+            examples: meta.examples,
             cell: OnceLock::new(),
+            core: OnceLock::new(),
         }
     }
 
@@ -146,6 +155,31 @@ impl LazyRule {
             .get_or_init(|| {
                 let text = self.text.expect("a rule without text is parsed");
                 serde_json::from_str(text)
+                    .map_err(|e| format!("built-in rule {} does not parse: {e}", self.key))
+            })
+            .as_deref()
+            .map_err(String::as_str)
+    }
+}
+
+impl LazyRule {
+    /// The rule without its examples (they are most of a rule's text, and only
+    /// `rules check`, `explain` and the tests look at them): what diagnosing needs.
+    pub fn core(&self) -> Result<&Rule, &str> {
+        if let Some(full) = self.cell.get() {
+            return full.as_deref().map_err(String::as_str);
+        }
+        let (Some(text), Some((from, to))) = (self.text, self.examples) else {
+            return self.get();
+        };
+        self.core
+            .get_or_init(|| {
+                let stub = format!(
+                    "{}\"examples\":{{\"match\":[]}}{}",
+                    &text[..from],
+                    &text[to..]
+                );
+                serde_json::from_str(&stub)
                     .map_err(|e| format!("built-in rule {} does not parse: {e}", self.key))
             })
             .as_deref()
@@ -486,7 +520,7 @@ impl RuleSet {
         let e = &self.entries[entry];
         let conditions = e.compiled().map_or(0, |c| c.condition_count);
         (
-            std::cmp::Reverse(e.rule.priority),
+            std::cmp::Reverse(e.rule.core().map_or(0, |r| r.priority)),
             std::cmp::Reverse(conditions),
             self.is_generic(e.api),
             e.id(),
@@ -541,7 +575,11 @@ mod tests {
         assert_eq!(set.entries().len(), whole.entries().len());
         for (lazy, eager) in set.entries().iter().zip(whole.entries()) {
             let before = lazy.index_status();
+            assert!(lazy.rule.examples.is_some(), "{}", lazy.id());
+            let mut core = serde_json::to_value(lazy.rule.core().unwrap()).unwrap();
             let rule = lazy.rule.get().unwrap();
+            core["examples"] = serde_json::to_value(&rule.examples).unwrap();
+            assert_eq!(core, serde_json::to_value(rule).unwrap());
             assert_eq!(lazy.id(), rule.id);
             assert_eq!(
                 lazy.literal(),
