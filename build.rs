@@ -58,8 +58,8 @@ fn main() {
                 for r in rules {
                     writeln!(
                         out,
-                        "        BuiltinRule {{ id: {:?}, span: ({}, {}), literal: {:?}, status: {:?}, examples: {:?} }},",
-                        r.id, r.start, r.end, r.literal, r.status, r.examples
+                        "        BuiltinRule {{ id: {:?}, span: ({}, {}), literal: {:?}, status: {:?}, examples: {:?}, gate: Gate {{ transport: {}, json: {}, body_kind: {:?}, headers: &{:?} }} }},",
+                        r.id, r.start, r.end, r.literal, r.status, r.examples, r.transport, r.json, r.body_kind, r.headers
                     )
                     .unwrap();
                 }
@@ -84,6 +84,10 @@ struct RuleMeta {
     literal: Option<String>,
     status: Option<String>,
     examples: Option<(usize, usize)>,
+    transport: bool,
+    json: bool,
+    body_kind: Option<String>,
+    headers: Vec<String>,
 }
 
 /// Where the `"examples": …` member is in a rule's text (from the key to the end of
@@ -121,6 +125,15 @@ fn split(text: &str) -> Option<(String, Vec<RuleMeta>)> {
         let literal = shared::longest_safe_run(from_body.chain(from_text).flatten());
         let start = offset(raw.get());
         let examples = examples_member(raw.get());
+        let present = |k: &str| when.and_then(|w| w.get(k)).is_some_and(|v| !v.is_null());
+        let headers: Vec<&str> = when
+            .and_then(|w| w.get("headers"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|h| h.get("exists").and_then(Value::as_bool) != Some(false))
+            .filter_map(|h| h.get("name").and_then(Value::as_str))
+            .collect();
         let id = rule.get("id")?.as_str()?;
         shared::validate_id(id, api).ok()?;
         metas.push(RuleMeta {
@@ -129,6 +142,13 @@ fn split(text: &str) -> Option<(String, Vec<RuleMeta>)> {
             end: start + raw.get().len(),
             literal: literal.map(str::to_string),
             examples,
+            transport: present("transport_error"),
+            json: body.is_some_and(|b| !b.is_empty()),
+            body_kind: when
+                .and_then(|w| w.get("body_kind"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
             status: when
                 .and_then(|w| w.get("status"))
                 .map(|s| serde_json::to_string(s).unwrap()),

@@ -29,6 +29,20 @@ pub struct BuiltinRule {
     pub status: Option<&'static str>,
     /// The `"examples": …` member, as a span of the rule's text.
     pub examples: Option<(usize, usize)>,
+    pub gate: Gate<'static>,
+}
+
+/// Conditions a rule cannot hold without, cheap to test before the rule is parsed.
+#[derive(Debug, Clone, Default)]
+pub struct Gate<'a> {
+    /// It tests a transport failure (`when.transport_error`).
+    pub transport: bool,
+    /// It tests the JSON body (`when.body`).
+    pub json: bool,
+    /// `when.body_kind`, as written.
+    pub body_kind: Option<&'a str>,
+    /// Response headers it needs present (`when.headers` without `exists: false`).
+    pub headers: &'a [&'a str],
 }
 
 // `BUILTIN_RULE_FILES: &[(name, text)]` and `BUILTIN_PACKS: &[BuiltinPack]`.

@@ -60,6 +60,7 @@ pub struct Entry {
     pub api: usize,
     pub pack: usize,
     literal: Option<Cow<'static, str>>,
+    gate: Gate,
     /// Boxed, as is the parsed rule, so the table itself stays small to build.
     compiled: OnceLock<Result<Box<Compiled>, String>>,
 }
@@ -103,6 +104,56 @@ impl Entry {
             _ => return None,
         };
         status_set(&spec)
+    }
+}
+
+/// Conditions a rule cannot hold without, tested before the rule is parsed or
+/// compiled: most candidates a status bucket yields fail one of them.
+#[derive(Debug)]
+struct Gate {
+    transport: bool,
+    json: bool,
+    body_kind: Option<model::BodyKind>,
+    headers: Cow<'static, [Cow<'static, str>]>,
+}
+
+impl Gate {
+    fn of(rule: &Rule) -> Self {
+        let w = &rule.when;
+        Self {
+            transport: w.transport_error.is_some(),
+            json: !w.body.is_empty(),
+            body_kind: w.body_kind,
+            headers: w
+                .headers
+                .iter()
+                .filter(|h| h.exists != Some(false))
+                .map(|h| Cow::Owned(h.name.clone()))
+                .collect(),
+        }
+    }
+
+    fn builtin(g: &loader::Gate<'static>) -> Self {
+        use model::BodyKind;
+        Self {
+            transport: g.transport,
+            json: g.json,
+            body_kind: g.body_kind.and_then(|k| match k {
+                "empty" => Some(BodyKind::Empty),
+                "json" => Some(BodyKind::Json),
+                "html" => Some(BodyKind::Html),
+                "text" => Some(BodyKind::Text),
+                _ => None,
+            }),
+            headers: g.headers.iter().map(|h| Cow::Borrowed(*h)).collect(),
+        }
+    }
+
+    fn open(&self, s: &Subject<'_>) -> bool {
+        (!self.transport || s.resp.transport_error.is_some())
+            && self.body_kind.is_none_or(|k| k == s.kind)
+            && self.headers.iter().all(|h| s.resp.headers.get(h).is_some())
+            && (!self.json || s.resp.body.json().is_some())
     }
 }
 
@@ -237,7 +288,7 @@ impl RuleSet {
                         .or_else(|e| loader::parse(&origin, text).and(Err(e)))?;
                     let entries = rules.iter().map(|r| {
                         let rule = LazyRule::builtin(text, r);
-                        (rule, r.literal.map(Cow::Borrowed))
+                        (rule, r.literal.map(Cow::Borrowed), Gate::builtin(&r.gate))
                     });
                     set.add_pack(origin, head, entries.collect())?;
                 }
@@ -282,34 +333,36 @@ impl RuleSet {
             .into_iter()
             .map(|rule| {
                 let literal = index::literal_of(&rule).map(Cow::Owned);
-                (LazyRule::parsed(rule), literal)
+                let gate = Gate::of(&rule);
+                (LazyRule::parsed(rule), literal, gate)
             })
             .collect();
         self.add_pack(origin, file, entries)
     }
 
-    /// Add a file whose rules have been taken out of it, as (rule, literal) pairs.
+    /// Add a file whose rules have been taken out of it, as (rule, literal, gate).
     fn add_pack(
         &mut self,
         origin: Origin,
         file: RuleFile,
-        rules: Vec<(LazyRule, Option<Cow<'static, str>>)>,
+        rules: Vec<(LazyRule, Option<Cow<'static, str>>, Gate)>,
     ) -> Result<(), LoadError> {
         let api = self.intern_api(&file);
         let pack = self.packs.len();
         let user = matches!(origin, Origin::User(_));
         // build.rs has checked the ids of the built-in rules still unparsed.
-        for (rule, _) in rules.iter().filter(|(r, _)| r.text.is_none()) {
+        for (rule, _, _) in rules.iter().filter(|(r, _, _)| r.text.is_none()) {
             validate_id(&rule.key, &file.api)
                 .map_err(|m| LoadError::new(&origin, m).in_rule(&rule.key))?;
         }
         self.entries.reserve(rules.len());
-        for (rule, literal) in rules {
+        for (rule, literal, gate) in rules {
             let entry = Entry {
                 rule,
                 api,
                 pack,
                 literal,
+                gate,
                 compiled: OnceLock::new(),
             };
             match self.by_id.get(entry.id()) {
@@ -476,6 +529,7 @@ impl RuleSet {
                 let e = &self.entries[c];
                 self.is_generic(e.api) || api.is_none_or(|a| a == e.api)
             })
+            .filter(|&c| self.entries[c].gate.open(s))
             .filter_map(|c| {
                 let entry = &self.entries[c];
                 let compiled = entry.compiled().ok()?;
@@ -582,6 +636,12 @@ mod tests {
             assert_eq!(core, serde_json::to_value(rule).unwrap());
             assert_eq!(lazy.id(), rule.id);
             assert_eq!(
+                format!("{:?}", lazy.gate),
+                format!("{:?}", Gate::of(rule)),
+                "{}",
+                rule.id
+            );
+            assert_eq!(
                 lazy.literal(),
                 index::literal_of(rule).as_deref(),
                 "{}",
@@ -619,6 +679,50 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(recognise(&set), recognise(&whole));
+    }
+
+    #[test]
+    fn status_specs_parse_as_the_untagged_derive_would() {
+        mod reference {
+            #[derive(Debug, serde::Deserialize)]
+            #[serde(untagged)]
+            #[allow(dead_code)]
+            pub enum StatusSpec {
+                One(StatusItem),
+                Many(Vec<StatusItem>),
+            }
+            #[derive(Debug, serde::Deserialize)]
+            #[serde(untagged)]
+            #[allow(dead_code)]
+            pub enum StatusItem {
+                Code(u16),
+                Class(String),
+            }
+        }
+        for text in [
+            "403",
+            "\"4xx\"",
+            "[400, \"5xx\", 429]",
+            "[]",
+            "70000",
+            "-1",
+            "400.0",
+            "true",
+            "null",
+            "{}",
+            "[400, true]",
+            "[[400]]",
+            "[400,\n 70000]",
+            "\"\"",
+        ] {
+            let ours = serde_json::from_str::<StatusSpec>(text)
+                .map(|s| format!("{s:?}"))
+                .map_err(|e| e.to_string());
+            let theirs = serde_json::from_str::<reference::StatusSpec>(text)
+                .map(|s| format!("{s:?}"))
+                .map_err(|e| e.to_string());
+            assert_eq!(ours, theirs, "{text}");
+        }
     }
 
     #[test]

@@ -177,11 +177,40 @@ pub struct When {
     pub transport_error: Option<TextTest>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum StatusSpec {
     One(StatusItem),
     Many(Vec<StatusItem>),
+}
+
+/// As `#[serde(untagged)]` would, with the same error at the same place (after the
+/// whole value), but without buffering every item and trying each variant in turn,
+/// which was a large part of parsing a rule.
+impl<'de> Deserialize<'de> for StatusSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        fn item(v: serde_json::Value) -> Option<StatusItem> {
+            match v {
+                serde_json::Value::Number(n) => n
+                    .as_u64()
+                    .and_then(|c| u16::try_from(c).ok())
+                    .map(StatusItem::Code),
+                serde_json::Value::String(s) => Some(StatusItem::Class(s)),
+                _ => None,
+            }
+        }
+        let spec = match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Array(items) => items
+                .into_iter()
+                .map(item)
+                .collect::<Option<Vec<_>>>()
+                .map(StatusSpec::Many),
+            other => item(other).map(StatusSpec::One),
+        };
+        spec.ok_or_else(|| {
+            serde::de::Error::custom("data did not match any variant of untagged enum StatusSpec")
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
