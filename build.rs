@@ -46,9 +46,19 @@ fn main() {
         .unwrap();
     }
     out.push_str("];\n\npub const BUILTIN_PACKS: &[BuiltinPack] = &[\n");
+    let mut seen_ids = std::collections::BTreeSet::new();
     for (i, f) in files.iter().enumerate() {
         let text = std::fs::read_to_string(f).unwrap();
-        match split(&text) {
+        // A file repeating an id is left whole: the run-time loader reports the clash.
+        let split = split(&text).filter(|(_, rules)| {
+            let mut ids = seen_ids.clone();
+            let unique = rules.iter().all(|r| ids.insert(r.id.clone()));
+            if unique {
+                seen_ids = ids;
+            }
+            unique
+        });
+        match split {
             Some((head, rules)) => {
                 writeln!(
                     out,
@@ -58,8 +68,8 @@ fn main() {
                 for r in rules {
                     writeln!(
                         out,
-                        "        BuiltinRule {{ id: {:?}, span: ({}, {}), literal: {:?}, status: {:?}, examples: {:?}, gate: Gate {{ transport: {}, json: {}, body_kind: {:?}, headers: &{:?} }} }},",
-                        r.id, r.start, r.end, r.literal, r.status, r.examples, r.transport, r.json, r.body_kind, r.headers
+                        "        BuiltinRule {{ id: {:?}, span: ({}, {}), literal: {:?}, status: {}, examples: {:?}, gate: Gate {{ transport: {}, json: {}, body_kind: {:?}, headers: &{:?} }} }},",
+                        r.id, r.start, r.end, r.literal, r.status.as_ref().map_or("None".into(), |(c, k)| format!("Some((&{c:?}, &{k:?}))")), r.examples, r.transport, r.json, r.body_kind, r.headers
                     )
                     .unwrap();
                 }
@@ -82,12 +92,34 @@ struct RuleMeta {
     start: usize,
     end: usize,
     literal: Option<String>,
-    status: Option<String>,
+    status: Option<(Vec<u16>, Vec<u16>)>,
     examples: Option<(usize, usize)>,
     transport: bool,
     json: bool,
     body_kind: Option<String>,
     headers: Vec<String>,
+}
+
+/// `when.status` as codes and classes, as `StatusSet::from_spec` reads it; `None` when
+/// it does not parse or is invalid.
+fn status_set(spec: &Value) -> Option<(Vec<u16>, Vec<u16>)> {
+    let items = match spec {
+        Value::Array(items) => items.as_slice(),
+        one => std::slice::from_ref(one),
+    };
+    let (mut codes, mut classes) = (Vec::new(), Vec::new());
+    for item in items {
+        match item {
+            Value::Number(n) => {
+                let code = u16::try_from(n.as_u64()?).ok()?;
+                shared::status_code_valid(code).then_some(())?;
+                codes.push(code);
+            }
+            Value::String(s) => classes.push(shared::status_class(s)?),
+            _ => return None,
+        }
+    }
+    Some((codes, classes))
 }
 
 /// Where the `"examples": …` member is in a rule's text (from the key to the end of
@@ -149,9 +181,7 @@ fn split(text: &str) -> Option<(String, Vec<RuleMeta>)> {
                 .and_then(Value::as_str)
                 .map(str::to_string),
             headers: headers.iter().map(|h| h.to_string()).collect(),
-            status: when
-                .and_then(|w| w.get("status"))
-                .map(|s| serde_json::to_string(s).unwrap()),
+            status: when.and_then(|w| w.get("status")).and_then(status_set),
         });
     }
     Some((head.to_string(), metas))

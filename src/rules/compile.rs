@@ -13,6 +13,7 @@ use super::model::{
     BodyCondition, BodyKind, Extract, FieldsSpec, HeaderCondition, JsonType, RequestCondition,
     Rule, StatusItem, StatusSpec, TextTest,
 };
+use super::shared;
 use crate::jsonpath::Query;
 
 #[derive(Debug)]
@@ -46,7 +47,7 @@ impl StatusSet {
         let mut set = Self::default();
         for item in items {
             match item {
-                StatusItem::Code(c) if (100..=599).contains(c) => set.codes.push(*c),
+                StatusItem::Code(c) if shared::status_code_valid(*c) => set.codes.push(*c),
                 StatusItem::Code(c) => return Err(format!("status {c} is outside 100–599")),
                 StatusItem::Class(s) => set.classes.push(parse_class(s)?),
             }
@@ -60,11 +61,7 @@ impl StatusSet {
 }
 
 fn parse_class(s: &str) -> Result<u16, String> {
-    let b = s.as_bytes();
-    match b {
-        [d @ b'1'..=b'5', b'x' | b'X', b'x' | b'X'] => Ok(u16::from(d - b'0')),
-        _ => Err(format!("status class {s:?} is not one of 1xx…5xx")),
-    }
+    shared::status_class(s).ok_or_else(|| format!("status class {s:?} is not one of 1xx…5xx"))
 }
 
 #[derive(Debug)]

@@ -25,8 +25,9 @@ pub struct BuiltinRule {
     pub span: (usize, usize),
     /// The literal that indexes it ([`super::index::literal_of`]).
     pub literal: Option<&'static str>,
-    /// `when.status`, as JSON.
-    pub status: Option<&'static str>,
+    /// `when.status` as [`super::compile::StatusSet`]'s codes and classes; `None` when
+    /// absent or invalid (either way the index files the rule under any status).
+    pub status: Option<(&'static [u16], &'static [u16])>,
     /// The `"examples": …` member, as a span of the rule's text.
     pub examples: Option<(usize, usize)>,
     pub gate: Gate<'static>,

@@ -97,13 +97,13 @@ impl Entry {
 
     /// The statuses the index files an unliteral rule under.
     fn index_status(&self) -> Option<StatusSet> {
-        let parsed = self.rule.cell.get().or(self.rule.core.get());
-        let spec = match (parsed, self.rule.status_json) {
-            (Some(Ok(rule)), _) => return status_set(rule.when.status.as_ref()?),
-            (_, Some(json)) => serde_json::from_str::<StatusSpec>(json).ok()?,
-            _ => return None,
-        };
-        status_set(&spec)
+        match self.rule.cell.get().or(self.rule.core.get()) {
+            Some(Ok(rule)) => status_set(rule.when.status.as_ref()?),
+            _ => self.rule.status.map(|(codes, classes)| StatusSet {
+                codes: codes.to_vec(),
+                classes: classes.to_vec(),
+            }),
+        }
     }
 }
 
@@ -166,9 +166,10 @@ fn status_set(spec: &StatusSpec) -> Option<StatusSet> {
 pub struct LazyRule {
     /// The id (named so as not to shadow `Rule::id` through `Deref`).
     key: Cow<'static, str>,
-    /// The JSON text of a built-in rule not parsed yet, and its `when.status`.
+    /// The JSON text of a built-in rule not parsed yet.
     text: Option<&'static str>,
-    status_json: Option<&'static str>,
+    /// Its `when.status` as build.rs read it; `None`: any status.
+    status: Option<(&'static [u16], &'static [u16])>,
     /// Where the `"examples"` member is in `text`.
     examples: Option<(usize, usize)>,
     cell: OnceLock<Result<Box<Rule>, String>>,
@@ -181,7 +182,7 @@ impl LazyRule {
         Self {
             key: Cow::Owned(rule.id.clone()),
             text: None,
-            status_json: None,
+            status: None,
             examples: None,
             cell: OnceLock::from(Ok(Box::new(rule))),
             core: OnceLock::new(),
@@ -192,7 +193,7 @@ impl LazyRule {
         Self {
             key: Cow::Borrowed(meta.id),
             text: Some(&file[meta.span.0..meta.span.1]),
-            status_json: meta.status,
+            status: meta.status,
             examples: meta.examples,
             cell: OnceLock::new(),
             core: OnceLock::new(),
@@ -263,7 +264,8 @@ pub struct RuleSet {
     apis: Vec<Api>,
     packs: Vec<Pack>,
     entries: Vec<Entry>,
-    by_id: BTreeMap<String, usize>,
+    /// Built when first needed: looking rules up by id, or adding rules that may clash.
+    by_id: OnceLock<BTreeMap<String, usize>>,
     index: OnceLock<Index>,
 }
 
@@ -310,7 +312,7 @@ impl RuleSet {
             apis: Vec::new(),
             packs: Vec::new(),
             entries: Vec::new(),
-            by_id: BTreeMap::new(),
+            by_id: OnceLock::new(),
             index: OnceLock::new(),
         };
         for (origin, file) in files {
@@ -356,6 +358,23 @@ impl RuleSet {
                 .map_err(|m| LoadError::new(&origin, m).in_rule(&rule.key))?;
         }
         self.entries.reserve(rules.len());
+        // build.rs has checked that the unparsed built-in rules' ids are unique.
+        let trusted = !user && rules.iter().all(|(r, _, _)| r.text.is_some());
+        if trusted && self.by_id.get().is_none() {
+            self.entries
+                .extend(rules.into_iter().map(|(rule, literal, gate)| Entry {
+                    rule,
+                    api,
+                    pack,
+                    literal,
+                    gate,
+                    compiled: OnceLock::new(),
+                }));
+            self.push_pack(api, origin, file);
+            return Ok(());
+        }
+        self.by_id();
+        let by_id = self.by_id.get_mut().expect("just built");
         for (rule, literal, gate) in rules {
             let entry = Entry {
                 rule,
@@ -365,7 +384,7 @@ impl RuleSet {
                 gate,
                 compiled: OnceLock::new(),
             };
-            match self.by_id.get(entry.id()) {
+            match by_id.get(entry.id()) {
                 Some(&at)
                     if user
                         && matches!(
@@ -384,12 +403,16 @@ impl RuleSet {
                     .in_rule(entry.id()));
                 }
                 None => {
-                    self.by_id
-                        .insert(entry.id().to_string(), self.entries.len());
+                    by_id.insert(entry.id().to_string(), self.entries.len());
                     self.entries.push(entry);
                 }
             }
         }
+        self.push_pack(api, origin, file);
+        Ok(())
+    }
+
+    fn push_pack(&mut self, api: usize, origin: Origin, file: RuleFile) {
         self.packs.push(Pack {
             api,
             origin,
@@ -398,7 +421,13 @@ impl RuleSet {
             request_id: file.request_id,
             request_id_compiled: OnceLock::new(),
         });
-        Ok(())
+    }
+
+    fn by_id(&self) -> &BTreeMap<String, usize> {
+        self.by_id.get_or_init(|| {
+            let ids = self.entries.iter().enumerate();
+            ids.map(|(i, e)| (e.id().to_string(), i)).collect()
+        })
     }
 
     fn intern_api(&mut self, file: &RuleFile) -> usize {
@@ -442,10 +471,10 @@ impl RuleSet {
 
     /// Look a rule up by id, ignoring case.
     pub fn get(&self, id: &str) -> Option<&Entry> {
-        self.by_id
+        self.by_id()
             .get(id)
             .or_else(|| {
-                self.by_id
+                self.by_id()
                     .iter()
                     .find(|(k, _)| k.eq_ignore_ascii_case(id))
                     .map(|(_, v)| v)

@@ -44,3 +44,16 @@ pub fn validate_id(id: &str, api: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The class of a status class as `when.status` writes it: `"4xx"` → 4.
+pub fn status_class(s: &str) -> Option<u16> {
+    match s.as_bytes() {
+        [d @ b'1'..=b'5', b'x' | b'X', b'x' | b'X'] => Some(u16::from(d - b'0')),
+        _ => None,
+    }
+}
+
+/// A status code `when.status` accepts.
+pub fn status_code_valid(code: u16) -> bool {
+    (100..=599).contains(&code)
+}
