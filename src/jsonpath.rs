@@ -27,16 +27,15 @@ enum Step {
 
 impl Query {
     pub fn compile(source: &str) -> Result<Self, String> {
-        let plan = match simple_chain(source) {
-            Some(steps) => Plan::Chain(steps),
+        let parsed = match simple_query(source) {
+            Some(q) => q,
             None => {
-                let parsed = parse_json_path(source)
-                    .map_err(|e| format!("invalid JSONPath {source:?}: {e}"))?;
-                match chain_of(&parsed) {
-                    Some(steps) => Plan::Chain(steps),
-                    None => Plan::Full(parsed),
-                }
+                parse_json_path(source).map_err(|e| format!("invalid JSONPath {source:?}: {e}"))?
             }
+        };
+        let plan = match chain_of(&parsed) {
+            Some(steps) => Plan::Chain(steps),
+            None => Plan::Full(parsed),
         };
         Ok(Self {
             source: source.to_string(),
@@ -59,15 +58,34 @@ impl Query {
     }
 }
 
-/// The steps of a path written only as `.name` and `[index]` segments in their plainest
-/// form (ASCII names, no spaces), read without the full parser, which costs tens of
-/// microseconds per path. Anything else is left to the full parser.
-fn simple_chain(source: &str) -> Option<Vec<Step>> {
+/// A path written only with `.name`, `..name`, `.*`, `[index]` and `[*]` segments in
+/// their plainest form (ASCII names, no spaces), read into what the full parser would
+/// give without running it: it costs tens of microseconds per path. Anything else is
+/// left to the full parser.
+fn simple_query(source: &str) -> Option<JpQuery> {
     let mut rest = source.strip_prefix('$')?.as_bytes();
-    let mut steps = Vec::new();
-    while let Some((&first, tail)) = rest.split_first() {
-        match first {
-            b'.' => {
+    let mut segments = Vec::new();
+    while !rest.is_empty() {
+        let (descendant, tail) = match rest {
+            [b'.', b'.', tail @ ..] => (true, tail),
+            [b'.', tail @ ..] => (false, tail),
+            [b'[', ..] => (false, rest),
+            _ => return None,
+        };
+        // After a single dot comes a name or `*`; brackets follow `$`, a segment or `..`.
+        let dotted = rest[0] == b'.';
+        let brackets_allowed = !dotted || descendant;
+        let (selector, tail) = match tail {
+            [b'*', tail @ ..] if dotted => (Selector::Wildcard, tail),
+            [b'[', b'*', b']', tail @ ..] if brackets_allowed => (Selector::Wildcard, tail),
+            [b'[', tail @ ..] if brackets_allowed => {
+                let close = tail.iter().position(|b| *b == b']')?;
+                (
+                    Selector::Index(plain_index(&tail[..close])?),
+                    &tail[close + 1..],
+                )
+            }
+            _ if dotted => {
                 let len = tail
                     .iter()
                     .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
@@ -76,25 +94,31 @@ fn simple_chain(source: &str) -> Option<Vec<Step>> {
                 if name.is_empty() || name[0].is_ascii_digit() {
                     return None;
                 }
-                steps.push(Step::Key(std::str::from_utf8(name).ok()?.to_string()));
-                rest = &tail[len..];
-            }
-            b'[' => {
-                let close = tail.iter().position(|b| *b == b']')?;
-                let digits = &tail[..close];
-                let unsigned = digits.strip_prefix(b"-").unwrap_or(digits);
-                let plain = matches!(unsigned, [b'0'] if digits.len() == 1)
-                    || matches!(unsigned, [b'1'..=b'9', ..]);
-                if !plain || unsigned.len() > 15 || !unsigned.iter().all(u8::is_ascii_digit) {
-                    return None;
-                }
-                steps.push(Step::Index(std::str::from_utf8(digits).ok()?.parse().ok()?));
-                rest = &tail[close + 1..];
+                let name = std::str::from_utf8(name).ok()?.to_string();
+                (Selector::Name(name), &tail[len..])
             }
             _ => return None,
-        }
+        };
+        let segment = Segment::Selector(selector);
+        segments.push(if descendant {
+            Segment::Descendant(Box::new(segment))
+        } else {
+            segment
+        });
+        rest = tail;
     }
-    Some(steps)
+    Some(JpQuery::new(segments))
+}
+
+/// `0`, `7`, `-12`: an index without leading zeros, spaces or a sign on zero.
+fn plain_index(digits: &[u8]) -> Option<i64> {
+    let unsigned = digits.strip_prefix(b"-").unwrap_or(digits);
+    let plain =
+        matches!(unsigned, [b'0'] if digits.len() == 1) || matches!(unsigned, [b'1'..=b'9', ..]);
+    if !plain || unsigned.len() > 15 || !unsigned.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
 fn chain_of(q: &JpQuery) -> Option<Vec<Step>> {
@@ -153,7 +177,7 @@ mod tests {
     }
 
     #[test]
-    fn plain_chains_are_read_as_the_full_parser_reads_them() {
+    fn plain_paths_are_read_as_the_full_parser_reads_them() {
         for path in [
             "$",
             "$.message",
@@ -170,29 +194,41 @@ mod tests {
             "$.a[0][1]",
             "$[0]",
             "$[-3].x",
+            "$.detail[*]",
+            "$.detail[*].msg",
+            "$..reason_codes[*]",
+            "$..msg",
+            "$.*",
+            "$.a.*.b",
+            "$..*",
+            "$[*][*]",
+            "$..[0]",
+            "$..[*]",
         ] {
-            let fast = simple_chain(path).unwrap_or_else(|| panic!("{path} is plain"));
-            let full = chain_of(&parse_json_path(path).unwrap());
-            assert_eq!(Some(fast), full, "{path}");
+            let fast = simple_query(path).unwrap_or_else(|| panic!("{path} is plain"));
+            assert_eq!(fast, parse_json_path(path).unwrap(), "{path}");
         }
         for path in [
             "$.",
-            "$..a",
+            "$..",
+            "$.[0]",
+            "$.[*]",
             "$.a b",
             "$.1a",
             "$[01]",
             "$[-0]",
             "$[ 1]",
             "$['a']",
-            "$[*]",
+            "$[*",
             "$.a[1:2]",
             "$.é",
             "message",
             "$[1",
             "$[-]",
             "$[9999999999999999]",
+            "$.a[?@.b]",
         ] {
-            assert!(simple_chain(path).is_none(), "{path} is not plain");
+            assert!(simple_query(path).is_none(), "{path} is not plain");
         }
     }
 
