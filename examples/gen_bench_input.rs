@@ -75,9 +75,9 @@ fn secret(rng: &mut Rng) -> (String, String) {
 fn sprinkle(record: &mut Map<String, Value>, rng: &mut Rng) {
     if rng.below(8) == 0 {
         let (name, value) = secret(rng);
-        let request = record
-            .entry("request")
-            .or_insert_with(|| json!({"method": "GET", "url": "https://api.example.com/v1/things"}));
+        let request = record.entry("request").or_insert_with(
+            || json!({"method": "GET", "url": "https://api.example.com/v1/things"}),
+        );
         if let Value::Object(req) = request {
             let headers = req.entry("headers").or_insert_with(|| json!({}));
             if let Value::Object(h) = headers {
@@ -101,7 +101,8 @@ fn sprinkle(record: &mut Map<String, Value>, rng: &mut Rng) {
                 body.insert("trace".into(), Value::Array(items));
             }
             _ => {
-                let mut page = String::from("<!DOCTYPE html><html><head><title>Error</title></head><body>");
+                let mut page =
+                    String::from("<!DOCTYPE html><html><head><title>Error</title></head><body>");
                 while page.len() < kib * 1024 {
                     page.push_str("<p>");
                     page.push_str(&rng.token(120));
@@ -122,7 +123,7 @@ fn record(templates: &[Map<String, Value>], rng: &mut Rng) -> Map<String, Value>
 
 fn ndjson(records: usize, out: &mut dyn Write) -> std::io::Result<()> {
     let templates = templates();
-    let mut rng = Rng(0x5EED_0F_A91D_1A6);
+    let mut rng = Rng(0x0005_EED0_FA91_D1A6);
     for _ in 0..records {
         serde_json::to_writer(&mut *out, &record(&templates, &mut rng))?;
         out.write_all(b"\n")?;
@@ -138,7 +139,9 @@ fn har_entry(r: &Map<String, Value>, n: usize) -> Value {
         if let Some(Value::Object(map)) = h {
             for (name, v) in map {
                 match v {
-                    Value::Array(vs) => out.extend(vs.iter().map(|v| json!({"name": name, "value": v}))),
+                    Value::Array(vs) => {
+                        out.extend(vs.iter().map(|v| json!({"name": name, "value": v})))
+                    }
                     v => out.push(json!({"name": name, "value": v})),
                 }
             }
@@ -195,7 +198,7 @@ fn har_entry(r: &Map<String, Value>, n: usize) -> Value {
 
 fn har(bytes: u64, out: &mut dyn Write) -> std::io::Result<()> {
     let templates = templates();
-    let mut rng = Rng(0x4A12_0F_BE7C_4);
+    let mut rng = Rng(0x04A1_20FB_E7C4);
     out.write_all(br#"{"log":{"version":"1.2","creator":{"name":"gen_bench_input","version":"1"},"pages":[],"entries":["#)?;
     let mut written = 0u64;
     let mut n = 0;

@@ -9,14 +9,20 @@
 use std::io::{BufRead, BufReader};
 
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: parse_baseline FILE.ndjson");
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: parse_baseline FILE.ndjson");
     let file = std::fs::File::open(&path).expect("the input opens");
     let mut reader = BufReader::with_capacity(1 << 16, file);
     let mut line = Vec::new();
     let (mut records, mut objects) = (0u64, 0u64);
     loop {
         line.clear();
-        if reader.read_until(b'\n', &mut line).expect("the input reads") == 0 {
+        if reader
+            .read_until(b'\n', &mut line)
+            .expect("the input reads")
+            == 0
+        {
             break;
         }
         if line.iter().all(u8::is_ascii_whitespace) {

@@ -28,7 +28,8 @@ pub struct Options {
 impl RuleSet {
     /// Diagnose one response.
     pub fn diagnose(&self, resp: &Response, opts: &Options, source: Option<Source>) -> Diagnosis {
-        let subject = Subject::new(resp);
+        let mut subject = Subject::new(resp);
+        subject.explain = opts.all;
         let forced = opts.api.as_deref().and_then(|a| self.api_index(a));
         let api = forced.or_else(|| self.recognise(&subject));
         let found = self.matches(&subject, api);

@@ -15,7 +15,19 @@ pub type Captures = Vec<(String, String)>;
 #[derive(Debug, Clone, Default)]
 pub struct Evidence {
     pub captures: Captures,
+    /// Empty unless the subject asked for explanations ([`Subject::explain`]).
     pub why: Vec<String>,
+    explain: bool,
+}
+
+impl Evidence {
+    /// Record why a condition held, when explanations are wanted: building the text
+    /// for every condition of every candidate is a large share of matching.
+    fn note(&mut self, why: impl FnOnce() -> String) {
+        if self.explain {
+            self.why.push(why());
+        }
+    }
 }
 
 /// Everything the conditions look at, computed once per response.
@@ -24,6 +36,9 @@ pub struct Subject<'a> {
     pub facts: RequestFacts<'a>,
     pub kind: BodyKind,
     pub text: std::borrow::Cow<'a, str>,
+    /// Say why each condition held ([`Evidence::why`]); on by default, off when only
+    /// the winner's output is wanted.
+    pub explain: bool,
 }
 
 impl<'a> Subject<'a> {
@@ -34,6 +49,7 @@ impl<'a> Subject<'a> {
             facts: RequestFacts::of(resp),
             kind: body_kind(resp, &text),
             text,
+            explain: true,
         }
     }
 }
@@ -74,13 +90,14 @@ pub fn evaluate(rule: &Compiled, s: &Subject<'_>, lenient_status: bool) -> Optio
     if !could_hold(rule, s, lenient_status) {
         return None;
     }
-    let mut ev = Evidence::default();
+    let mut ev = Evidence {
+        explain: s.explain,
+        ..Evidence::default()
+    };
     if let Some(set) = &rule.status {
         match s.resp.status {
-            Some(code) if set.contains(code) => ev.why.push(format!("status {code}")),
-            None if lenient_status => ev
-                .why
-                .push("status unknown; the body's text decided".into()),
+            Some(code) if set.contains(code) => ev.note(|| format!("status {code}")),
+            None if lenient_status => ev.note(|| "status unknown; the body's text decided".into()),
             _ => return None,
         }
     }
@@ -88,16 +105,16 @@ pub fn evaluate(rule: &Compiled, s: &Subject<'_>, lenient_status: bool) -> Optio
         if kind != s.kind {
             return None;
         }
-        ev.why.push(format!("body is {}", kind_name(kind)));
+        ev.note(|| format!("body is {}", kind_name(kind)));
     }
     if let Some(t) = &rule.transport {
         let err = s.resp.transport_error.as_deref()?;
         text_holds(t, err, &mut ev)?;
-        ev.why.push("no response: transport failure".into());
+        ev.note(|| "no response: transport failure".into());
     }
     if let Some(t) = &rule.text {
         text_holds(t, &s.text, &mut ev)?;
-        ev.why.push("body text matches".into());
+        ev.note(|| "body text matches".into());
     }
     if !rule.body.is_empty() {
         let json = s.resp.body.json()?;
@@ -212,11 +229,13 @@ fn body_holds(test: &BodyTest, json: &Value, ev: &mut Evidence) -> Option<()> {
             return None;
         }
         if !want || !test.has_value_tests() {
-            ev.why.push(format!(
-                "{} {}",
-                test.query.source(),
-                if want { "present" } else { "absent" }
-            ));
+            ev.note(|| {
+                format!(
+                    "{} {}",
+                    test.query.source(),
+                    if want { "present" } else { "absent" }
+                )
+            });
             if let (true, Some(name), Some(node)) = (want, &test.capture, nodes.first()) {
                 ev.captures.push((name.clone(), scalar_text(node)));
             }
@@ -232,11 +251,7 @@ fn body_holds(test: &BodyTest, json: &Value, ev: &mut Evidence) -> Option<()> {
     if let Some(name) = &test.capture {
         ev.captures.push((name.clone(), scalar_text(node)));
     }
-    ev.why.push(format!(
-        "{} = {}",
-        test.query.source(),
-        short(&scalar_text(node))
-    ));
+    ev.note(|| format!("{} = {}", test.query.source(), short(&scalar_text(node))));
     Some(())
 }
 
@@ -306,7 +321,7 @@ fn header_holds(h: &HeaderTest, resp: &Response, ev: &mut Evidence) -> Option<()
     let value = resp.headers.get(&h.name);
     match (h.exists, value) {
         (Some(false), None) => {
-            ev.why.push(format!("no {} header", h.name));
+            ev.note(|| format!("no {} header", h.name));
             return Some(());
         }
         (Some(false), Some(_)) | (_, None) => return None,
@@ -331,7 +346,7 @@ fn header_holds(h: &HeaderTest, resp: &Response, ev: &mut Evidence) -> Option<()
     if let Some(name) = &h.capture {
         ev.captures.push((name.clone(), value.to_string()));
     }
-    ev.why.push(format!("{}: {}", h.name, short(value)));
+    ev.note(|| format!("{}: {}", h.name, short(value)));
     Some(())
 }
 
@@ -346,17 +361,17 @@ fn request_holds(r: &RequestTest, s: &Subject<'_>, ev: &mut Evidence) -> Option<
             .iter()
             .any(|want| want.eq_ignore_ascii_case(m))
             .then_some(())?;
-        ev.why.push(format!("request method {m}"));
+        ev.note(|| format!("request method {m}"));
     }
     if let Some(re) = &r.path {
         let p = f.path?;
         capture_groups(re, p, ev)?;
-        ev.why.push(format!("request path {p}"));
+        ev.note(|| format!("request path {p}"));
     }
     if let Some(re) = &r.host {
         let h = f.host?;
         capture_groups(re, h, ev)?;
-        ev.why.push(format!("request host {h}"));
+        ev.note(|| format!("request host {h}"));
     }
     if let Some(want) = &r.auth_scheme {
         let ok = match f.auth_scheme {
@@ -364,7 +379,7 @@ fn request_holds(r: &RequestTest, s: &Subject<'_>, ev: &mut Evidence) -> Option<
             None => f.known && want.eq_ignore_ascii_case("none"),
         };
         ok.then_some(())?;
-        ev.why.push(format!("Authorization scheme {want}"));
+        ev.note(|| format!("Authorization scheme {want}"));
     }
     if !r.key_prefix.is_empty() {
         let c = f.credential?;
@@ -372,7 +387,7 @@ fn request_holds(r: &RequestTest, s: &Subject<'_>, ev: &mut Evidence) -> Option<
             .iter()
             .any(|p| c.starts_with(p.as_str()))
             .then_some(())?;
-        ev.why.push("credential prefix matches".into());
+        ev.note(|| "credential prefix matches".into());
     }
     if !r.key_prefix_not.is_empty() {
         let c = f.credential?;
@@ -380,11 +395,11 @@ fn request_holds(r: &RequestTest, s: &Subject<'_>, ev: &mut Evidence) -> Option<
             .iter()
             .all(|p| !c.starts_with(p.as_str()))
             .then_some(())?;
-        ev.why.push("credential prefix differs".into());
+        ev.note(|| "credential prefix differs".into());
     }
     for name in &r.header {
         s.resp.request.as_ref()?.headers.get(name)?;
-        ev.why.push(format!("request sent {name}"));
+        ev.note(|| format!("request sent {name}"));
     }
     Some(())
 }
