@@ -1,6 +1,8 @@
 //! From a response and the rule table to a [`Diagnosis`]: pick the winning rule, fill
 //! its templates with what the response shows, mask secrets.
 
+use std::cell::OnceCell;
+
 use serde_json::Value;
 
 use crate::diagnosis::{
@@ -78,11 +80,19 @@ impl RuleSet {
                 vars.push((lookup.capture.clone(), v.to_string()));
             }
         }
-        vars.extend(builtin_vars(s, d.request_id.as_deref()));
+        // The built-in placeholders are worked out only when a template uses them.
+        let builtins: [OnceCell<Option<String>>; BUILTIN_VARS.len()] = Default::default();
+        let request_id = d.request_id.as_deref();
         let value = |name: &str| {
             vars.iter()
                 .find(|(n, _)| n == name)
                 .map(|(_, v)| v.as_str())
+                .or_else(|| {
+                    let i = BUILTIN_VARS.iter().position(|b| *b == name)?;
+                    builtins[i]
+                        .get_or_init(|| builtin_var(s, request_id, name))
+                        .as_deref()
+                })
         };
         let text = |t: &str| template::render(t, &value);
         d.outcome = if rule.warning {
@@ -198,46 +208,48 @@ fn rule_match(entry: &Entry, ev: &Evidence) -> RuleMatch {
     }
 }
 
-fn builtin_vars(s: &Subject<'_>, request_id: Option<&str>) -> Vec<(String, String)> {
+/// The placeholders every template may use, filled from the response.
+const BUILTIN_VARS: [&str; 12] = [
+    "status",
+    "reason",
+    "method",
+    "url",
+    "path",
+    "host",
+    "auth_scheme",
+    "key_prefix",
+    "retry_after",
+    "request_id",
+    "date",
+    "utc_midnight_in",
+];
+
+fn builtin_var(s: &Subject<'_>, request_id: Option<&str>, name: &str) -> Option<String> {
     let f = &s.facts;
-    let time = response_time(s.resp);
-    let pairs: [(&str, Option<String>); 12] = [
-        ("status", s.resp.status.map(|c| c.to_string())),
-        (
-            "reason",
-            s.resp.status.and_then(reason_phrase).map(str::to_string),
-        ),
-        ("method", f.method.map(str::to_string)),
-        (
-            "url",
-            s.resp
-                .request
-                .as_ref()
-                .and_then(|r| r.url.as_deref())
-                .map(mask::mask_url),
-        ),
-        ("path", f.path.map(str::to_string)),
-        ("host", f.host.map(str::to_string)),
-        ("auth_scheme", f.auth_scheme.map(str::to_string)),
-        ("key_prefix", f.credential.map(mask::mask_secret)),
-        (
-            "retry_after",
-            retry_after_seconds(s.resp).map(|v| v.to_string()),
-        ),
-        ("request_id", request_id.map(str::to_string)),
-        (
-            "date",
-            s.resp
-                .time
-                .clone()
-                .or_else(|| s.resp.headers.get("date").map(str::to_string)),
-        ),
-        ("utc_midnight_in", time.map(until_utc_midnight)),
-    ];
-    pairs
-        .into_iter()
-        .filter_map(|(n, v)| v.map(|v| (n.to_string(), v)))
-        .collect()
+    match name {
+        "status" => s.resp.status.map(|c| c.to_string()),
+        "reason" => s.resp.status.and_then(reason_phrase).map(str::to_string),
+        "method" => f.method.map(str::to_string),
+        "url" => s
+            .resp
+            .request
+            .as_ref()
+            .and_then(|r| r.url.as_deref())
+            .map(mask::mask_url),
+        "path" => f.path.map(str::to_string),
+        "host" => f.host.map(str::to_string),
+        "auth_scheme" => f.auth_scheme.map(str::to_string),
+        "key_prefix" => f.credential.map(mask::mask_secret),
+        "retry_after" => retry_after_seconds(s.resp).map(|v| v.to_string()),
+        "request_id" => request_id.map(str::to_string),
+        "date" => s
+            .resp
+            .time
+            .clone()
+            .or_else(|| s.resp.headers.get("date").map(str::to_string)),
+        "utc_midnight_in" => response_time(s.resp).map(until_utc_midnight),
+        _ => None,
+    }
 }
 
 fn seconds<'v>(after: &Value, value: &dyn Fn(&str) -> Option<&'v str>) -> Option<u64> {
@@ -358,5 +370,16 @@ mod tests {
         assert!(path_matches("/v1/scans", "/v1/scans/"));
         assert!(!path_matches("/findings/{id}", "/v1/findings"));
         assert!(!path_matches("/scans", "/v1/findings"));
+    }
+}
+
+#[cfg(test)]
+mod builtin_var_tests {
+    use super::BUILTIN_VARS;
+    use crate::rules::check::BUILTIN_PLACEHOLDERS;
+
+    #[test]
+    fn every_documented_placeholder_is_filled() {
+        assert_eq!(BUILTIN_VARS.as_slice(), BUILTIN_PLACEHOLDERS);
     }
 }

@@ -155,7 +155,7 @@ impl Index {
 
 /// `needle` (not empty) occurs in `hay`. A short body is searched by first byte, which
 /// costs less than setting up a substring searcher for each literal.
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
+pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
     if hay.len() > 512 {
         return memchr::memmem::find(hay, needle).is_some();
     }
