@@ -1,6 +1,9 @@
 //! Evaluating one compiled rule against one response: every condition must hold;
 //! what the conditions capture fills the rule's placeholders.
 
+use std::borrow::Cow;
+use std::cell::OnceCell;
+
 use serde_json::Value;
 
 use super::compile::{BodyTest, Compiled, HeaderTest, LazyRegex, RequestTest, TextMatch};
@@ -35,7 +38,8 @@ pub struct Subject<'a> {
     pub resp: &'a Response,
     pub facts: RequestFacts<'a>,
     pub kind: BodyKind,
-    pub text: std::borrow::Cow<'a, str>,
+    /// The body as text, decoded when a condition first needs it.
+    text: OnceCell<Cow<'a, str>>,
     /// Say why each condition held ([`Evidence::why`]); on by default, off when only
     /// the winner's output is wanted.
     pub explain: bool,
@@ -43,14 +47,25 @@ pub struct Subject<'a> {
 
 impl<'a> Subject<'a> {
     pub fn new(resp: &'a Response) -> Self {
-        let text = resp.body.text();
+        let text = OnceCell::new();
+        // A body that parses as JSON is not empty: its kind needs no text.
+        let kind = if resp.body.json().is_some() {
+            BodyKind::Json
+        } else {
+            body_kind(resp, text.get_or_init(|| resp.body.text()))
+        };
         Self {
             resp,
             facts: RequestFacts::of(resp),
-            kind: body_kind(resp, &text),
+            kind,
             text,
             explain: true,
         }
+    }
+
+    /// The body as text (invalid UTF-8 replaced).
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| self.resp.body.text())
     }
 }
 
@@ -113,7 +128,7 @@ pub fn evaluate(rule: &Compiled, s: &Subject<'_>, lenient_status: bool) -> Optio
         ev.note(|| "no response: transport failure".into());
     }
     if let Some(t) = &rule.text {
-        text_holds(t, &s.text, &mut ev)?;
+        text_holds(t, s.text(), &mut ev)?;
         ev.note(|| "body text matches".into());
     }
     if !rule.body.is_empty() {
@@ -144,7 +159,7 @@ fn could_hold(rule: &Compiled, s: &Subject<'_>, lenient_status: bool) -> bool {
         .text
         .as_ref()
         .and_then(|t| t.contains.as_deref())
-        .is_none_or(|needle| has(&s.text, needle));
+        .is_none_or(|needle| has(s.text(), needle));
     status
         && rule.body_kind.is_none_or(|kind| kind == s.kind)
         && transport
@@ -218,6 +233,10 @@ fn text_holds(t: &TextMatch, text: &str, ev: &mut Evidence) -> Option<()> {
 
 fn capture_groups(re: &LazyRegex, text: &str, ev: &mut Evidence) -> Option<()> {
     let re = re.get()?;
+    // Most tested texts do not match: finding that out needs no capture slots.
+    if !re.is_match(text) {
+        return None;
+    }
     let caps = re.captures(text)?;
     for name in re.capture_names().flatten() {
         if let Some(m) = caps.name(name) {
