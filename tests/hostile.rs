@@ -453,3 +453,96 @@ fn forced_formats_on_the_wrong_input() {
         }
     }
 }
+
+/// A user pack whose rule captures a response header and a body message verbatim.
+const ECHO_RULES: &str = r#"{
+  "api": "acme",
+  "name": "Acme API",
+  "recognise": {"hosts": ["api.acme.example"], "headers": ["x-acme-trace"]},
+  "rules": [
+    {
+      "id": "acme/echo",
+      "title": "Acme refused: {{message}}",
+      "when": {
+        "status": 400,
+        "body": [{"path": "$.message", "type": "string", "capture": "message"}],
+        "headers": [{"name": "X-Acme-Trace", "exists": true, "capture": "trace"}]
+      },
+      "cause": "Acme said {{message}} (trace {{trace}}).",
+      "fix": ["Read {{message}} again."],
+      "retry": {"retryable": false, "advice": "Trace {{trace}}."},
+      "examples": {"match": [{"status": 400, "headers": {"X-Acme-Trace": "t1"}, "body": {"message": "m"}}]}
+    }
+  ]
+}"#;
+
+#[test]
+fn server_text_cannot_rewrite_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("acme.json");
+    std::fs::write(&rules, ECHO_RULES).unwrap();
+    let rules = rules.to_str().unwrap();
+    let body = r#"{"message":"clear\u001b[2Jscreen \u202eesrever\u202c zero\u200bwidth \u2066iso\u2069 bell\u0007 nul\u0000 csi\u009b31m","request_id":"r\u001b]0;title\u0007"}"#;
+    let input = format!(
+        "HTTP/1.1 400 Bad\x1b[31mRequest\x07\r\nContent-Type: application/json\r\nX-Acme-Trace: t\x1b[1A\x1b[2K\u{202e}\u{200b}x\r\nX-Request-Id: id\x1b[5m\r\n\r\n{body}"
+    );
+    for extra in [&[][..], &["--all"][..]] {
+        let mut args = vec!["--rules", rules, "--color", "never"];
+        args.extend_from_slice(extra);
+        let r = run_with(&args, input.as_str());
+        r.diagnosis("hostile text");
+        assert!(r.stdout.contains("acme/echo"), "{}", r.stdout);
+        for bad in [
+            '\x1b', '\x07', '\0', '\u{9b}', '\u{202e}', '\u{202c}', '\u{200b}', '\u{2066}',
+            '\u{2069}',
+        ] {
+            assert!(
+                !r.stdout.contains(bad),
+                "{bad:?} reached the terminal:\n{}",
+                r.stdout
+            );
+        }
+        assert!(
+            r.stdout.contains("\\u{1b}[2J"),
+            "the escape is shown, escaped:\n{}",
+            r.stdout
+        );
+        // Markdown goes to terminals and tickets alike: the same holds.
+        let mut md = args.clone();
+        md.extend(["--format", "markdown"]);
+        let r = run_with(&md, input.as_str());
+        r.diagnosis("hostile text as markdown");
+        for bad in ['\x1b', '\x07', '\0', '\u{202e}', '\u{200b}'] {
+            assert!(
+                !r.stdout.contains(bad),
+                "{bad:?} in markdown:\n{}",
+                r.stdout
+            );
+        }
+    }
+    // JSON keeps the text, JSON-escaped: no raw control byte, the value intact.
+    let r = run_with(&["--rules", rules, "--format", "json"], input.as_str());
+    r.diagnosis("hostile text as JSON");
+    assert!(!r.stdout.contains('\x1b') && !r.stdout.contains('\0'));
+    let d = &r.json_lines()[0];
+    assert!(
+        d["cause"]
+            .as_str()
+            .unwrap()
+            .contains("clear\u{1b}[2Jscreen"),
+        "{d:#}"
+    );
+    // With colour on, the only escapes are apidiag's own SGR colour codes.
+    let r = run_with(&["--rules", rules, "--color", "always"], input.as_str());
+    let stripped = strip_sgr(&r.stdout);
+    assert!(
+        !stripped.contains('\x1b'),
+        "a non-colour escape:\n{stripped:?}"
+    );
+}
+
+/// Remove `ESC [ digits;… m` colour codes only.
+fn strip_sgr(text: &str) -> String {
+    let re = regex::Regex::new("\x1b\\[[0-9;]*m").unwrap();
+    re.replace_all(text, "").into_owned()
+}
