@@ -140,6 +140,9 @@ impl RuleSet {
                 {
                     self.entries[at] = entry;
                 }
+                // A user rule loaded before the built-in it replaces still replaces it.
+                Some(&at)
+                    if !user && matches!(origin_of(self.entries[at].pack), Origin::User(_)) => {}
                 Some(&at) => {
                     let first = origin_of(self.entries[at].pack);
                     return Err(LoadError::new(
@@ -233,11 +236,23 @@ impl RuleSet {
 
     /// The API the response's request or headers name, if any.
     pub fn recognise(&self, s: &Subject<'_>) -> Option<usize> {
+        // When several APIs claim the evidence, the most specific claim wins, then the
+        // API's name: never the order the files were loaded in.
+        let name = |i: usize| self.apis[i].name.as_str();
         let host = s.facts.host.map(str::to_ascii_lowercase);
         let by_host = host.as_deref().and_then(|h| {
             self.apis
                 .iter()
-                .position(|a| a.recognise.hosts.iter().any(|p| host_matches(p, h)))
+                .enumerate()
+                .flat_map(|(i, a)| a.recognise.hosts.iter().map(move |p| (i, p)))
+                .filter(|(_, p)| host_matches(p, h))
+                .min_by(|(i, p), (j, q)| {
+                    let exact = |p: &str| !p.starts_with("*.");
+                    (exact(q), q.len())
+                        .cmp(&(exact(p), p.len()))
+                        .then_with(|| name(*i).cmp(name(*j)))
+                })
+                .map(|(i, _)| i)
         });
         let by_key = || {
             let cred = s.facts.credential?;
@@ -246,16 +261,19 @@ impl RuleSet {
                 .enumerate()
                 .flat_map(|(i, a)| a.recognise.key_prefixes.iter().map(move |p| (i, p)))
                 .filter(|(_, p)| cred.starts_with(p.as_str()))
-                .max_by_key(|(_, p)| p.len())
+                .min_by(|(i, p), (j, q)| q.len().cmp(&p.len()).then_with(|| name(*i).cmp(name(*j))))
                 .map(|(i, _)| i)
         };
         let by_header = || {
-            self.apis.iter().position(|a| {
-                a.recognise
-                    .headers
-                    .iter()
-                    .any(|h| s.resp.headers.get(h).is_some())
-            })
+            (0..self.apis.len())
+                .filter(|&i| {
+                    self.apis[i]
+                        .recognise
+                        .headers
+                        .iter()
+                        .any(|h| s.resp.headers.get(h).is_some())
+                })
+                .min_by_key(|&i| name(i))
         };
         by_host.or_else(by_key).or_else(by_header)
     }
