@@ -11,7 +11,8 @@ use apidiag::render;
 use apidiag::rules::RuleSet;
 use libfuzzer_sys::fuzz_target;
 
-static RULES: LazyLock<RuleSet> = LazyLock::new(|| RuleSet::builtin().expect("built-in rules load"));
+static RULES: LazyLock<RuleSet> =
+    LazyLock::new(|| RuleSet::builtin().expect("built-in rules load"));
 
 fuzz_target!(|data: &[u8]| {
     // The first byte picks the record limit, so tiny limits get exercised as well.
@@ -29,7 +30,14 @@ fuzz_target!(|data: &[u8]| {
             let mut reader = std::io::Cursor::new(data);
             let _ = read_input(&mut reader, "fuzz", &opts, &mut |item| {
                 if let Ok(p) = item {
-                    let d = RULES.diagnose(&p.response, &Options { api: None, all: true }, p.source);
+                    let d = RULES.diagnose(
+                        &p.response,
+                        &Options {
+                            api: None,
+                            all: true,
+                        },
+                        p.source,
+                    );
                     let mut out = Vec::new();
                     render::json::line(&d, &mut out).unwrap();
                     render::human::compact(&d, &mut out).unwrap();

@@ -12,7 +12,8 @@ use apidiag::response::Response;
 use apidiag::rules::RuleSet;
 use libfuzzer_sys::fuzz_target;
 
-static RULES: LazyLock<RuleSet> = LazyLock::new(|| RuleSet::builtin().expect("built-in rules load"));
+static RULES: LazyLock<RuleSet> =
+    LazyLock::new(|| RuleSet::builtin().expect("built-in rules load"));
 
 const SINGLE: [InputFormat; 6] = [
     InputFormat::Auto,
@@ -24,7 +25,10 @@ const SINGLE: [InputFormat; 6] = [
 ];
 
 fn diagnose_and_render(resp: &Response) {
-    let opts = Options { api: None, all: true };
+    let opts = Options {
+        api: None,
+        all: true,
+    };
     let d = RULES.diagnose(resp, &opts, None);
     let mut out = Vec::new();
     render::json::line(&d, &mut out).unwrap();

@@ -35,6 +35,13 @@ fuzz_target!(|data: &[u8]| {
         let _ = e.compiled();
     }
     for resp in &examples {
-        let _ = set.diagnose(resp, &Options { api: None, all: true }, None);
+        let _ = set.diagnose(
+            resp,
+            &Options {
+                api: None,
+                all: true,
+            },
+            None,
+        );
     }
 });
