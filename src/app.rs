@@ -13,7 +13,7 @@ use apidiag::read::{Context, InputFormat};
 use apidiag::render;
 use apidiag::rules::check::{self, Verdict};
 use apidiag::rules::{RuleSet, loader};
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
 use crate::cli::{
     Cli, ColorWhen, Command, DiagnoseArgs, Format, InputFormatArg, ListFormat, RulesCommand,
@@ -288,18 +288,11 @@ fn subcommand(cmd: Command, user_rules: &[std::path::PathBuf]) -> Result<u8> {
             EXIT_DIAGNOSED
         }
         Command::Completions { shell } => {
-            let shell = match shell {
-                crate::cli::Shell::Bash => clap_complete::Shell::Bash,
-                crate::cli::Shell::Zsh => clap_complete::Shell::Zsh,
-                crate::cli::Shell::Fish => clap_complete::Shell::Fish,
-                crate::cli::Shell::Elvish => clap_complete::Shell::Elvish,
-                crate::cli::Shell::Powershell => clap_complete::Shell::PowerShell,
-            };
-            clap_complete::generate(shell, &mut Cli::command(), "apidiag", &mut w);
+            crate::complete::registration(shell, &mut w)?;
             EXIT_DIAGNOSED
         }
         Command::Man => {
-            clap_mangen::Man::new(Cli::command()).render(&mut w)?;
+            crate::man::render(&mut w)?;
             EXIT_DIAGNOSED
         }
     };

@@ -4,42 +4,160 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::ArgValueCompleter;
 
-pub const EXIT_CODES: &str = "\
-Exit status:
-  0  at least one response was diagnosed (or a subcommand succeeded)
-  1  nothing was diagnosed: only successes, or nothing recognisable;
-     for `rules check`, a rule is missing or noisy
-  2  usage error, unreadable or oversize input, a broken rule file, an unknown
-     rule id, or an unreadable record in a batch (the rest is still diagnosed)";
+use crate::complete;
 
-const EXAMPLES: &str = "\
-Examples:
-  Pipe curl's response with its headers:
-    curl -sS -i -H \"X-Api-Key: $KEY\" https://api.hacktron.ai/v1/scans -d @scan.json | apidiag
-  Pipe a verbose transcript (request facts such as the auth scheme are used):
-    curl -sS -v https://api.wasviking.com/v1/findings 2>&1 | apidiag
-  A saved response, or a body with its status:
-    apidiag saved-response.txt
-    apidiag --status 403 body.json
-  Every failed call in a browser HAR, then a summary; only the summary:
-    apidiag session.har
-    apidiag --summary session.har
-  Read a rule's long explanation, or what a status means for each API:
-    apidiag explain hacktron/estimation-not-ready
-    apidiag explain 429 --api wasviking
-  Add your own rules (see rules/README.md for the format) and check them:
-    apidiag rules check my-rules.json
-    apidiag --rules my-rules.json response.txt
-  Into a ticket, or a script:
-    apidiag --format markdown response.txt | xclip
-    apidiag --format json response.txt | jq -r .fix[]";
+/// Exit status, as `--help`, the man page and the README list it.
+pub const EXIT_CODES: &[(u8, &str)] = &[
+    (
+        crate::app::EXIT_DIAGNOSED,
+        "at least one response was diagnosed (or a subcommand succeeded)",
+    ),
+    (
+        crate::app::EXIT_NOTHING,
+        "nothing was diagnosed: only successes, or nothing recognisable; for `rules check`, a rule is missing or noisy",
+    ),
+    (
+        crate::app::EXIT_ERROR,
+        "usage error, unreadable or oversize input, a broken rule file, an unknown rule id, or an unreadable record in a batch (the rest is still diagnosed)",
+    ),
+];
 
-const RULE_FILES: &str = "\
-Rule files:
-  built in (embedded), then --rules PATH..., then APIDIAG_RULES (paths separated
-  by ':'), then $XDG_CONFIG_HOME/apidiag/rules/ (default ~/.config/apidiag/rules/).
-  A user rule with a built-in's id replaces it.";
+/// Examples for the long help and the man page: what it does, then the command lines.
+pub const EXAMPLES: &[(&str, &[&str])] = &[
+    (
+        "Pipe curl's response with its headers (-i):",
+        &[
+            "curl -sS -i -H \"X-Api-Key: $KEY\" https://api.hacktron.ai/v1/scans -d @scan.json | apidiag",
+        ],
+    ),
+    (
+        "Pipe a verbose transcript; request facts such as the auth scheme are used:",
+        &["curl -sS -v https://api.wasviking.com/v1/findings 2>&1 | apidiag"],
+    ),
+    (
+        "A saved response, or only a body with its status:",
+        &[
+            "apidiag saved-response.txt",
+            "apidiag --status 403 body.json",
+        ],
+    ),
+    (
+        "Every failed call in a browser HAR, then a summary; or only the summary:",
+        &["apidiag session.har", "apidiag --summary session.har"],
+    ),
+    (
+        "A rule's long explanation, or what a status means for each API:",
+        &[
+            "apidiag explain hacktron/estimation-not-ready",
+            "apidiag explain 429 --api wasviking",
+        ],
+    ),
+    (
+        "Write a rule of your own (format: rules/README.md), check it, use it:",
+        &[
+            "mkdir -p ~/.config/apidiag/rules",
+            "$EDITOR ~/.config/apidiag/rules/acme.json",
+            "apidiag rules check ~/.config/apidiag/rules/acme.json",
+            "apidiag rules list --api acme",
+        ],
+    ),
+    (
+        "Into a ticket, or a script:",
+        &[
+            "apidiag --format markdown response.txt > ticket.md",
+            "apidiag --format json response.txt | jq -r '.fix[]'",
+        ],
+    ),
+];
+
+/// Where rules come from, in order; later ones replace earlier ones with the same id.
+pub const RULE_FILES: &[(&str, &str)] = &[
+    (
+        "built in",
+        "the rules embedded in the binary (rules/*.json)",
+    ),
+    (
+        "--rules PATH",
+        "a rule file or a folder of them (repeatable)",
+    ),
+    ("APIDIAG_RULES", "rule files or folders, separated by ':'"),
+    (
+        "$XDG_CONFIG_HOME/apidiag/rules/",
+        "every rule file in this folder (default ~/.config/apidiag/rules/)",
+    ),
+];
+
+/// The environment apidiag reads.
+pub const ENVIRONMENT: &[(&str, &str)] = &[
+    (
+        "APIDIAG_RULES",
+        "more rule files or folders, separated by ':'",
+    ),
+    (
+        "XDG_CONFIG_HOME",
+        "where the user rule folder lives (apidiag/rules/ under it; default ~/.config)",
+    ),
+    (
+        "NO_COLOR",
+        "when set and not empty, --color auto does not colour",
+    ),
+    (
+        "CLICOLOR_FORCE",
+        "when set and not 0, --color auto colours even a pipe",
+    ),
+    (
+        "COMPLETE",
+        "set to a shell name by the completion scripts to ask for completions",
+    ),
+];
+
+/// Wrap `text` to `width` columns, indenting lines after the first by `indent` (clap
+/// wraps long help too, but without a hanging indent).
+fn hang(text: &str, indent: usize, width: usize) -> String {
+    let mut out = String::new();
+    let mut col = indent;
+    for word in text.split_whitespace() {
+        if col > indent && col + 1 + word.len() > width {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            col = indent;
+        } else if col > indent {
+            out.push(' ');
+            col += 1;
+        }
+        out.push_str(word);
+        col += word.chars().count();
+    }
+    out
+}
+
+/// The long help after the options: examples, rule files, exit status.
+fn after_long_help() -> String {
+    use std::fmt::Write as _;
+    let h = clap::builder::styling::Style::new().bold().underline();
+    let mut s = format!("{h}Examples:{h:#}\n");
+    for (what, commands) in EXAMPLES {
+        let _ = writeln!(s, "  {what}");
+        for c in *commands {
+            let _ = writeln!(s, "    {c}");
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\n{h}Rule files:{h:#} in this order; a later rule with the same id replaces an earlier one"
+    );
+    for (place, what) in RULE_FILES {
+        let _ = writeln!(s, "  {place}\n      {what}");
+    }
+    let _ = writeln!(s, "\n{h}Exit status:{h:#}");
+    for (code, meaning) in EXIT_CODES {
+        let _ = writeln!(s, "  {code}  {}", hang(meaning, 5, 95));
+    }
+    s.push_str("\nA closed pipe (apidiag ... | head) is not an error.");
+    s
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -51,7 +169,7 @@ file, a browser HAR or an NDJSON log, matches it against rules built from the ve
 (Hacktron, Tumban, WASViking, Blazeauth, and generic HTTP), and prints the cause, the fix, retry advice and what \
 to quote to support.",
     after_help = "Run `apidiag --help` for examples and exit codes.",
-    after_long_help = format!("{EXAMPLES}\n\n{RULE_FILES}\n\n{EXIT_CODES}"),
+    after_long_help = after_long_help(),
     max_term_width = 100
 )]
 pub struct Cli {
@@ -93,10 +211,10 @@ pub struct DiagnoseArgs {
     pub input_format: InputFormatArg,
 
     /// The status, when the input is a bare body
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(100..=599), help_heading = "Input")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(100..=599), help_heading = "Input", add = ArgValueCompleter::new(complete::statuses))]
     pub status: Option<u16>,
 
-    /// A request header you sent, e.g. 'Authorization: Bearer …' (repeatable)
+    /// A request header you sent, e.g. 'Authorization: Bearer TOKEN' (repeatable)
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = parse_header, help_heading = "Input")]
     pub headers: Vec<(String, String)>,
 
@@ -113,7 +231,7 @@ pub struct DiagnoseArgs {
     pub max_input_size: u64,
 
     /// Treat responses as this API's (see `apidiag rules list`)
-    #[arg(long, value_name = "NAME", help_heading = "Rules")]
+    #[arg(long, value_name = "NAME", help_heading = "Rules", add = ArgValueCompleter::new(complete::api_names))]
     pub api: Option<String>,
 }
 
@@ -125,14 +243,25 @@ pub enum Command {
     /// Explain a rule (by id) or a status code (with every vendor rule for it)
     Explain {
         /// A rule id such as hacktron/missing-write-scope, or a status such as 429
-        #[arg(value_name = "RULE_ID|STATUS")]
+        #[arg(value_name = "RULE_ID|STATUS", add = ArgValueCompleter::new(complete::explain_topics))]
         topic: String,
         /// With a status: only this API's rules
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", add = ArgValueCompleter::new(complete::api_names))]
         api: Option<String>,
     },
-    /// Print shell completions
+    /// Print the completion script for a shell
+    #[command(
+        long_about = "Print the completion script for a shell.\n\nThe script registers dynamic completion: on TAB the shell runs \
+`COMPLETE=<shell> apidiag`, so rule ids, API names, statuses, formats and file names come from the \
+apidiag on PATH, your rule files included. Install it once (see the README), or load it at start-up:\n\n  \
+bash:        source <(COMPLETE=bash apidiag)            in ~/.bashrc\n  \
+zsh:         source <(COMPLETE=zsh apidiag)             in ~/.zshrc\n  \
+fish:        COMPLETE=fish apidiag | source             in ~/.config/fish/config.fish\n  \
+elvish:      eval (E:COMPLETE=elvish apidiag | slurp)   in ~/.config/elvish/rc.elv\n  \
+PowerShell:  apidiag completions powershell | Out-String | Invoke-Expression   in $PROFILE"
+    )]
     Completions {
+        /// The shell to print the script for
         #[arg(value_enum)]
         shell: Shell,
     },
@@ -145,15 +274,18 @@ pub enum RulesCommand {
     /// List the rules, one per line
     List {
         /// Only this API's rules
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", add = ArgValueCompleter::new(complete::api_names))]
         api: Option<String>,
+        /// Output form: a table, or one JSON object per line
         #[arg(short, long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
     /// Validate rule files and run their examples (the built-in table when no FILE)
     Check {
+        /// Rule files or folders to check
         #[arg(value_name = "FILE", value_hint = clap::ValueHint::AnyPath)]
         files: Vec<PathBuf>,
+        /// Output form: a line per rule, or one JSON object per line
         #[arg(short, long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },

@@ -135,6 +135,10 @@ fn base(resp: &Response, source: Option<Source>) -> Diagnosis {
             .filter(|r| !r.is_empty())
             .map(|r| mask::mask_text(r).into_owned())
             .or_else(|| resp.status.and_then(reason_phrase).map(str::to_string)),
+        error: resp
+            .transport_error
+            .as_deref()
+            .map(|e| mask::mask_text(e).into_owned()),
         api: None,
         rule: None,
         confidence: None,

@@ -27,6 +27,9 @@ pub struct Diagnosis {
     pub status: Option<u16>,
     /// Reason phrase for the status (`Forbidden`).
     pub reason: Option<String>,
+    /// A failure before any response arrived (DNS, TLS, refused connection), as the client reported it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// The API recognised (`hacktron`, `tumban`, `wasviking`, `blazeauth`, a user pack's name), or null.
     pub api: Option<String>,
     /// Winning rule id `<pack>/<slug>` (generic rules are `http/<slug>`), or null.

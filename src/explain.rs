@@ -7,6 +7,7 @@ use crate::render::palette as p;
 use crate::rules::compile::StatusSet;
 use crate::rules::{Entry, RuleSet};
 use crate::status::reason_phrase;
+use crate::template;
 
 /// What `explain` was asked about.
 pub enum Topic<'a> {
@@ -53,6 +54,14 @@ fn similarity(topic: &str, id: &str) -> f64 {
 pub fn rule(rules: &RuleSet, entry: &Entry, out: &mut dyn Write) -> io::Result<()> {
     let r = &entry.rule;
     let pack = rules.pack(entry.pack);
+    let shown = placeholder_names(r);
+    let value = |name: &str| {
+        shown
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let text = |t: &str| template::render(t, &value);
     writeln!(out, "{}  {}", p::rule(&r.id), p::title(&r.title))?;
     writeln!(
         out,
@@ -75,10 +84,10 @@ pub fn rule(rules: &RuleSet, entry: &Entry, out: &mut dyn Write) -> io::Result<(
     if let Some(doc) = &r.documented {
         writeln!(out, "documented: {doc:?}")?;
     }
-    writeln!(out, "\n{}\n  {}", p::title("Cause"), r.cause)?;
+    writeln!(out, "\n{}\n  {}", p::title("Cause"), text(&r.cause))?;
     writeln!(out, "\n{}", p::title("Fix"))?;
     for (i, step) in r.fix.iter().enumerate() {
-        writeln!(out, "  {}. {step}", i + 1)?;
+        writeln!(out, "  {}. {}", i + 1, text(step))?;
     }
     if let Some(retry) = &r.retry {
         let when = if retry.retryable {
@@ -86,7 +95,12 @@ pub fn rule(rules: &RuleSet, entry: &Entry, out: &mut dyn Write) -> io::Result<(
         } else {
             "not retryable as is"
         };
-        writeln!(out, "\n{}\n  {when}: {}", p::title("Retry"), retry.advice)?;
+        writeln!(
+            out,
+            "\n{}\n  {when}: {}",
+            p::title("Retry"),
+            text(&retry.advice)
+        )?;
     }
     if let Some(text) = &r.explain {
         writeln!(out, "\n{}\n  {}", p::title("Background"), text)?;
@@ -107,10 +121,24 @@ pub fn rule(rules: &RuleSet, entry: &Entry, out: &mut dyn Write) -> io::Result<(
     if let Some(docs) = r.docs.as_ref().or(pack.docs.as_ref()) {
         writeln!(out, "\ndocs: {docs}")?;
     }
-    writeln!(
-        out,
-        "\nPlaceholders such as {{{{branch}}}} are filled from the response when apidiag diagnoses it."
-    )
+    if !shown.is_empty() {
+        writeln!(
+            out,
+            "\n<name> marks a value apidiag takes from the response when it diagnoses one."
+        )?;
+    }
+    Ok(())
+}
+
+/// Every placeholder of the rule's texts, shown as `<name>`.
+fn placeholder_names(r: &crate::rules::model::Rule) -> Vec<(String, String)> {
+    let retry = r.retry.iter().map(|x| x.advice.as_str());
+    std::iter::once(r.cause.as_str())
+        .chain(r.fix.iter().map(String::as_str))
+        .chain(retry)
+        .flat_map(template::placeholders)
+        .map(|n| (n.clone(), format!("<{n}>")))
+        .collect()
 }
 
 /// What a status means in general and every rule that can answer it.

@@ -2,13 +2,14 @@
 
 mod app;
 mod cli;
+mod complete;
+mod man;
 
 use std::process::ExitCode;
 
-use clap::CommandFactory;
-
 fn main() -> ExitCode {
-    clap_complete::CompleteEnv::with_factory(cli::Cli::command).complete();
+    // `COMPLETE=<shell> apidiag …` is the shell asking for completions: answer and exit.
+    complete::complete_if_asked();
     match app::run() {
         Ok(code) => code,
         Err(err) => {

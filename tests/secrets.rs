@@ -17,7 +17,7 @@ const QUERY_KEY: &str = "Zq8XkL2mN4pR7sT1vW3yB5dF9hJ0cG6e";
 const QUERY_TOKEN: &str = "Mw3Ne8Rt1Yu6Io4Pa9Sd2Fg7Hj5Kl0Zx";
 const COOKIE: &str = "Qm9vYXJ0aGlzaXNhc2Vzc2lvbmNvb2tpZQ";
 const SET_COOKIE: &str = "H7gT2kLp9QxZ4mNb8VwR3sYc6Ud1Ef5A";
-const PLAIN_API_KEY: &str = "Xk9Lm2Pq8Rt5Vw1Yz4Bc6De0FgHj3Ks7N";
+const PLAIN_API_KEY: &str = "Pz3Kc8Wq1Mv6Tn0Ls5Hb9Jx2Fd7Gr4Ye";
 const BARE_AUTH: &str = "Rq5Tz8Wv2Xy4Ab6Cd8Ef0Gh2Ij4Kl6Mn";
 const BASIC: &str = "dXNlcjpzdXBlcnNlY3JldHBhc3N3b3JkMTIz";
 
@@ -174,7 +174,8 @@ fn ndjson_with_request_headers() {
             "body": {"success": false, "code": "api_key_invalid", "message": format!("Invalid API key {BLZ}")},
             "request": {"method": "GET", "url": "https://api.blazeauth.net/api/v1/panel/get-applications", "headers": {"Authorization": format!("Bearer {BLZ}")}}
         }),
-        serde_json::json!({"status": null, "error": format!("Could not resolve host: {PLAIN_API_KEY}.example.com?token={QUERY_TOKEN}")}),
+        serde_json::json!({"status": null, "error": format!("Failed to connect to api.example.com?token={QUERY_TOKEN} with X-Api-Key: {PLAIN_API_KEY}")}),
+        serde_json::json!({"status": null, "error": "Could not resolve host: api.example.com", "request": {"url": format!("https://api.example.com/v1?api_key={QUERY_KEY}"), "headers": {"Authorization": format!("Basic {BASIC}")}}}),
     ];
     let input: String = records.iter().map(|r| format!("{r}\n")).collect();
     let json = check("ndjson", &[], &input);

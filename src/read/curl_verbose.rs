@@ -6,6 +6,7 @@ use crate::response::{Headers, Note, Request, Response};
 
 use super::ReadError;
 use super::decode;
+use super::detect;
 use super::http::{self, StatusLine, header_line, request_line, status_line};
 use super::lines::{lines, trim};
 use super::progress;
@@ -46,8 +47,8 @@ struct Transcript {
 impl Transcript {
     /// Consume one line; `false` when it is not curl's, i.e. the body starts here.
     fn take(&mut self, text: &[u8]) -> bool {
-        if !self.started && text.starts_with(b"$ ") {
-            return true; // the shell prompt and command, pasted along
+        if !self.started && detect::is_preamble(text) {
+            return true;
         }
         let consumed = match text {
             [b'>', rest @ ..] if rest.is_empty() || rest[0] == b' ' => self.request_line(sub(rest)),
@@ -139,7 +140,7 @@ impl Transcript {
         let request = self.finished_request();
         let transport_error = self.transport_error();
         if let (None, Some(code)) = (&self.response, self.fail_status) {
-            return Ok(self.fail_status_only(code, request));
+            return Ok(self.fail_status_only(code, request, body));
         }
         let Some((status, headers)) = self.response else {
             return match transport_error {
@@ -167,12 +168,15 @@ impl Transcript {
         })
     }
 
-    fn fail_status_only(mut self, code: u16, request: Option<Request>) -> Response {
+    /// `curl -sS --fail-with-body URL 2>&1`: the `(22)` line, then the body.
+    fn fail_status_only(mut self, code: u16, request: Option<Request>, body: &[u8]) -> Response {
         self.notes.push(Note::StatusFrom(
             "curl's `(22) The requested URL returned error` line".to_string(),
         ));
+        let body = decode::body(&Headers::new(), body, &mut self.notes);
         Response {
             status: Some(code),
+            body,
             request,
             notes: self.notes,
             ..Response::default()

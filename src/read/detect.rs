@@ -36,7 +36,7 @@ pub fn detect(input: &[u8]) -> InputFormat {
 fn sniff_lines(head: &[u8]) -> InputFormat {
     let mut meaningful =
         lines(head).filter_map(|l| progress::strip(l.text).map(<[u8]>::trim_ascii_end));
-    let Some(first) = meaningful.find(|t| !t.is_empty()) else {
+    let Some(first) = meaningful.find(|t| !t.is_empty() && !is_preamble(t)) else {
         return InputFormat::Body;
     };
     if is_curl_verbose_line(first) && has_curl_exchange(head) {
@@ -50,6 +50,12 @@ fn sniff_lines(head: &[u8]) -> InputFormat {
     } else {
         InputFormat::Body
     }
+}
+
+/// A pasted shell command, and the warnings curl prints before anything else
+/// (`Note: Unnecessary use of -X or --request, POST is already inferred.`).
+pub(crate) fn is_preamble(line: &[u8]) -> bool {
+    line.starts_with(b"$ ") || line.starts_with(b"Note: ") || line.starts_with(b"Warning: ")
 }
 
 fn is_curl_verbose_line(line: &[u8]) -> bool {
@@ -143,6 +149,10 @@ mod tests {
             InputFormat::CurlVerbose
         );
         assert_eq!(detect(b"* item one\n* item two\n"), InputFormat::Body);
+        assert_eq!(
+            detect(b"$ curl -v x\nNote: Unnecessary use of -X\n* Trying\n> GET / HTTP/1.1\r\n"),
+            InputFormat::CurlVerbose
+        );
         assert_eq!(
             detect(b"--2026-11-23 16:30:29--  http://h/\nConnecting"),
             InputFormat::Wget

@@ -24,9 +24,10 @@ static ERROR_STATUS: LazyLock<Regex> =
 pub(crate) fn read(input: &[u8]) -> Result<Response, ReadError> {
     let mut log = Log::default();
     let mut all = lines(input);
+    let mut meter_ahead = true;
     while let Some(line) = all.next() {
         if line.text.starts_with(b"Saving to: ") {
-            let (body, resume) = body_after(input, line.next);
+            let (body, resume) = body_after(input, line.next, &mut meter_ahead);
             log.body = Some(body);
             all.skip_to(resume);
         } else {
@@ -39,10 +40,19 @@ pub(crate) fn read(input: &[u8]) -> Result<Response, ReadError> {
 /// The body runs from after `Saving to:` up to the `\n` wget puts before its progress
 /// meter, or, without a meter (`--progress=bar`, `-nv`), up to the next dated line.
 /// Returns the body's byte range and where to resume reading wget's own lines.
-fn body_after(input: &[u8], start: usize) -> (std::ops::Range<usize>, usize) {
+/// `meter_ahead` turns false once a search found no meter: no later one will either,
+/// and searching again per `Saving to:` line would be quadratic.
+fn body_after(
+    input: &[u8],
+    start: usize,
+    meter_ahead: &mut bool,
+) -> (std::ops::Range<usize>, usize) {
     let rest = &input[start..];
-    if let Some(m) = PROGRESS.find(rest) {
-        return (start..start + m.start(), start + m.start() + 1);
+    if *meter_ahead {
+        if let Some(m) = PROGRESS.find(rest) {
+            return (start..start + m.start(), start + m.start() + 1);
+        }
+        *meter_ahead = false;
     }
     let dated = lines(rest)
         .find(|l| DATED.is_match(l.text))
@@ -61,7 +71,9 @@ struct Log {
     url: Option<String>,
     response: Option<(StatusLine, Headers)>,
     in_headers: bool,
-    error_status: Option<StatusLine>,
+    /// Without `-S`: the status from `awaiting response... 403 Forbidden` or
+    /// `ERROR 403: Forbidden.`, with where it came from.
+    error_status: Option<(StatusLine, &'static str)>,
     failures: Vec<String>,
     body: Option<std::ops::Range<usize>>,
     auth_failed: bool,
@@ -80,10 +92,16 @@ impl Log {
         if s.starts_with("--") && DATED.is_match(line) {
             self.new_request(&s);
         } else if let Some(caps) = ERROR_STATUS.captures(line) {
-            self.error_status = status_line(&[b"HTTP/1.1 ", &caps[1], b" ", &caps[2]].concat());
+            let line = [b"HTTP/1.1 ", &caps[1], b" ", &caps[2]].concat();
+            if let Some(status) = status_line(&line) {
+                self.error_status
+                    .get_or_insert((status, "wget's `ERROR 403: …` line"));
+            }
         } else if let Some(rest) = s.strip_prefix("HTTP request sent, awaiting response... ") {
-            // Without -S the status is on this line.
-            self.error_status = status_line(format!("HTTP/1.1 {}", rest.trim()).as_bytes());
+            // Without -S the status is on this line; with -S it is empty.
+            if let Some(status) = status_line(format!("HTTP/1.1 {}", rest.trim()).as_bytes()) {
+                self.error_status = Some((status, "wget's `awaiting response...` line"));
+            }
         } else if s.starts_with("Username/Password Authentication Failed") {
             self.auth_failed = true;
         } else if is_failure(&s) {
@@ -117,7 +135,9 @@ impl Log {
     fn new_request(&mut self, line: &str) {
         let url = line.split_once("--  ").map(|(_, url)| url.trim());
         self.url = url.filter(|u| !u.is_empty()).map(str::to_string);
-        self.response = None;
+        if let Some((earlier, headers)) = self.response.take() {
+            http::note_earlier(&earlier, &headers, &mut self.notes);
+        }
         self.error_status = None;
         self.failures.clear();
     }
@@ -129,7 +149,10 @@ impl Log {
         });
         let (status, headers) = match (self.response.take(), self.error_status.take()) {
             (Some(found), _) => found,
-            (None, Some(status)) => (status, Headers::new()),
+            (None, Some((status, from))) => {
+                self.notes.push(Note::StatusFrom(from.to_string()));
+                (status, Headers::new())
+            }
             (None, None) => return self.failed(request),
         };
         let bytes = self.body.clone().map_or(&[][..], |r| &input[r]);

@@ -50,6 +50,9 @@ pub fn full(
         }
         None => {}
     }
+    if let Some(error) = &d.error {
+        row(out, "error", error)?;
+    }
     if let Some(rule) = &d.rule {
         let conf = d.confidence.map_or("", |c| match c {
             crate::diagnosis::Confidence::Documented => "documented",
@@ -84,6 +87,22 @@ pub fn full(
     }
     if let Some(docs) = &d.docs {
         row(out, "docs", docs)?;
+    }
+    for (i, m) in d.matches.iter().flatten().enumerate() {
+        let label = if i == 0 { "matches" } else { "" };
+        let conditions = format!(
+            "{} condition{}",
+            m.conditions,
+            if m.conditions == 1 { "" } else { "s" }
+        );
+        let line = format!(
+            "{}. {} ({conditions}, priority {}): {}",
+            i + 1,
+            m.rule,
+            m.priority,
+            m.why.join("; ")
+        );
+        row(out, label, &line)?;
     }
     for n in &d.notes {
         writeln!(

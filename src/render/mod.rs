@@ -14,13 +14,7 @@ pub fn status_line(d: &Diagnosis) -> String {
     match (d.status, d.reason.as_deref()) {
         (Some(s), Some(r)) => format!("{s} {}", crate::sanitize::sanitize(r)),
         (Some(s), None) => s.to_string(),
-        (None, _)
-            if d.rule
-                .as_deref()
-                .is_some_and(|r| r.starts_with("http/transport")) =>
-        {
-            "no response".into()
-        }
+        (None, _) if d.error.is_some() => "no response".into(),
         (None, _) => "status unknown".into(),
     }
 }

@@ -90,14 +90,7 @@ fn check_rule(set: &RuleSet, origin: &Origin, rule: &Rule) -> RuleReport {
         }
     }
     for (n, ex) in rule.examples.no_match.iter().enumerate() {
-        let d = set.diagnose(
-            &ex.to_response(),
-            &Options {
-                api: None,
-                all: true,
-            },
-            None,
-        );
+        let d = diagnose_all(set, ex);
         if d.matches
             .unwrap_or_default()
             .iter()
@@ -125,15 +118,20 @@ fn worst(a: Verdict, b: Verdict) -> Verdict {
     if rank(b) > rank(a) { b } else { a }
 }
 
-fn run_match(set: &RuleSet, rule: &Rule, ex: &Example) -> Option<String> {
-    let d = set.diagnose(
+/// An example diagnosed with every matching rule listed.
+fn diagnose_all(set: &RuleSet, ex: &Example) -> crate::diagnosis::Diagnosis {
+    set.diagnose(
         &ex.to_response(),
         &Options {
             api: None,
             all: true,
         },
         None,
-    );
+    )
+}
+
+fn run_match(set: &RuleSet, rule: &Rule, ex: &Example) -> Option<String> {
+    let d = diagnose_all(set, ex);
     if d.rule.as_deref() != Some(rule.id.as_str()) {
         let won = d.rule.as_deref().unwrap_or("no rule");
         let matched = d

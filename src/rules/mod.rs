@@ -236,46 +236,43 @@ impl RuleSet {
 
     /// The API the response's request or headers name, if any.
     pub fn recognise(&self, s: &Subject<'_>) -> Option<usize> {
-        // When several APIs claim the evidence, the most specific claim wins, then the
-        // API's name: never the order the files were loaded in.
-        let name = |i: usize| self.apis[i].name.as_str();
         let host = s.facts.host.map(str::to_ascii_lowercase);
-        let by_host = host.as_deref().and_then(|h| {
-            self.apis
-                .iter()
-                .enumerate()
-                .flat_map(|(i, a)| a.recognise.hosts.iter().map(move |p| (i, p)))
-                .filter(|(_, p)| host_matches(p, h))
-                .min_by(|(i, p), (j, q)| {
-                    let exact = |p: &str| !p.starts_with("*.");
-                    (exact(q), q.len())
-                        .cmp(&(exact(p), p.len()))
-                        .then_with(|| name(*i).cmp(name(*j)))
-                })
-                .map(|(i, _)| i)
-        });
-        let by_key = || {
-            let cred = s.facts.credential?;
-            self.apis
-                .iter()
-                .enumerate()
-                .flat_map(|(i, a)| a.recognise.key_prefixes.iter().map(move |p| (i, p)))
-                .filter(|(_, p)| cred.starts_with(p.as_str()))
-                .min_by(|(i, p), (j, q)| q.len().cmp(&p.len()).then_with(|| name(*i).cmp(name(*j))))
-                .map(|(i, _)| i)
-        };
-        let by_header = || {
+        // Within one kind of evidence the most specific pattern wins, then the API name,
+        // so the answer never depends on the order packs were loaded in.
+        let best = |score: &dyn Fn(&Recognise) -> Option<usize>| {
             (0..self.apis.len())
-                .filter(|&i| {
-                    self.apis[i]
-                        .recognise
-                        .headers
-                        .iter()
-                        .any(|h| s.resp.headers.get(h).is_some())
+                .filter_map(|i| score(&self.apis[i].recognise).map(|len| (i, len)))
+                .min_by(|(a, la), (b, lb)| {
+                    lb.cmp(la)
+                        .then_with(|| self.apis[*a].name.cmp(&self.apis[*b].name))
                 })
-                .min_by_key(|&i| name(i))
+                .map(|(i, _)| i)
         };
-        by_host.or_else(by_key).or_else(by_header)
+        let by_host = |r: &Recognise| {
+            let h = host.as_deref()?;
+            r.hosts
+                .iter()
+                .filter(|p| host_matches(p, h))
+                .map(String::len)
+                .max()
+        };
+        let by_key = |r: &Recognise| {
+            let cred = s.facts.credential?;
+            r.key_prefixes
+                .iter()
+                .filter(|p| cred.starts_with(p.as_str()))
+                .map(String::len)
+                .max()
+        };
+        let by_header = |r: &Recognise| {
+            r.headers
+                .iter()
+                .any(|h| s.resp.headers.get(h).is_some())
+                .then_some(0)
+        };
+        best(&by_host)
+            .or_else(|| best(&by_key))
+            .or_else(|| best(&by_header))
     }
 
     /// Every rule that matches, best first, with its evidence.

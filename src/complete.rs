@@ -1,0 +1,209 @@
+//! Shell completion: the value completers behind `TAB` (rule ids, API names, statuses)
+//! and the registration scripts `apidiag completions SHELL` prints.
+//!
+//! Completion runs through clap_complete's `CompleteEnv`: the shell calls
+//! `COMPLETE=<shell> apidiag -- <words>` and the binary answers from the one clap
+//! definition. The registration scripts name the binary `apidiag` (found on `PATH`), never
+//! the path of the build that printed them, so the committed files under `completions/`
+//! are the same on every machine.
+
+use std::ffi::OsStr;
+use std::io;
+
+use apidiag::rules::{RuleSet, loader};
+use clap::CommandFactory;
+use clap_complete::CompletionCandidate;
+use clap_complete::env::{Bash, CompleteEnv, Elvish, EnvCompleter, Fish, Powershell, Shells};
+
+use crate::cli::{Cli, Shell};
+
+/// The command the scripts complete and call back; looked up on `PATH`.
+pub const BIN: &str = "apidiag";
+/// The variable that asks the binary for completions instead of a run.
+pub const VAR: &str = "COMPLETE";
+
+/// The shells `COMPLETE=<shell>` understands. Zsh's adapter is wrapped so that the script
+/// also works when autoloaded from `$fpath` as `_apidiag`.
+const SHELLS: Shells<'static> = Shells(&[&Bash, &Elvish, &Fish, &Powershell, &ZshFpath]);
+
+/// Answer a completion request (`COMPLETE=<shell> apidiag …`) and exit, or return for a
+/// normal run. Called first thing in `main`.
+pub fn complete_if_asked() {
+    CompleteEnv::with_factory(Cli::command)
+        .var(VAR)
+        .bin(BIN)
+        .completer(BIN)
+        .shells(SHELLS)
+        .complete();
+}
+
+/// Write the registration script for `shell`: the same text `COMPLETE=<shell> apidiag`
+/// prints and `completions/` holds.
+pub fn registration(shell: Shell, w: &mut dyn io::Write) -> io::Result<()> {
+    let name = match shell {
+        Shell::Bash => "bash",
+        Shell::Zsh => "zsh",
+        Shell::Fish => "fish",
+        Shell::Elvish => "elvish",
+        Shell::Powershell => "powershell",
+    };
+    let completer = SHELLS.completer(name).expect("every Shell has a completer");
+    completer.write_registration(VAR, Cli::command().get_name(), BIN, BIN, w)
+}
+
+/// The built-in rules plus the user's (`APIDIAG_RULES`, the config folder). A broken user
+/// file must not break `TAB`, so it falls back to the built-in table.
+fn rules() -> Option<RuleSet> {
+    RuleSet::load(&loader::env_rule_paths())
+        .or_else(|_| RuleSet::builtin())
+        .ok()
+}
+
+/// What `explain` takes: a rule id (case-insensitive prefix), or a status once a digit is typed.
+pub fn explain_topics(current: &OsStr) -> Vec<CompletionCandidate> {
+    let Some(current) = current.to_str() else {
+        return Vec::new();
+    };
+    if current.starts_with(|c: char| c.is_ascii_digit()) {
+        return statuses(OsStr::new(current));
+    }
+    let Some(rules) = rules() else {
+        return Vec::new();
+    };
+    let want = current.to_ascii_lowercase();
+    let mut ids: Vec<CompletionCandidate> = rules
+        .entries()
+        .iter()
+        .filter(|e| e.rule.id.to_ascii_lowercase().starts_with(&want))
+        .map(|e| CompletionCandidate::new(&e.rule.id).help(Some(e.rule.title.clone().into())))
+        .collect();
+    ids.sort_by(|a, b| a.get_value().cmp(b.get_value()));
+    ids
+}
+
+/// API names for `--api`, with their titles.
+pub fn api_names(current: &OsStr) -> Vec<CompletionCandidate> {
+    let Some(current) = current.to_str() else {
+        return Vec::new();
+    };
+    let want = current.to_ascii_lowercase();
+    let Some(rules) = rules() else {
+        return Vec::new();
+    };
+    rules
+        .apis()
+        .iter()
+        .filter(|a| a.name.to_ascii_lowercase().starts_with(&want))
+        .map(|a| CompletionCandidate::new(&a.name).help(Some(a.title.clone().into())))
+        .collect()
+}
+
+/// HTTP statuses with a registered (or commonly sent) reason phrase.
+pub fn statuses(current: &OsStr) -> Vec<CompletionCandidate> {
+    let Some(current) = current.to_str() else {
+        return Vec::new();
+    };
+    (100u16..=599)
+        .filter_map(|code| Some((code, apidiag::status::reason_phrase(code)?)))
+        .map(|(code, reason)| (code.to_string(), reason))
+        .filter(|(code, _)| code.starts_with(current))
+        .map(|(code, reason)| CompletionCandidate::new(code).help(Some(reason.into())))
+        .collect()
+}
+
+/// clap_complete's zsh adapter, plus the two lines that make its script work as an
+/// autoloaded `_apidiag` in `$fpath`. The script defines a function and `compdef`s it,
+/// which is all that `source <(COMPLETE=zsh apidiag)` needs; autoloaded, the file's body
+/// runs on the first `TAB` as `_apidiag`, and without the tail that first `TAB` would
+/// only register the function and offer nothing.
+struct ZshFpath;
+
+impl EnvCompleter for ZshFpath {
+    fn name(&self) -> &'static str {
+        clap_complete::env::Zsh.name()
+    }
+
+    fn is(&self, name: &str) -> bool {
+        clap_complete::env::Zsh.is(name)
+    }
+
+    fn write_registration(
+        &self,
+        var: &str,
+        name: &str,
+        bin: &str,
+        completer: &str,
+        buf: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        clap_complete::env::Zsh.write_registration(var, name, bin, completer, buf)?;
+        let function = name.replace('-', "_");
+        writeln!(
+            buf,
+            "\n# Autoloaded from $fpath as _{function}: complete this first TAB too.\n\
+             if [[ \"${{funcstack[1]}}\" == \"_{function}\" ]]; then\n    \
+             _clap_dynamic_completer_{function} \"$@\"\n\
+             fi"
+        )
+    }
+
+    fn write_complete(
+        &self,
+        cmd: &mut clap::Command,
+        args: Vec<std::ffi::OsString>,
+        current_dir: Option<&std::path::Path>,
+        buf: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        clap_complete::env::Zsh.write_complete(cmd, args, current_dir, buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(c: Vec<CompletionCandidate>) -> Vec<String> {
+        c.iter()
+            .map(|c| c.get_value().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn rule_ids_complete_by_prefix_case_insensitively() {
+        let ids = values(explain_topics(OsStr::new("HACK")));
+        assert!(
+            ids.contains(&"hacktron/missing-write-scope".to_string()),
+            "{ids:?}"
+        );
+        assert!(ids.iter().all(|id| id.starts_with("hacktron/")), "{ids:?}");
+    }
+
+    #[test]
+    fn a_digit_completes_statuses() {
+        let codes = values(explain_topics(OsStr::new("42")));
+        assert!(codes.contains(&"429".to_string()), "{codes:?}");
+        assert!(codes.iter().all(|c| c.starts_with("42")), "{codes:?}");
+    }
+
+    #[test]
+    fn api_names_come_from_the_rule_table() {
+        assert_eq!(values(api_names(OsStr::new("wa"))), ["wasviking"]);
+        assert!(values(api_names(OsStr::new(""))).len() >= 4);
+    }
+
+    #[test]
+    fn every_shell_registers_apidiag_by_name() {
+        for shell in [
+            Shell::Bash,
+            Shell::Zsh,
+            Shell::Fish,
+            Shell::Elvish,
+            Shell::Powershell,
+        ] {
+            let mut buf = Vec::new();
+            registration(shell, &mut buf).unwrap();
+            let text = String::from_utf8(buf).unwrap();
+            assert!(text.contains("apidiag"), "{shell:?}");
+            assert!(!text.contains(env!("CARGO_MANIFEST_DIR")), "{shell:?}");
+        }
+    }
+}
