@@ -178,6 +178,13 @@ fn ndjson_with_request_headers() {
         serde_json::json!({"status": null, "error": "Could not resolve host: api.example.com", "request": {"url": format!("https://api.example.com/v1?api_key={QUERY_KEY}"), "headers": {"Authorization": format!("Basic {BASIC}")}}}),
     ];
     let input: String = records.iter().map(|r| format!("{r}\n")).collect();
+    let har = har_of(&records);
+    let json = check("har", &[], &har);
+    assert_eq!(
+        json.len(),
+        records.len(),
+        "every HAR entry is an error and is diagnosed"
+    );
     let json = check("ndjson", &[], &input);
     let rules: Vec<_> = json.iter().map(|d| d["rule"].clone()).collect();
     assert_eq!(rules[1], "hacktron/validation-failed", "{rules:?}");
@@ -224,4 +231,65 @@ fn the_masker_keeps_a_prefix_and_at_most_four_characters() {
     // Masking twice does not shrink what was kept.
     let once = mask_text(WV_LIVE).into_owned();
     assert_eq!(mask_text(&once), once);
+}
+
+/// The same records as a browser HAR: request and response headers as name/value
+/// lists, cookies, the body as `content.text`, a failed request as status 0.
+fn har_of(records: &[serde_json::Value]) -> String {
+    let pairs = |headers: &serde_json::Value| -> Vec<serde_json::Value> {
+        let mut out = Vec::new();
+        for (name, value) in headers.as_object().into_iter().flatten() {
+            for v in value
+                .as_array()
+                .cloned()
+                .unwrap_or_else(|| vec![value.clone()])
+            {
+                out.push(serde_json::json!({"name": name, "value": v}));
+            }
+        }
+        out
+    };
+    let entries: Vec<_> = records
+        .iter()
+        .map(|r| {
+            let req = &r["request"];
+            let body = match &r["body"] {
+                serde_json::Value::Null => None,
+                b => Some(b.to_string()),
+            };
+            serde_json::json!({
+                "startedDateTime": r["time"].as_str().unwrap_or("2026-11-23T16:30:29.000Z"),
+                "time": 12.5,
+                "request": {
+                    "method": req["method"].as_str().unwrap_or("GET"),
+                    "url": req["url"].as_str().unwrap_or("https://api.example.com/"),
+                    "httpVersion": "h2",
+                    "headers": pairs(&req["headers"]),
+                    "queryString": [],
+                    "cookies": [{"name": "s", "value": COOKIE}],
+                    "headersSize": -1,
+                    "bodySize": 0
+                },
+                "response": {
+                    "status": r["status"].as_u64().unwrap_or(0),
+                    "statusText": "",
+                    "httpVersion": "h2",
+                    "headers": pairs(&r["headers"]),
+                    "cookies": [{"name": "sid", "value": SET_COOKIE}],
+                    "content": match body {
+                        Some(text) => serde_json::json!({"size": text.len(), "mimeType": "application/json", "text": text}),
+                        None => serde_json::json!({"size": 0, "mimeType": "x-unknown"}),
+                    },
+                    "redirectURL": "",
+                    "headersSize": -1,
+                    "bodySize": -1,
+                    "_error": r["error"]
+                },
+                "cache": {},
+                "timings": {"send": 0, "wait": 10, "receive": 1}
+            })
+        })
+        .collect();
+    serde_json::json!({"log": {"version": "1.2", "creator": {"name": "WebInspector", "version": "537.36"}, "pages": [], "entries": entries}})
+        .to_string()
 }
