@@ -2,7 +2,7 @@
 //! loaded in: `--rules A --rules B` vs `--rules B --rules A`, and `RuleSet::from_files`
 //! over shuffled file orders.
 
-mod support;
+mod common;
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +11,7 @@ use apidiag::input::{InputOptions, read_input};
 use apidiag::read::{Context, InputFormat};
 use apidiag::rules::model::RuleFile;
 use apidiag::rules::{Origin, RuleSet, loader};
-use support::run_with;
+use common::run_with;
 
 /// Two user packs that compete with each other and with the built-ins: overlapping
 /// hosts and key prefixes, rules of equal rank on the same literal, an added rule in a

@@ -1,12 +1,12 @@
 //! Hostile inputs through the real binary: each gives a diagnosis or a one-line
 //! `apidiag: error: …` with exit 2, quickly, and never a panic.
 
-mod support;
+mod common;
 
 use std::io::Write;
 use std::time::Duration;
 
-use support::{Run, run_file, run_with};
+use common::{Run, run_file, run_with};
 
 const QUICK: Duration = Duration::from_secs(10);
 

@@ -2,12 +2,12 @@
 //! built-in table works without them; rules are data, never executed; JSONPath over a
 //! hostile body is bounded.
 
-mod support;
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use support::{Run, run_with};
+use common::{Run, run_with};
 
 const RESPONSE: &str = "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n\r\n{\"statusCode\":400,\"message\":\"Branch feature/x does not match the cost estimation branch\",\"error\":\"Bad Request\"}";
 

@@ -1,9 +1,9 @@
 //! Secrets planted in every kind of input never come out in full, in any output
 //! format: only a vendor prefix and at most four more characters survive.
 
-mod support;
+mod common;
 
-use support::run_with;
+use common::run_with;
 
 const WV_LIVE: &str = "wv_live_7Kq2Xa9Lm3Pq8Rt5Vw1Yz4Bc6De0Fg";
 const WV_TEST: &str = "wv_test_Hn4Rb8Tz2Qm6Wx0Vc3Lp7Ks1Jd5Gf9";
