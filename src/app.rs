@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{self, BufReader, IsTerminal, Write};
 use std::process::ExitCode;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Result, bail};
 use apidiag::diagnose::Options;
 use apidiag::input::{InputOptions, Parsed, ReadFailure, RecordError, read_input};
 use apidiag::read::{Context, InputFormat};
@@ -250,9 +250,7 @@ fn list_rules(
 }
 
 fn check_rules(files: &[std::path::PathBuf], format: ListFormat, w: &mut dyn Write) -> Result<u8> {
-    let reports = check::check(files)
-        .map_err(|e| anyhow::anyhow!("rule file {e}"))
-        .context("rules check")?;
+    let reports = check::check(files).map_err(|e| anyhow::anyhow!("rule file {e}"))?;
     let mut bad = 0;
     for r in &reports {
         if r.verdict != Verdict::Validated {

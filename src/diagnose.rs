@@ -64,7 +64,8 @@ impl RuleSet {
         d.request_id = compiled
             .and_then(|c| extract_first(&c.request_id, s.resp))
             .or_else(|| extract_first(pack.request_id_extractors(), s.resp))
-            .or_else(|| self.generic_request_id(s.resp));
+            .or_else(|| self.generic_request_id(s.resp))
+            .map(|id| mask::mask_text(&id).into_owned());
         // Only values taken from the input can carry secrets; rule prose is ours.
         let mut vars: Vec<(String, String)> = ev
             .captures
@@ -127,7 +128,12 @@ impl RuleSet {
 }
 
 fn base(resp: &Response, source: Option<Source>) -> Diagnosis {
-    let mut notes: Vec<String> = resp.notes.iter().map(note_text).collect();
+    // Notes quote the input (a redirect's Location, curl's error text): masked too.
+    let mut notes: Vec<String> = resp
+        .notes
+        .iter()
+        .map(|n| mask::mask_text(&note_text(n)).into_owned())
+        .collect();
     if resp.status.is_none() && resp.transport_error.is_none() {
         notes.push("the status is unknown: pass --status N, or pipe `curl -i` output".into());
     }
@@ -136,8 +142,9 @@ fn base(resp: &Response, source: Option<Source>) -> Diagnosis {
         status: resp.status,
         reason: resp
             .reason
-            .clone()
+            .as_deref()
             .filter(|r| !r.is_empty())
+            .map(|r| mask::mask_text(r).into_owned())
             .or_else(|| resp.status.and_then(reason_phrase).map(str::to_string)),
         error: resp
             .transport_error
@@ -155,7 +162,10 @@ fn base(resp: &Response, source: Option<Source>) -> Diagnosis {
         fields: Vec::new(),
         request: request_summary(resp),
         source,
-        time: resp.time.clone(),
+        time: resp
+            .time
+            .as_deref()
+            .map(|t| mask::mask_text(t).into_owned()),
         notes,
         matches: None,
     }
@@ -180,13 +190,16 @@ fn note_text(n: &Note) -> String {
 fn request_summary(resp: &Response) -> Option<RequestSummary> {
     let req = resp.request.as_ref()?;
     let facts = RequestFacts::of(resp);
-    let auth = facts.auth_scheme.map(str::to_string).or_else(|| {
+    let auth = facts.auth_scheme.map(shown_scheme).or_else(|| {
         req.headers
             .get("x-api-key")
             .map(|_| "X-Api-Key".to_string())
     });
     Some(RequestSummary {
-        method: req.method.clone(),
+        method: req
+            .method
+            .as_deref()
+            .map(|m| mask::mask_text(m).into_owned()),
         url: req.url.as_deref().map(mask::mask_url),
         auth,
         key: facts.credential.map(mask::mask_secret),
@@ -229,26 +242,42 @@ fn builtin_var(s: &Subject<'_>, request_id: Option<&str>, name: &str) -> Option<
     match name {
         "status" => s.resp.status.map(|c| c.to_string()),
         "reason" => s.resp.status.and_then(reason_phrase).map(str::to_string),
-        "method" => f.method.map(str::to_string),
+        "method" => f.method.map(masked),
         "url" => s
             .resp
             .request
             .as_ref()
             .and_then(|r| r.url.as_deref())
             .map(mask::mask_url),
-        "path" => f.path.map(str::to_string),
-        "host" => f.host.map(str::to_string),
-        "auth_scheme" => f.auth_scheme.map(str::to_string),
+        "path" => f.path.map(masked),
+        "host" => f.host.map(masked),
+        "auth_scheme" => f.auth_scheme.map(shown_scheme),
         "key_prefix" => f.credential.map(mask::mask_secret),
         "retry_after" => retry_after_seconds(s.resp).map(|v| v.to_string()),
-        "request_id" => request_id.map(str::to_string),
+        "request_id" => request_id.map(masked),
         "date" => s
             .resp
             .time
-            .clone()
-            .or_else(|| s.resp.headers.get("date").map(str::to_string)),
+            .as_deref()
+            .or_else(|| s.resp.headers.get("date"))
+            .map(masked),
         "utc_midnight_in" => response_time(s.resp).map(until_utc_midnight),
         _ => None,
+    }
+}
+
+fn masked(text: &str) -> String {
+    mask::mask_text(text).into_owned()
+}
+
+/// An `Authorization` scheme as it may be printed: a scheme is a short word; anything
+/// else in that place is more likely a credential and is masked.
+fn shown_scheme(scheme: &str) -> String {
+    let word = scheme.len() <= 16 && scheme.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-');
+    if word {
+        scheme.to_string()
+    } else {
+        mask::mask_secret(scheme)
     }
 }
 

@@ -13,8 +13,11 @@ pub struct RequestFacts<'a> {
     pub host: Option<&'a str>,
     /// Path without the query string.
     pub path: Option<&'a str>,
-    /// `Authorization` scheme as sent (`Bearer`, `ApiKey`), or `None` without the header.
+    /// `Authorization` scheme as sent (`Bearer`, `ApiKey`), or `None` without the header
+    /// or when it holds a bare credential.
     pub auth_scheme: Option<&'a str>,
+    /// An `Authorization` header was sent (with or without a scheme).
+    pub authorization: bool,
     /// The credential from `Authorization` (after the scheme) or `X-Api-Key`.
     pub credential: Option<&'a str>,
 }
@@ -26,9 +29,14 @@ impl<'a> RequestFacts<'a> {
         };
         let (host, path) = split_url(req);
         let auth = req.headers.get("authorization").map(str::trim);
-        let auth_scheme = auth.and_then(|a| a.split_whitespace().next());
-        let credential = auth
-            .and_then(|a| a.split_whitespace().nth(1))
+        // `Authorization: <scheme> <credential>`; a lone word is a credential sent
+        // without a scheme, never a scheme to print.
+        let (auth_scheme, auth_credential) = match auth.map(|a| a.split_once(char::is_whitespace)) {
+            Some(Some((scheme, cred))) => (Some(scheme), Some(cred.trim())),
+            Some(None) => (None, auth),
+            None => (None, None),
+        };
+        let credential = auth_credential
             .or_else(|| req.headers.get("x-api-key").map(str::trim))
             .filter(|c| !c.is_empty());
         Self {
@@ -37,6 +45,7 @@ impl<'a> RequestFacts<'a> {
             host,
             path,
             auth_scheme,
+            authorization: auth.is_some(),
             credential,
         }
     }

@@ -130,7 +130,8 @@ pub enum ReadFailure {
 }
 
 fn read_single(bytes: &[u8], format: InputFormat, opts: &InputOptions) -> Result<Response, String> {
-    if bytes.iter().all(u8::is_ascii_whitespace) && opts.context.status.is_none() {
+    let unmarked = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if unmarked.iter().all(u8::is_ascii_whitespace) && opts.context.status.is_none() {
         return Err(
             "the input is empty (was anything piped in? give --status N for an empty body)".into(),
         );

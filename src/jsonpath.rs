@@ -29,9 +29,15 @@ impl Query {
     pub fn compile(source: &str) -> Result<Self, String> {
         let parsed = match simple_query(source) {
             Some(q) => q,
-            None => {
-                parse_json_path(source).map_err(|e| format!("invalid JSONPath {source:?}: {e}"))?
-            }
+            // The parser's message draws the position over several lines; one line is kept.
+            None => parse_json_path(source).map_err(|e| {
+                let text = e.to_string();
+                let words: Vec<&str> = text
+                    .split_whitespace()
+                    .filter(|w| !matches!(*w, "|" | "-->"))
+                    .collect();
+                format!("invalid JSONPath {source:?}: {}", words.join(" "))
+            })?,
         };
         let plan = match chain_of(&parsed) {
             Some(steps) => Plan::Chain(steps),

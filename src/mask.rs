@@ -47,15 +47,29 @@ const SECRET_PARAMS: &[&str] = &[
 
 static KEY_SHAPED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?:blz_mgmt_|wv_live_|wv_test_|hacktron_|sk_live_|sk_test_|sk_)[A-Za-z0-9_\-]{3,}",
-        r"|eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*",
-        r"|(?i:bearer|apikey|basic|token)\s+[A-Za-z0-9._~+/=\-]{8,}",
+        // A header written out in text: `X-Api-Key: …`, `Authorization: Bearer …`, `Cookie: a=…; b=…`.
+        r"(?P<cookie>(?i:\b(?:set-)?cookie)\s*:\s*)(?P<cookies>[^\r\n<>]+)",
+        r#"|(?P<header>(?i:\b(?:proxy-authorization|authorization|x-api-key|api-key|x-auth-token))\s*:\s*)"#,
+        r#"(?P<hscheme>(?i:bearer|apikey|basic|token|digest)\s+)?(?P<hvalue>[^\s;,"'<>…]{3,})"#,
+        // A secret-named parameter: `api_key=…` in a URL or a form, `"token": "…"` in JSON.
+        r#"|(?P<param>(?i:\b(?:api_key|apikey|api-key|access_token|refresh_token|id_token|token|key|secret|client_secret|password|passwd|auth|sig|signature))=)"#,
+        r#"(?P<pvalue>[^&\s"'#<>…]{3,})"#,
+        r#"|(?P<jname>"(?i:api_key|apikey|api-key|x-api-key|access_token|refresh_token|token|secret|client_secret|password|authorization|cookie)"\s*:\s*")"#,
+        r#"(?P<jvalue>[^"…]{3,})"#,
+        // Documented key shapes and JWTs.
+        r"|(?P<key>(?:blz_mgmt_|wv_live_|wv_test_|hacktron_|sk_live_|sk_test_|sk_)[A-Za-z0-9_\-]{3,}",
+        r"|eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*)",
+        // A credential after an auth scheme.
+        r"|(?P<scheme>(?i:\b(?:bearer|apikey|basic|token))\s+)(?P<cred>[A-Za-z0-9._~+/=\-]{8,})",
     ))
     .expect("the key-shape regex compiles")
 });
 
 /// Mask one secret value, keeping a vendor prefix and a few characters.
 pub fn mask_secret(secret: &str) -> String {
+    if secret.ends_with('…') {
+        return secret.to_string(); // already masked
+    }
     let prefix = KEY_PREFIXES
         .iter()
         .find(|p| secret.starts_with(**p))
@@ -145,14 +159,30 @@ fn mask_userinfo(base: &str) -> String {
     }
 }
 
-/// Mask key-shaped strings anywhere in free text (messages, body excerpts).
+/// Mask key-shaped strings anywhere in free text (messages, body excerpts), and the
+/// values of secret-named headers and parameters written out in it. Text that is
+/// already masked (followed by `…`) is left as it is, so masking twice changes nothing.
 pub fn mask_text(text: &str) -> Cow<'_, str> {
     KEY_SHAPED.replace_all(text, |caps: &regex::Captures| {
-        let m = &caps[0];
-        match m.split_once(char::is_whitespace) {
-            Some((scheme, cred)) => format!("{scheme} {}", mask_secret(cred.trim())),
-            None => mask_secret(m),
+        let whole = caps.get(0).expect("group 0 always matches");
+        if text[whole.end()..].starts_with('…') {
+            return whole.as_str().to_string();
         }
+        let g = |name: &str| caps.name(name).map_or("", |m| m.as_str());
+        if let Some(cookies) = caps.name("cookies") {
+            return format!("{}{}", g("cookie"), mask_cookies(cookies.as_str()));
+        }
+        for (name, value) in [
+            ("header", "hvalue"),
+            ("param", "pvalue"),
+            ("jname", "jvalue"),
+            ("scheme", "cred"),
+        ] {
+            if let Some(v) = caps.name(value) {
+                return format!("{}{}{}", g(name), g("hscheme"), mask_secret(v.as_str()));
+            }
+        }
+        mask_secret(whole.as_str())
     })
 }
 

@@ -15,6 +15,8 @@ const SNIFF_BYTES: usize = 64 * 1024;
 /// Sniff the format of `input`. Anything unrecognised is a bare body.
 pub fn detect(input: &[u8]) -> InputFormat {
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    let normalised = super::lines::cr_only_to_lf(input);
+    let input = &normalised[..];
     let trimmed = input.trim_ascii_start();
     if trimmed.starts_with(b"{") {
         if first_key_is_log(trimmed) {

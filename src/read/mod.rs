@@ -57,6 +57,8 @@ fn line_prefix(line: Option<usize>) -> String {
 /// Read ONE response from the whole input; `Auto` sniffs the format first.
 pub fn read_response(input: &[u8], format: InputFormat) -> Result<Response, ReadError> {
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    let input = lines::cr_only_to_lf(input);
+    let input = &input[..];
     let format = match format {
         InputFormat::Auto => detect(input),
         f => f,

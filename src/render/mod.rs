@@ -9,10 +9,11 @@ pub mod summary;
 
 use crate::diagnosis::Diagnosis;
 
-/// `403 Forbidden`, `status unknown`, or `no response`.
+/// `403 Forbidden`, `status unknown`, or `no response`. The reason phrase came from
+/// the server, so it is sanitised here for every text form.
 pub fn status_line(d: &Diagnosis) -> String {
     match (d.status, d.reason.as_deref()) {
-        (Some(s), Some(r)) => format!("{s} {r}"),
+        (Some(s), Some(r)) => format!("{s} {}", crate::sanitize::sanitize(r)),
         (Some(s), None) => s.to_string(),
         (None, _) if d.error.is_some() => "no response".into(),
         (None, _) => "status unknown".into(),

@@ -316,9 +316,11 @@ impl RuleSet {
                 }
             }
         }
-        for (origin, text) in loader::user_files(user_paths)? {
-            let file = loader::parse(&origin, &text)?;
-            set.add_file(origin, file)?;
+        let user = loader::user_files(user_paths)?;
+        for (origin, text) in &user {
+            let file = loader::parse(origin, text)?;
+            set.add_file(origin.clone(), file)
+                .map_err(|e| locate(e, &user))?;
         }
         Ok(set)
     }
@@ -401,18 +403,19 @@ impl RuleSet {
                 gate,
                 compiled: OnceLock::new(),
             };
+            // A rule defined earlier in this same file has no pushed pack yet.
+            let origin_of = |p: usize| self.packs.get(p).map_or(&origin, |p| &p.origin);
             match by_id.get(entry.id()) {
                 Some(&at)
-                    if user
-                        && matches!(
-                            self.packs[self.entries[at].pack].origin,
-                            Origin::Builtin(_)
-                        ) =>
+                    if user && matches!(origin_of(self.entries[at].pack), Origin::Builtin(_)) =>
                 {
                     self.entries[at] = entry;
                 }
+                // A user rule loaded before the built-in it replaces still replaces it.
+                Some(&at)
+                    if !user && matches!(origin_of(self.entries[at].pack), Origin::User(_)) => {}
                 Some(&at) => {
-                    let first = &self.packs[self.entries[at].pack].origin;
+                    let first = origin_of(self.entries[at].pack);
                     return Err(LoadError::new(
                         &origin,
                         format!("duplicate rule id (first defined in {first})"),
@@ -688,6 +691,32 @@ impl RuleSet {
             e.id(),
         )
     }
+}
+
+/// A rule-level error (a bad id, JSONPath or regex, a duplicate) has no position of its
+/// own: point at the rule's `"id"` in the file it came from.
+fn locate(mut e: LoadError, user: &[(Origin, String)]) -> LoadError {
+    let (None, Some(id)) = (e.line, e.rule.as_deref()) else {
+        return e;
+    };
+    let Some((_, text)) = user.iter().find(|(o, _)| o.to_string() == e.origin) else {
+        return e;
+    };
+    let quoted = serde_json::to_string(id).unwrap_or_default();
+    let found = text
+        .lines()
+        .enumerate()
+        .filter_map(|(n, line)| {
+            let at = line.find("\"id\"")?;
+            let value = line[at + 4..].trim_start().strip_prefix(':')?.trim_start();
+            value.starts_with(&quoted).then_some((n + 1, at + 1))
+        })
+        .last();
+    if let Some((line, column)) = found {
+        e.line = Some(line);
+        e.column = Some(column);
+    }
+    e
 }
 
 fn host_matches(pattern: &str, host: &str) -> bool {

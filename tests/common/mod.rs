@@ -3,6 +3,7 @@
 
 use std::io::{self, Read};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
@@ -75,5 +76,106 @@ impl<R: Read> Read for Counting<R> {
         let n = self.inner.read(buf)?;
         self.taken.set(self.taken.get() + n);
         Ok(n)
+    }
+}
+
+/// What one run of the binary gave.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub took: Duration,
+}
+
+pub fn run_with(args: &[&str], stdin: impl Into<Vec<u8>>) -> Run {
+    let start = Instant::now();
+    let out = apidiag()
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .write_stdin(stdin.into())
+        .output()
+        .expect("apidiag runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        took: start.elapsed(),
+    }
+}
+
+pub fn run_file(args: &[&str], file: &Path) -> Run {
+    let mut all: Vec<&str> = args.to_vec();
+    let f = file.to_str().expect("a UTF-8 temp path");
+    all.push(f);
+    run_with(&all, Vec::new())
+}
+
+impl Run {
+    /// Never a panic, on either stream.
+    pub fn no_panic(&self, what: &str) -> &Self {
+        for (name, text) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
+            assert!(
+                !text.contains("panicked") && !text.contains("RUST_BACKTRACE"),
+                "{what}: a panic on {name}:\n{text}"
+            );
+        }
+        self
+    }
+
+    /// Exit 2 with exactly one line on stderr, `apidiag: error: …`.
+    pub fn one_line_error(&self, what: &str) -> &Self {
+        self.no_panic(what);
+        assert_eq!(
+            self.code, 2,
+            "{what}: expected exit 2, got {}\nstdout: {}\nstderr: {}",
+            self.code, self.stdout, self.stderr
+        );
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(
+            lines.len(),
+            1,
+            "{what}: stderr is not one line:\n{}",
+            self.stderr
+        );
+        assert!(
+            lines[0].starts_with("apidiag: error: "),
+            "{what}: stderr does not start with `apidiag: error: `: {}",
+            lines[0]
+        );
+        self
+    }
+
+    /// A diagnosis was printed: exit 0 (diagnosed) or 1 (nothing recognised), nothing
+    /// on stderr, something on stdout.
+    pub fn diagnosis(&self, what: &str) -> &Self {
+        self.no_panic(what);
+        assert!(
+            self.code == 0 || self.code == 1,
+            "{what}: expected exit 0 or 1, got {}\nstdout: {}\nstderr: {}",
+            self.code,
+            self.stdout,
+            self.stderr
+        );
+        assert!(self.stderr.is_empty(), "{what}: stderr: {}", self.stderr);
+        assert!(!self.stdout.is_empty(), "{what}: no output");
+        self
+    }
+
+    pub fn within(&self, limit: Duration, what: &str) -> &Self {
+        assert!(
+            self.took <= limit,
+            "{what}: took {:?} (limit {limit:?})",
+            self.took
+        );
+        self
+    }
+
+    /// The `--format json` output as values, one per line.
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
     }
 }

@@ -1,0 +1,59 @@
+//! Any bytes, read as a single response in every format (directly and through
+//! `read_input`), then diagnosed with the built-in rules and rendered in every form.
+#![no_main]
+
+use std::sync::LazyLock;
+
+use apidiag::diagnose::Options;
+use apidiag::input::{InputOptions, read_input};
+use apidiag::read::{Context, InputFormat, read_response};
+use apidiag::render;
+use apidiag::response::Response;
+use apidiag::rules::RuleSet;
+use libfuzzer_sys::fuzz_target;
+
+static RULES: LazyLock<RuleSet> =
+    LazyLock::new(|| RuleSet::builtin().expect("built-in rules load"));
+
+const SINGLE: [InputFormat; 6] = [
+    InputFormat::Auto,
+    InputFormat::Http,
+    InputFormat::CurlVerbose,
+    InputFormat::Httpie,
+    InputFormat::Wget,
+    InputFormat::Body,
+];
+
+fn diagnose_and_render(resp: &Response) {
+    let opts = Options {
+        api: None,
+        all: true,
+    };
+    let d = RULES.diagnose(resp, &opts, None);
+    let mut out = Vec::new();
+    render::json::line(&d, &mut out).unwrap();
+    render::markdown::single(&d, &mut out).unwrap();
+    render::markdown::table_row(&d, &mut out).unwrap();
+    render::human::full(&d, &|a: &str| a.to_string(), true, &mut out).unwrap();
+    render::human::compact(&d, &mut out).unwrap();
+}
+
+fuzz_target!(|data: &[u8]| {
+    for format in SINGLE {
+        if let Ok(resp) = read_response(data, format) {
+            diagnose_and_render(&resp);
+        }
+    }
+    let opts = InputOptions {
+        format: InputFormat::Auto,
+        context: Context::default(),
+        max_record: 1 << 20,
+    };
+    let mut reader = std::io::Cursor::new(data);
+    let _ = read_input(&mut reader, "fuzz", &opts, &mut |item| {
+        if let Ok(p) = item {
+            diagnose_and_render(&p.response);
+        }
+        Ok(())
+    });
+});
