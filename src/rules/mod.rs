@@ -107,10 +107,16 @@ impl Entry {
     }
 }
 
+/// Status codes or classes, borrowed from build.rs's tables or owned.
+type Codes = Cow<'static, [u16]>;
+
 /// Conditions a rule cannot hold without, tested before the rule is parsed or
 /// compiled: most candidates a status bucket yields fail one of them.
 #[derive(Debug)]
 struct Gate {
+    /// `when.status` as codes and classes; `None`: any status (or an invalid one: such a
+    /// rule never compiles, so never matches).
+    status: Option<(Codes, Codes)>,
     transport: bool,
     json: bool,
     body_kind: Option<model::BodyKind>,
@@ -121,6 +127,11 @@ impl Gate {
     fn of(rule: &Rule) -> Self {
         let w = &rule.when;
         Self {
+            status: w
+                .status
+                .as_ref()
+                .and_then(status_set)
+                .map(|set| (Cow::Owned(set.codes), Cow::Owned(set.classes))),
             transport: w.transport_error.is_some(),
             json: !w.body.is_empty(),
             body_kind: w.body_kind,
@@ -133,9 +144,13 @@ impl Gate {
         }
     }
 
-    fn builtin(g: &loader::Gate<'static>) -> Self {
+    fn builtin(
+        g: &loader::Gate<'static>,
+        status: Option<(&'static [u16], &'static [u16])>,
+    ) -> Self {
         use model::BodyKind;
         Self {
+            status: status.map(|(codes, classes)| (Cow::Borrowed(codes), Cow::Borrowed(classes))),
             transport: g.transport,
             json: g.json,
             body_kind: g.body_kind.and_then(|k| match k {
@@ -150,7 +165,15 @@ impl Gate {
     }
 
     fn open(&self, s: &Subject<'_>) -> bool {
-        (!self.transport || s.resp.transport_error.is_some())
+        // An unknown status passes: a rule with a literal is then lenient about it.
+        let status = match (&self.status, s.resp.status) {
+            (Some((codes, classes)), Some(code)) => {
+                codes.contains(&code) || classes.contains(&(code / 100))
+            }
+            _ => true,
+        };
+        status
+            && (!self.transport || s.resp.transport_error.is_some())
             && self.body_kind.is_none_or(|k| k == s.kind)
             && self.headers.iter().all(|h| s.resp.headers.get(h).is_some())
             && (!self.json || s.resp.body.json().is_some())
@@ -306,7 +329,11 @@ impl RuleSet {
                         .or_else(|e| loader::parse(&origin, text).and(Err(e)))?;
                     let entries = rules.iter().map(|r| {
                         let rule = LazyRule::builtin(text, r);
-                        (rule, r.literal.map(Cow::Borrowed), Gate::builtin(&r.gate))
+                        (
+                            rule,
+                            r.literal.map(Cow::Borrowed),
+                            Gate::builtin(&r.gate, r.status),
+                        )
                     });
                     set.add_pack(origin, head, entries.collect())?;
                 }
