@@ -8,6 +8,14 @@ pub mod matcher;
 pub mod model;
 pub mod shared;
 
+mod gate;
+mod lazy;
+mod recognise;
+
+use gate::{Gate, status_set};
+pub use lazy::LazyRule;
+use recognise::Recognition;
+
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -17,7 +25,7 @@ use compile::{Compiled, Extractor, StatusSet};
 use index::{Index, IndexEntry};
 pub use loader::{LoadError, Origin};
 use matcher::{Evidence, Subject};
-use model::{Recognise, Rule, RuleFile, StatusSpec, TableRow};
+use model::{Recognise, RuleFile, TableRow};
 use shared::validate_id;
 
 /// The name of the generic pack.
@@ -107,180 +115,6 @@ impl Entry {
     }
 }
 
-/// Status codes or classes, borrowed from build.rs's tables or owned.
-type Codes = Cow<'static, [u16]>;
-
-/// Conditions a rule cannot hold without, tested before the rule is parsed or
-/// compiled: most candidates a status bucket yields fail one of them.
-#[derive(Debug)]
-struct Gate {
-    /// `when.status` as codes and classes; `None`: any status (or an invalid one: such a
-    /// rule never compiles, so never matches).
-    status: Option<(Codes, Codes)>,
-    transport: bool,
-    json: bool,
-    body_kind: Option<model::BodyKind>,
-    headers: Cow<'static, [Cow<'static, str>]>,
-}
-
-impl Gate {
-    fn of(rule: &Rule) -> Self {
-        let w = &rule.when;
-        Self {
-            status: w
-                .status
-                .as_ref()
-                .and_then(status_set)
-                .map(|set| (Cow::Owned(set.codes), Cow::Owned(set.classes))),
-            transport: w.transport_error.is_some(),
-            json: !w.body.is_empty(),
-            body_kind: w.body_kind,
-            headers: w
-                .headers
-                .iter()
-                .filter(|h| h.exists != Some(false))
-                .map(|h| Cow::Owned(h.name.clone()))
-                .collect(),
-        }
-    }
-
-    fn builtin(
-        g: &loader::Gate<'static>,
-        status: Option<(&'static [u16], &'static [u16])>,
-    ) -> Self {
-        use model::BodyKind;
-        Self {
-            status: status.map(|(codes, classes)| (Cow::Borrowed(codes), Cow::Borrowed(classes))),
-            transport: g.transport,
-            json: g.json,
-            body_kind: g.body_kind.and_then(|k| match k {
-                "empty" => Some(BodyKind::Empty),
-                "json" => Some(BodyKind::Json),
-                "html" => Some(BodyKind::Html),
-                "text" => Some(BodyKind::Text),
-                _ => None,
-            }),
-            headers: g.headers.iter().map(|h| Cow::Borrowed(*h)).collect(),
-        }
-    }
-
-    fn open(&self, s: &Subject<'_>) -> bool {
-        // An unknown status passes: a rule with a literal is then lenient about it.
-        let status = match (&self.status, s.resp.status) {
-            (Some((codes, classes)), Some(code)) => {
-                codes.contains(&code) || classes.contains(&(code / 100))
-            }
-            _ => true,
-        };
-        status
-            && (!self.transport || s.resp.transport_error.is_some())
-            && self.body_kind.is_none_or(|k| k == s.kind)
-            && self.headers.iter().all(|h| s.resp.headers.get(h).is_some())
-            && (!self.json || s.resp.body.json().is_some())
-    }
-}
-
-fn status_set(spec: &StatusSpec) -> Option<StatusSet> {
-    StatusSet::from_spec(spec).ok()
-}
-
-/// A rule parsed the first time it is needed. Every run would otherwise parse the
-/// whole built-in table (most of it examples) to use a handful of rules.
-pub struct LazyRule {
-    /// The id (named so as not to shadow `Rule::id` through `Deref`).
-    key: Cow<'static, str>,
-    /// The JSON text of a built-in rule not parsed yet.
-    text: Option<&'static str>,
-    /// Its `when.status` as build.rs read it; `None`: any status.
-    status: Option<(&'static [u16], &'static [u16])>,
-    /// Where the `"examples"` member is in `text` (named so as not to shadow
-    /// `Rule::examples` through `Deref`).
-    examples_span: Option<(usize, usize)>,
-    cell: OnceLock<Result<Box<Rule>, String>>,
-    /// The rule parsed without its examples, when only that was needed.
-    core: OnceLock<Result<Box<Rule>, String>>,
-}
-
-impl LazyRule {
-    fn parsed(rule: Rule) -> Self {
-        Self {
-            key: Cow::Owned(rule.id.clone()),
-            text: None,
-            status: None,
-            examples_span: None,
-            cell: OnceLock::from(Ok(Box::new(rule))),
-            core: OnceLock::new(),
-        }
-    }
-
-    fn builtin(file: &'static str, meta: &loader::BuiltinRule) -> Self {
-        Self {
-            key: Cow::Borrowed(meta.id),
-            text: Some(&file[meta.span.0..meta.span.1]),
-            status: meta.status,
-            examples_span: meta.examples,
-            cell: OnceLock::new(),
-            core: OnceLock::new(),
-        }
-    }
-
-    /// The rule, or why its built-in text does not parse (`cargo test` and
-    /// `apidiag rules check` report that as a broken built-in file).
-    pub fn get(&self) -> Result<&Rule, &str> {
-        self.cell
-            .get_or_init(|| {
-                let text = self.text.expect("a rule without text is parsed");
-                serde_json::from_str(text)
-                    .map_err(|e| format!("built-in rule {} does not parse: {e}", self.key))
-            })
-            .as_deref()
-            .map_err(String::as_str)
-    }
-}
-
-impl LazyRule {
-    /// The rule without its examples (they are most of a rule's text, and only
-    /// `rules check`, `explain` and the tests look at them): what diagnosing needs.
-    pub fn core(&self) -> Result<&Rule, &str> {
-        if let Some(full) = self.cell.get() {
-            return full.as_deref().map_err(String::as_str);
-        }
-        let (Some(text), Some((from, to))) = (self.text, self.examples_span) else {
-            return self.get();
-        };
-        self.core
-            .get_or_init(|| {
-                let stub = format!(
-                    "{}\"examples\":{{\"match\":[]}}{}",
-                    &text[..from],
-                    &text[to..]
-                );
-                serde_json::from_str(&stub)
-                    .map_err(|e| format!("built-in rule {} does not parse: {e}", self.key))
-            })
-            .as_deref()
-            .map_err(String::as_str)
-    }
-}
-
-impl std::ops::Deref for LazyRule {
-    type Target = Rule;
-
-    /// Panics when a built-in rule does not parse, which the test suite rules out.
-    fn deref(&self) -> &Rule {
-        self.get().unwrap_or_else(|e| panic!("{e}"))
-    }
-}
-
-impl std::fmt::Debug for LazyRule {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.cell.get() {
-            Some(Ok(rule)) => rule.fmt(f),
-            _ => write!(f, "LazyRule({:?})", self.key),
-        }
-    }
-}
-
 /// The loaded rule table. Parsing happens once per run; each rule is compiled the
 /// first time a response makes it a candidate.
 #[derive(Debug)]
@@ -292,20 +126,6 @@ pub struct RuleSet {
     by_id: OnceLock<BTreeMap<String, usize>>,
     index: OnceLock<Index>,
     recognition: OnceLock<Recognition>,
-}
-
-/// The APIs' recognition evidence as maps, built when first needed.
-#[derive(Debug, Default)]
-struct Recognition {
-    generic: Vec<usize>,
-    /// Lower-cased exact host → (API, pattern length).
-    exact_hosts: BTreeMap<String, Vec<(usize, usize)>>,
-    /// The suffix of a `*.suffix` pattern, as written → (API, pattern length).
-    wildcard_hosts: BTreeMap<String, Vec<(usize, usize)>>,
-    key_prefixes: BTreeMap<String, Vec<usize>>,
-    longest_prefix: usize,
-    /// Lower-cased header name → APIs.
-    headers: BTreeMap<String, Vec<usize>>,
 }
 
 impl RuleSet {
@@ -544,115 +364,6 @@ impl RuleSet {
         self.apis[api].name == GENERIC_API
     }
 
-    fn recognition(&self) -> &Recognition {
-        self.recognition.get_or_init(|| {
-            let mut r = Recognition::default();
-            for (i, api) in self.apis.iter().enumerate() {
-                if self.is_generic(i) {
-                    r.generic.push(i);
-                }
-                for p in &api.recognise.hosts {
-                    let (map, key) = match p.strip_prefix("*.") {
-                        Some(suffix) => (&mut r.wildcard_hosts, suffix.to_string()),
-                        None => (&mut r.exact_hosts, p.to_ascii_lowercase()),
-                    };
-                    map.entry(key).or_default().push((i, p.len()));
-                }
-                for p in &api.recognise.key_prefixes {
-                    r.key_prefixes.entry(p.clone()).or_default().push(i);
-                    r.longest_prefix = r.longest_prefix.max(p.len());
-                }
-                for h in &api.recognise.headers {
-                    r.headers.entry(h.to_ascii_lowercase()).or_default().push(i);
-                }
-            }
-            r
-        })
-    }
-
-    /// The API the response's request or headers name, if any. Within one kind of
-    /// evidence the most specific pattern wins, then the API name, so the answer never
-    /// depends on the order packs were loaded in. Looked up in maps built once, so the
-    /// cost does not grow with the number of APIs.
-    pub fn recognise(&self, s: &Subject<'_>) -> Option<usize> {
-        let r = self.recognition();
-        let best = |found: &mut dyn Iterator<Item = (usize, usize)>| {
-            found
-                .min_by(|(a, la), (b, lb)| {
-                    lb.cmp(la)
-                        .then_with(|| self.apis[*a].name.cmp(&self.apis[*b].name))
-                })
-                .map(|(i, _)| i)
-        };
-        let by_host = || {
-            let host = s.facts.host?.to_ascii_lowercase();
-            let exact = r.exact_hosts.get(&host).into_iter().flatten();
-            let dots = host.match_indices('.').map(|(i, _)| &host[i + 1..]);
-            let wild = dots.flat_map(|suffix| r.wildcard_hosts.get(suffix).into_iter().flatten());
-            best(&mut exact.chain(wild).copied())
-        };
-        let by_key = || {
-            let cred = s.facts.credential?;
-            (0..=cred.len().min(r.longest_prefix))
-                .rev()
-                .filter(|&l| cred.is_char_boundary(l))
-                .find_map(|l| r.key_prefixes.get(&cred[..l]))
-                .and_then(|apis| best(&mut apis.iter().map(|&i| (i, 0))))
-        };
-        let by_header = || {
-            let names = s.resp.headers.iter().map(|(n, _)| n.to_ascii_lowercase());
-            let apis: Vec<usize> = names
-                .filter_map(|n| r.headers.get(&n))
-                .flatten()
-                .copied()
-                .collect();
-            best(&mut apis.into_iter().map(|i| (i, 0)))
-        };
-        by_host().or_else(by_key).or_else(by_header)
-    }
-
-    /// The reference [`RuleSet::recognise`] is tested against: every API's evidence
-    /// tested in turn.
-    pub fn recognise_exhaustive(&self, s: &Subject<'_>) -> Option<usize> {
-        let host = s.facts.host.map(str::to_ascii_lowercase);
-        // Within one kind of evidence the most specific pattern wins, then the API name,
-        // so the answer never depends on the order packs were loaded in.
-        let best = |score: &dyn Fn(&Recognise) -> Option<usize>| {
-            (0..self.apis.len())
-                .filter_map(|i| score(&self.apis[i].recognise).map(|len| (i, len)))
-                .min_by(|(a, la), (b, lb)| {
-                    lb.cmp(la)
-                        .then_with(|| self.apis[*a].name.cmp(&self.apis[*b].name))
-                })
-                .map(|(i, _)| i)
-        };
-        let by_host = |r: &Recognise| {
-            let h = host.as_deref()?;
-            r.hosts
-                .iter()
-                .filter(|p| host_matches(p, h))
-                .map(String::len)
-                .max()
-        };
-        let by_key = |r: &Recognise| {
-            let cred = s.facts.credential?;
-            r.key_prefixes
-                .iter()
-                .filter(|p| cred.starts_with(p.as_str()))
-                .map(String::len)
-                .max()
-        };
-        let by_header = |r: &Recognise| {
-            r.headers
-                .iter()
-                .any(|h| s.resp.headers.get(h).is_some())
-                .then_some(0)
-        };
-        best(&by_host)
-            .or_else(|| best(&by_key))
-            .or_else(|| best(&by_header))
-    }
-
     /// Every rule that matches, best first, with its evidence.
     pub fn matches(&self, s: &Subject<'_>, api: Option<usize>) -> Vec<(usize, Evidence)> {
         let mut apis = self.recognition().generic.clone();
@@ -746,17 +457,6 @@ fn locate(mut e: LoadError, user: &[(Origin, String)]) -> LoadError {
     e
 }
 
-fn host_matches(pattern: &str, host: &str) -> bool {
-    match pattern.strip_prefix("*.") {
-        Some(suffix) => {
-            host.len() > suffix.len()
-                && host.ends_with(suffix)
-                && host[..host.len() - suffix.len()].ends_with('.')
-        }
-        None => pattern.eq_ignore_ascii_case(host),
-    }
-}
-
 /// JSON Schema of a rule file, as committed in `rules/schema.json`.
 pub fn rule_file_schema() -> String {
     let schema = schemars::schema_for!(model::RuleFile);
@@ -766,13 +466,7 @@ pub fn rule_file_schema() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn host_patterns() {
-        assert!(host_matches("api.hacktron.ai", "api.hacktron.ai"));
-        assert!(host_matches("*.tumban.com", "api-v2.tumban.com"));
-        assert!(!host_matches("*.tumban.com", "eviltumban.com"));
-    }
+    use model::StatusSpec;
 
     #[test]
     fn builtin_rules_parse_and_build_rs_metadata_agrees_with_them() {
@@ -886,87 +580,6 @@ mod tests {
                 .map(|s| format!("{s:?}"))
                 .map_err(|e| e.to_string());
             assert_eq!(ours, theirs, "{text}");
-        }
-    }
-
-    #[test]
-    fn recognition_maps_agree_with_testing_every_api() {
-        use crate::response::{Request, Response};
-        let mut files: Vec<(Origin, RuleFile)> = loader::BUILTIN_RULE_FILES
-            .iter()
-            .map(|(n, t)| {
-                (
-                    Origin::Builtin(n),
-                    loader::parse(&Origin::Builtin(n), t).unwrap(),
-                )
-            })
-            .collect();
-        // Overlapping evidence across APIs: ties are broken by specificity, then name.
-        let extra = serde_json::json!({
-            "api": "aardvark", "name": "Aardvark",
-            "recognise": {
-                "hosts": ["*.hacktron.ai", "API.Aardvark.example", "*.example"],
-                "key_prefixes": ["wv_", "wv_live_", "hack"],
-                "headers": ["X-Request-Id", "cf-ray"]
-            },
-            "rules": []
-        });
-        files.push((
-            Origin::User("aardvark.json".into()),
-            serde_json::from_value(extra).unwrap(),
-        ));
-        let set = RuleSet::from_files(files).unwrap();
-        let mut hosts = vec![
-            "api.aardvark.example",
-            "x.example",
-            "example",
-            "a.b.hacktron.ai",
-            "hacktron.ai",
-        ];
-        let mut keys = vec!["wv_live_abc", "wv_x", "hacktron_1", "h", ""];
-        let mut headers = vec!["X-REQUEST-ID", "cf-ray", "server", "x-nothing"];
-        for api in set.apis() {
-            hosts.extend(
-                api.recognise
-                    .hosts
-                    .iter()
-                    .map(|h| h.trim_start_matches("*.")),
-            );
-            keys.extend(api.recognise.key_prefixes.iter().map(String::as_str));
-            headers.extend(api.recognise.headers.iter().map(String::as_str));
-        }
-        let with_request = |host: Option<&str>, key: Option<&str>| {
-            let mut r = Response::default();
-            let mut req = Request::default();
-            if let Some(h) = host {
-                req.url = Some(format!("https://{h}/v1/x"));
-            }
-            if let Some(k) = key {
-                req.headers.push("Authorization", format!("Bearer {k}x"));
-            }
-            r.request = Some(req);
-            r
-        };
-        let mut responses = Vec::new();
-        for h in &hosts {
-            responses.push(with_request(Some(h), None));
-            responses.push(with_request(Some(&format!("deep.{h}")), None));
-        }
-        for k in &keys {
-            responses.push(with_request(None, Some(k)));
-        }
-        for h in &headers {
-            let mut r = Response::default();
-            r.headers.push(*h, "1");
-            responses.push(r);
-        }
-        let entries = set.entries().iter();
-        responses.extend(
-            entries.flat_map(|e| e.rule.examples.must_match.iter().map(|x| x.to_response())),
-        );
-        for r in &responses {
-            let s = Subject::new(r);
-            assert_eq!(set.recognise(&s), set.recognise_exhaustive(&s), "{r:?}");
         }
     }
 

@@ -1,0 +1,104 @@
+//! Built-in rules parsed the first time a response needs them.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use super::loader;
+use super::model::Rule;
+
+/// A rule parsed the first time it is needed. Every run would otherwise parse the
+/// whole built-in table (most of it examples) to use a handful of rules.
+pub struct LazyRule {
+    /// The id (named so as not to shadow `Rule::id` through `Deref`).
+    pub(super) key: Cow<'static, str>,
+    /// The JSON text of a built-in rule not parsed yet.
+    pub(super) text: Option<&'static str>,
+    /// Its `when.status` as build.rs read it; `None`: any status.
+    pub(super) status: Option<(&'static [u16], &'static [u16])>,
+    /// Where the `"examples"` member is in `text` (named so as not to shadow
+    /// `Rule::examples` through `Deref`).
+    pub(super) examples_span: Option<(usize, usize)>,
+    pub(super) cell: OnceLock<Result<Box<Rule>, String>>,
+    /// The rule parsed without its examples, when only that was needed.
+    pub(super) core: OnceLock<Result<Box<Rule>, String>>,
+}
+
+impl LazyRule {
+    pub(super) fn parsed(rule: Rule) -> Self {
+        Self {
+            key: Cow::Owned(rule.id.clone()),
+            text: None,
+            status: None,
+            examples_span: None,
+            cell: OnceLock::from(Ok(Box::new(rule))),
+            core: OnceLock::new(),
+        }
+    }
+
+    pub(super) fn builtin(file: &'static str, meta: &loader::BuiltinRule) -> Self {
+        Self {
+            key: Cow::Borrowed(meta.id),
+            text: Some(&file[meta.span.0..meta.span.1]),
+            status: meta.status,
+            examples_span: meta.examples,
+            cell: OnceLock::new(),
+            core: OnceLock::new(),
+        }
+    }
+
+    /// The rule, or why its built-in text does not parse (`cargo test` and
+    /// `apidiag rules check` report that as a broken built-in file).
+    pub fn get(&self) -> Result<&Rule, &str> {
+        self.cell
+            .get_or_init(|| {
+                let text = self.text.expect("a rule without text is parsed");
+                serde_json::from_str(text)
+                    .map_err(|e| format!("built-in rule {} does not parse: {e}", self.key))
+            })
+            .as_deref()
+            .map_err(String::as_str)
+    }
+}
+
+impl LazyRule {
+    /// The rule without its examples (they are most of a rule's text, and only
+    /// `rules check`, `explain` and the tests look at them): what diagnosing needs.
+    pub fn core(&self) -> Result<&Rule, &str> {
+        if let Some(full) = self.cell.get() {
+            return full.as_deref().map_err(String::as_str);
+        }
+        let (Some(text), Some((from, to))) = (self.text, self.examples_span) else {
+            return self.get();
+        };
+        self.core
+            .get_or_init(|| {
+                let stub = format!(
+                    "{}\"examples\":{{\"match\":[]}}{}",
+                    &text[..from],
+                    &text[to..]
+                );
+                serde_json::from_str(&stub)
+                    .map_err(|e| format!("built-in rule {} does not parse: {e}", self.key))
+            })
+            .as_deref()
+            .map_err(String::as_str)
+    }
+}
+
+impl std::ops::Deref for LazyRule {
+    type Target = Rule;
+
+    /// Panics when a built-in rule does not parse, which the test suite rules out.
+    fn deref(&self) -> &Rule {
+        self.get().unwrap_or_else(|e| panic!("{e}"))
+    }
+}
+
+impl std::fmt::Debug for LazyRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.cell.get() {
+            Some(Ok(rule)) => rule.fmt(f),
+            _ => write!(f, "LazyRule({:?})", self.key),
+        }
+    }
+}

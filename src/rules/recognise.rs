@@ -1,0 +1,240 @@
+//! Recognising the API a response belongs to: request host, credential prefix, vendor
+//! response headers.
+
+use std::collections::BTreeMap;
+
+use super::RuleSet;
+use super::matcher::Subject;
+use super::model::Recognise;
+
+/// The APIs' recognition evidence as maps, built when first needed.
+#[derive(Debug, Default)]
+pub(super) struct Recognition {
+    pub(super) generic: Vec<usize>,
+    /// Lower-cased exact host → (API, pattern length).
+    exact_hosts: BTreeMap<String, Vec<(usize, usize)>>,
+    /// The suffix of a `*.suffix` pattern, as written → (API, pattern length).
+    wildcard_hosts: BTreeMap<String, Vec<(usize, usize)>>,
+    key_prefixes: BTreeMap<String, Vec<usize>>,
+    longest_prefix: usize,
+    /// Lower-cased header name → APIs.
+    headers: BTreeMap<String, Vec<usize>>,
+}
+
+impl RuleSet {
+    pub(super) fn recognition(&self) -> &Recognition {
+        self.recognition.get_or_init(|| {
+            let mut r = Recognition::default();
+            for (i, api) in self.apis.iter().enumerate() {
+                if self.is_generic(i) {
+                    r.generic.push(i);
+                }
+                for p in &api.recognise.hosts {
+                    let (map, key) = match p.strip_prefix("*.") {
+                        Some(suffix) => (&mut r.wildcard_hosts, suffix.to_string()),
+                        None => (&mut r.exact_hosts, p.to_ascii_lowercase()),
+                    };
+                    map.entry(key).or_default().push((i, p.len()));
+                }
+                for p in &api.recognise.key_prefixes {
+                    r.key_prefixes.entry(p.clone()).or_default().push(i);
+                    r.longest_prefix = r.longest_prefix.max(p.len());
+                }
+                for h in &api.recognise.headers {
+                    r.headers.entry(h.to_ascii_lowercase()).or_default().push(i);
+                }
+            }
+            r
+        })
+    }
+
+    /// The API the response's request or headers name, if any. Within one kind of
+    /// evidence the most specific pattern wins, then the API name, so the answer never
+    /// depends on the order packs were loaded in. Looked up in maps built once, so the
+    /// cost does not grow with the number of APIs.
+    pub fn recognise(&self, s: &Subject<'_>) -> Option<usize> {
+        let r = self.recognition();
+        let best = |found: &mut dyn Iterator<Item = (usize, usize)>| {
+            found
+                .min_by(|(a, la), (b, lb)| {
+                    lb.cmp(la)
+                        .then_with(|| self.apis[*a].name.cmp(&self.apis[*b].name))
+                })
+                .map(|(i, _)| i)
+        };
+        let by_host = || {
+            let host = s.facts.host?.to_ascii_lowercase();
+            let exact = r.exact_hosts.get(&host).into_iter().flatten();
+            let dots = host.match_indices('.').map(|(i, _)| &host[i + 1..]);
+            let wild = dots.flat_map(|suffix| r.wildcard_hosts.get(suffix).into_iter().flatten());
+            best(&mut exact.chain(wild).copied())
+        };
+        let by_key = || {
+            let cred = s.facts.credential?;
+            (0..=cred.len().min(r.longest_prefix))
+                .rev()
+                .filter(|&l| cred.is_char_boundary(l))
+                .find_map(|l| r.key_prefixes.get(&cred[..l]))
+                .and_then(|apis| best(&mut apis.iter().map(|&i| (i, 0))))
+        };
+        let by_header = || {
+            let names = s.resp.headers.iter().map(|(n, _)| n.to_ascii_lowercase());
+            let apis: Vec<usize> = names
+                .filter_map(|n| r.headers.get(&n))
+                .flatten()
+                .copied()
+                .collect();
+            best(&mut apis.into_iter().map(|i| (i, 0)))
+        };
+        by_host().or_else(by_key).or_else(by_header)
+    }
+
+    /// The reference [`RuleSet::recognise`] is tested against: every API's evidence
+    /// tested in turn.
+    pub fn recognise_exhaustive(&self, s: &Subject<'_>) -> Option<usize> {
+        let host = s.facts.host.map(str::to_ascii_lowercase);
+        // Within one kind of evidence the most specific pattern wins, then the API name,
+        // so the answer never depends on the order packs were loaded in.
+        let best = |score: &dyn Fn(&Recognise) -> Option<usize>| {
+            (0..self.apis.len())
+                .filter_map(|i| score(&self.apis[i].recognise).map(|len| (i, len)))
+                .min_by(|(a, la), (b, lb)| {
+                    lb.cmp(la)
+                        .then_with(|| self.apis[*a].name.cmp(&self.apis[*b].name))
+                })
+                .map(|(i, _)| i)
+        };
+        let by_host = |r: &Recognise| {
+            let h = host.as_deref()?;
+            r.hosts
+                .iter()
+                .filter(|p| host_matches(p, h))
+                .map(String::len)
+                .max()
+        };
+        let by_key = |r: &Recognise| {
+            let cred = s.facts.credential?;
+            r.key_prefixes
+                .iter()
+                .filter(|p| cred.starts_with(p.as_str()))
+                .map(String::len)
+                .max()
+        };
+        let by_header = |r: &Recognise| {
+            r.headers
+                .iter()
+                .any(|h| s.resp.headers.get(h).is_some())
+                .then_some(0)
+        };
+        best(&by_host)
+            .or_else(|| best(&by_key))
+            .or_else(|| best(&by_header))
+    }
+}
+
+fn host_matches(pattern: &str, host: &str) -> bool {
+    match pattern.strip_prefix("*.") {
+        Some(suffix) => {
+            host.len() > suffix.len()
+                && host.ends_with(suffix)
+                && host[..host.len() - suffix.len()].ends_with('.')
+        }
+        None => pattern.eq_ignore_ascii_case(host),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Origin;
+    use crate::rules::loader;
+    use crate::rules::model::RuleFile;
+
+    #[test]
+    fn host_patterns() {
+        assert!(host_matches("api.hacktron.ai", "api.hacktron.ai"));
+        assert!(host_matches("*.tumban.com", "api-v2.tumban.com"));
+        assert!(!host_matches("*.tumban.com", "eviltumban.com"));
+    }
+
+    #[test]
+    fn recognition_maps_agree_with_testing_every_api() {
+        use crate::response::{Request, Response};
+        let mut files: Vec<(Origin, RuleFile)> = loader::BUILTIN_RULE_FILES
+            .iter()
+            .map(|(n, t)| {
+                (
+                    Origin::Builtin(n),
+                    loader::parse(&Origin::Builtin(n), t).unwrap(),
+                )
+            })
+            .collect();
+        // Overlapping evidence across APIs: ties are broken by specificity, then name.
+        let extra = serde_json::json!({
+            "api": "aardvark", "name": "Aardvark",
+            "recognise": {
+                "hosts": ["*.hacktron.ai", "API.Aardvark.example", "*.example"],
+                "key_prefixes": ["wv_", "wv_live_", "hack"],
+                "headers": ["X-Request-Id", "cf-ray"]
+            },
+            "rules": []
+        });
+        files.push((
+            Origin::User("aardvark.json".into()),
+            serde_json::from_value(extra).unwrap(),
+        ));
+        let set = RuleSet::from_files(files).unwrap();
+        let mut hosts = vec![
+            "api.aardvark.example",
+            "x.example",
+            "example",
+            "a.b.hacktron.ai",
+            "hacktron.ai",
+        ];
+        let mut keys = vec!["wv_live_abc", "wv_x", "hacktron_1", "h", ""];
+        let mut headers = vec!["X-REQUEST-ID", "cf-ray", "server", "x-nothing"];
+        for api in set.apis() {
+            hosts.extend(
+                api.recognise
+                    .hosts
+                    .iter()
+                    .map(|h| h.trim_start_matches("*.")),
+            );
+            keys.extend(api.recognise.key_prefixes.iter().map(String::as_str));
+            headers.extend(api.recognise.headers.iter().map(String::as_str));
+        }
+        let with_request = |host: Option<&str>, key: Option<&str>| {
+            let mut r = Response::default();
+            let mut req = Request::default();
+            if let Some(h) = host {
+                req.url = Some(format!("https://{h}/v1/x"));
+            }
+            if let Some(k) = key {
+                req.headers.push("Authorization", format!("Bearer {k}x"));
+            }
+            r.request = Some(req);
+            r
+        };
+        let mut responses = Vec::new();
+        for h in &hosts {
+            responses.push(with_request(Some(h), None));
+            responses.push(with_request(Some(&format!("deep.{h}")), None));
+        }
+        for k in &keys {
+            responses.push(with_request(None, Some(k)));
+        }
+        for h in &headers {
+            let mut r = Response::default();
+            r.headers.push(*h, "1");
+            responses.push(r);
+        }
+        let entries = set.entries().iter();
+        responses.extend(
+            entries.flat_map(|e| e.rule.examples.must_match.iter().map(|x| x.to_response())),
+        );
+        for r in &responses {
+            let s = Subject::new(r);
+            assert_eq!(set.recognise(&s), set.recognise_exhaustive(&s), "{r:?}");
+        }
+    }
+}
