@@ -232,7 +232,7 @@ fn rule_match(entry: &Entry, ev: &Evidence) -> RuleMatch {
 }
 
 /// The placeholders every template may use, filled from the response.
-const BUILTIN_VARS: [&str; 12] = [
+pub const BUILTIN_VARS: &[&str] = &[
     "status",
     "reason",
     "method",
@@ -414,8 +414,6 @@ mod tests {
 
 #[cfg(test)]
 mod builtin_var_tests {
-    use super::BUILTIN_VARS;
-    use crate::rules::check::BUILTIN_PLACEHOLDERS;
 
     #[test]
     fn standard_reason_phrases_need_no_masking() {
@@ -425,10 +423,5 @@ mod builtin_var_tests {
                 assert_eq!(super::mask_reason(phrase, Some(code)), phrase);
             }
         }
-    }
-
-    #[test]
-    fn every_documented_placeholder_is_filled() {
-        assert_eq!(BUILTIN_VARS.as_slice(), BUILTIN_PLACEHOLDERS);
     }
 }

@@ -4,7 +4,7 @@
 //! Expected values are computed here from the fixture itself, parsed with serde_json.
 
 mod common;
-use common::{Counting, apidiag};
+use common::{apidiag, counting_reader};
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 use std::process::Output;
@@ -565,15 +565,8 @@ fn entries_are_handed_on_as_they_are_read() {
         offsets.push(text.len());
     }
     text.push_str("]}}");
-    let taken = std::rc::Rc::new(std::cell::Cell::new(0));
     const BUF: usize = 8 << 10;
-    let mut reader = BufReader::with_capacity(
-        BUF,
-        Counting {
-            inner: io::Cursor::new(text.clone().into_bytes()),
-            taken: taken.clone(),
-        },
-    );
+    let (mut reader, taken) = counting_reader(&text, BUF);
     let mut seen = 0;
     read_input(&mut reader, "big.har", &opts(), &mut |item| {
         let p = item.unwrap();

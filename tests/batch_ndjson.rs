@@ -3,8 +3,8 @@
 //! decided here, from the fixture, by a checker written from the README's table.
 
 mod common;
-use common::{Counting, apidiag, fixture};
-use std::io::{self, BufReader};
+use common::{apidiag, counting_reader, fixture};
+use std::io;
 use std::process::Output;
 
 use apidiag::input::{InputOptions, Parsed, RecordError, read_input};
@@ -281,15 +281,8 @@ fn records_are_handed_on_line_by_line() {
         ));
         ends.push(text.len());
     }
-    let taken = std::rc::Rc::new(std::cell::Cell::new(0));
     const BUF: usize = 8 << 10;
-    let mut reader = BufReader::with_capacity(
-        BUF,
-        Counting {
-            inner: io::Cursor::new(text.clone().into_bytes()),
-            taken: taken.clone(),
-        },
-    );
+    let (mut reader, taken) = counting_reader(&text, BUF);
     let mut seen = 0;
     read_input(&mut reader, "big.ndjson", &opts(), &mut |item| {
         let p = item.unwrap();

@@ -14,20 +14,7 @@ use crate::diagnose::Options;
 use crate::template;
 
 /// Placeholders every rule may use without capturing them.
-pub const BUILTIN_PLACEHOLDERS: &[&str] = &[
-    "status",
-    "reason",
-    "method",
-    "url",
-    "path",
-    "host",
-    "auth_scheme",
-    "key_prefix",
-    "retry_after",
-    "request_id",
-    "date",
-    "utc_midnight_in",
-];
+pub use crate::diagnose::BUILTIN_VARS as BUILTIN_PLACEHOLDERS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

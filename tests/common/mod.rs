@@ -179,3 +179,20 @@ impl Run {
             .collect()
     }
 }
+
+/// A buffered reader over `text` with `buf` bytes of buffer, and the count of bytes
+/// it has taken from `text` so far.
+pub fn counting_reader(
+    text: &str,
+    buf: usize,
+) -> (
+    std::io::BufReader<Counting<std::io::Cursor<Vec<u8>>>>,
+    std::rc::Rc<std::cell::Cell<usize>>,
+) {
+    let taken = std::rc::Rc::new(std::cell::Cell::new(0));
+    let inner = Counting {
+        inner: std::io::Cursor::new(text.as_bytes().to_vec()),
+        taken: taken.clone(),
+    };
+    (std::io::BufReader::with_capacity(buf, inner), taken)
+}
