@@ -180,19 +180,19 @@ impl Run {
     }
 }
 
+/// How many bytes a [`Counting`] reader has handed out so far.
+pub type Taken = std::rc::Rc<std::cell::Cell<usize>>;
+
 /// A buffered reader over `text` with `buf` bytes of buffer, and the count of bytes
 /// it has taken from `text` so far.
 pub fn counting_reader(
     text: &str,
     buf: usize,
-) -> (
-    std::io::BufReader<Counting<std::io::Cursor<Vec<u8>>>>,
-    std::rc::Rc<std::cell::Cell<usize>>,
-) {
-    let taken = std::rc::Rc::new(std::cell::Cell::new(0));
+) -> (io::BufReader<Counting<io::Cursor<Vec<u8>>>>, Taken) {
+    let taken = Taken::default();
     let inner = Counting {
-        inner: std::io::Cursor::new(text.as_bytes().to_vec()),
+        inner: io::Cursor::new(text.as_bytes().to_vec()),
         taken: taken.clone(),
     };
-    (std::io::BufReader::with_capacity(buf, inner), taken)
+    (io::BufReader::with_capacity(buf, inner), taken)
 }
