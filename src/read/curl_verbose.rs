@@ -156,16 +156,7 @@ impl Transcript {
             };
         };
         let body = decode::body(&headers, body, &mut self.notes);
-        Ok(Response {
-            status: Some(status.status),
-            reason: status.reason,
-            http_version: Some(status.version),
-            headers,
-            body,
-            request,
-            notes: self.notes,
-            ..Response::default()
-        })
+        Ok(status.into_response(headers, body, request, self.notes))
     }
 
     /// `curl -sS --fail-with-body URL 2>&1`: the `(22)` line, then the body.

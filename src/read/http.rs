@@ -2,7 +2,7 @@
 //! line) that every client prints in some form, and the `http` format built on it:
 //! `curl -i`, `curl -D -`, HTTPie/xh `--print=hb`.
 
-use crate::response::{Headers, Note, Response};
+use crate::response::{Body, Headers, Note, Request, Response};
 
 use super::ReadError;
 use super::decode;
@@ -15,6 +15,28 @@ pub(crate) struct StatusLine {
     pub version: String,
     pub status: u16,
     pub reason: Option<String>,
+}
+
+impl StatusLine {
+    /// The response this status line starts.
+    pub(crate) fn into_response(
+        self,
+        headers: Headers,
+        body: Body,
+        request: Option<Request>,
+        notes: Vec<Note>,
+    ) -> Response {
+        Response {
+            status: Some(self.status),
+            reason: self.reason,
+            http_version: Some(self.version),
+            headers,
+            body,
+            request,
+            notes,
+            ..Response::default()
+        }
+    }
 }
 
 /// `HTTP/1.1 403 Forbidden`, `HTTP/2 403 ` (h2 has no reason), `HTTP/2.0 403 Forbidden`.

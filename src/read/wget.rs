@@ -163,16 +163,7 @@ impl Log {
                     .to_string(),
             ));
         }
-        Ok(Response {
-            status: Some(status.status),
-            reason: status.reason,
-            http_version: Some(status.version),
-            headers,
-            body,
-            request,
-            notes: self.notes,
-            ..Response::default()
-        })
+        Ok(status.into_response(headers, body, request, self.notes))
     }
 
     fn failed(self, request: Option<Request>) -> Result<Response, ReadError> {

@@ -74,6 +74,23 @@ pub struct Entry {
 }
 
 impl Entry {
+    fn new(
+        rule: LazyRule,
+        api: usize,
+        pack: usize,
+        literal: Option<Cow<'static, str>>,
+        gate: Gate,
+    ) -> Self {
+        Self {
+            rule,
+            api,
+            pack,
+            literal,
+            gate,
+            compiled: OnceLock::new(),
+        }
+    }
+
     pub fn compiled(&self) -> Result<&Compiled, &str> {
         self.compiled
             .get_or_init(|| {
@@ -227,29 +244,18 @@ impl RuleSet {
         // build.rs has checked that the unparsed built-in rules' ids are unique.
         let trusted = !user && rules.iter().all(|(r, _, _)| r.text.is_some());
         if trusted && self.by_id.get().is_none() {
-            self.entries
-                .extend(rules.into_iter().map(|(rule, literal, gate)| Entry {
-                    rule,
-                    api,
-                    pack,
-                    literal,
-                    gate,
-                    compiled: OnceLock::new(),
-                }));
+            self.entries.extend(
+                rules
+                    .into_iter()
+                    .map(|(rule, literal, gate)| Entry::new(rule, api, pack, literal, gate)),
+            );
             self.push_pack(api, origin, file);
             return Ok(());
         }
         self.by_id();
         let by_id = self.by_id.get_mut().expect("just built");
         for (rule, literal, gate) in rules {
-            let entry = Entry {
-                rule,
-                api,
-                pack,
-                literal,
-                gate,
-                compiled: OnceLock::new(),
-            };
+            let entry = Entry::new(rule, api, pack, literal, gate);
             // A rule defined earlier in this same file has no pushed pack yet.
             let origin_of = |p: usize| self.packs.get(p).map_or(&origin, |p| &p.origin);
             match by_id.get(entry.id()) {
