@@ -44,12 +44,20 @@ fn label(s: &Source) -> String {
 /// An input that could not be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    #[error("{name}: {source}")]
+    #[error("{}: {source}", shown(name))]
     Io { name: String, source: io::Error },
-    #[error("{name}: larger than the --max-input-size limit of {limit} bytes")]
+    #[error(
+        "{}: larger than the --max-input-size limit of {limit} bytes",
+        shown(name)
+    )]
     TooLarge { name: String, limit: u64 },
-    #[error("{name}: {message}")]
+    #[error("{}: {message}", shown(name))]
     Unreadable { name: String, message: String },
+}
+
+/// How an input is named in messages: `-` is standard input.
+fn shown(name: &str) -> &str {
+    if name == "-" { "standard input" } else { name }
 }
 
 /// What the consumer of records says: go on, or stop reading (the output was closed).
