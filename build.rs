@@ -28,10 +28,7 @@ fn main() {
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.extension().is_some_and(|x| x == "json")
-                && p.file_name().is_some_and(|n| n != "schema.json")
-        })
+        .filter(|p| shared::is_rule_file(p))
         .collect();
     files.sort();
     let mut out = String::from("pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[\n");

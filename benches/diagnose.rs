@@ -62,14 +62,7 @@ fn user_files() -> Vec<(Origin, RuleFile)> {
 }
 
 fn builtin_files() -> Vec<(Origin, RuleFile)> {
-    loader::BUILTIN_RULE_FILES
-        .iter()
-        .map(|(n, t)| {
-            let origin = Origin::Builtin(n);
-            let file = loader::parse(&origin, t).expect("the built-in table parses");
-            (origin, file)
-        })
-        .collect()
+    loader::builtin_files().expect("the built-in table parses")
 }
 
 fn with_user_rules() -> RuleSet {

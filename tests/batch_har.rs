@@ -76,6 +76,17 @@ fn is_error_entry(e: &Value) -> bool {
     let s = status_of(e);
     s >= 400 || s <= 0
 }
+/// The `--format json` lines for one HAR fixture.
+fn json_of(name: &str) -> Vec<Value> {
+    lines(
+        &apidiag()
+            .args(["--format", "json"])
+            .arg(path(name))
+            .output()
+            .unwrap(),
+    )
+}
+
 fn lines(out: &Output) -> Vec<Value> {
     String::from_utf8(out.stdout.clone())
         .unwrap()
@@ -294,13 +305,7 @@ fn human_mode_prints_each_problem_once_then_the_summary() {
     for name in HARS {
         let h = har(name);
         let es = entries(&h);
-        let json = lines(
-            &apidiag()
-                .args(["--format", "json"])
-                .arg(path(name))
-                .output()
-                .unwrap(),
-        );
+        let json = json_of(name);
         let out = apidiag().arg(path(name)).output().unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
         for (i, (e, d)) in es.iter().zip(&json).enumerate() {
@@ -343,13 +348,7 @@ fn markdown_is_a_table_of_problems_then_the_summary() {
     let name = "playwright-base64.har";
     let h = har(name);
     let es = entries(&h);
-    let json = lines(
-        &apidiag()
-            .args(["--format", "json"])
-            .arg(path(name))
-            .output()
-            .unwrap(),
-    );
+    let json = json_of(name);
     let problems = es
         .iter()
         .zip(&json)
@@ -442,12 +441,7 @@ fn playwright_recordings_keep_what_devtools_sanitises() {
 
 #[test]
 fn a_flagged_success_is_a_warning() {
-    let out = apidiag()
-        .args(["--format", "json"])
-        .arg(path("playwright-base64.har"))
-        .output()
-        .unwrap();
-    let w: Vec<Value> = lines(&out)
+    let w: Vec<Value> = json_of("playwright-base64.har")
         .into_iter()
         .filter(|d| d["outcome"] == "warning")
         .collect();

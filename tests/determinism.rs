@@ -165,15 +165,7 @@ fn from_files_in_any_order_diagnoses_identically() {
         .iter()
         .map(|f| std::fs::read(f).unwrap())
         .collect();
-    let mut files: Vec<(Origin, RuleFile)> = loader::BUILTIN_RULE_FILES
-        .iter()
-        .map(|(n, t)| {
-            (
-                Origin::Builtin(n),
-                loader::parse(&Origin::Builtin(n), t).unwrap(),
-            )
-        })
-        .collect();
+    let mut files = loader::builtin_files().unwrap();
     for (name, text) in [("a.json", PACK_A), ("b.json", PACK_B), ("c.json", PACK_C)] {
         let origin = Origin::User(PathBuf::from(name));
         files.push((origin.clone(), loader::parse(&origin, text).unwrap()));

@@ -15,15 +15,6 @@ use libfuzzer_sys::fuzz_target;
 static RULES: LazyLock<RuleSet> =
     LazyLock::new(|| RuleSet::builtin().expect("built-in rules load"));
 
-const SINGLE: [InputFormat; 6] = [
-    InputFormat::Auto,
-    InputFormat::Http,
-    InputFormat::CurlVerbose,
-    InputFormat::Httpie,
-    InputFormat::Wget,
-    InputFormat::Body,
-];
-
 fn diagnose_and_render(resp: &Response) {
     let opts = Options {
         api: None,
@@ -39,7 +30,11 @@ fn diagnose_and_render(resp: &Response) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    for format in SINGLE {
+    // Every single-response format; HAR and NDJSON hold lists (the read_records target).
+    let single = InputFormat::ALL
+        .into_iter()
+        .filter(|f| !matches!(f, InputFormat::Har | InputFormat::Ndjson));
+    for format in single {
         if let Ok(resp) = read_response(data, format) {
             diagnose_and_render(&resp);
         }

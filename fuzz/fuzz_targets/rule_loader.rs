@@ -22,11 +22,7 @@ fuzz_target!(|data: &[u8]| {
         .flat_map(|r| r.examples.must_match.iter().chain(&r.examples.no_match))
         .map(|e| e.to_response())
         .collect();
-    let mut files = Vec::new();
-    for (name, text) in loader::BUILTIN_RULE_FILES {
-        let o = Origin::Builtin(name);
-        files.push((o.clone(), loader::parse(&o, text).unwrap()));
-    }
+    let mut files = loader::builtin_files().unwrap();
     files.push((origin, file));
     let Ok(set) = RuleSet::from_files(files) else {
         return;

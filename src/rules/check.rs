@@ -47,10 +47,7 @@ pub fn check(paths: &[PathBuf]) -> Result<Vec<RuleReport>, LoadError> {
     }
     let set = RuleSet::load(paths)?;
     let files: Vec<(Origin, RuleFile)> = if paths.is_empty() {
-        loader::BUILTIN_RULE_FILES
-            .iter()
-            .map(|(n, t)| loader::parse(&Origin::Builtin(n), t).map(|f| (Origin::Builtin(n), f)))
-            .collect::<Result<_, _>>()?
+        loader::builtin_files()?
     } else {
         checked
     };

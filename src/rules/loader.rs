@@ -108,6 +108,18 @@ impl LoadError {
     }
 }
 
+/// Every built-in rule file parsed whole, examples included (for `rules check`, tests
+/// and benchmarks; diagnosing parses built-in rules lazily instead).
+pub fn builtin_files() -> Result<Vec<(Origin, RuleFile)>, LoadError> {
+    BUILTIN_RULE_FILES
+        .iter()
+        .map(|(name, text)| {
+            let origin = Origin::Builtin(name);
+            parse(&origin, text).map(|file| (origin, file))
+        })
+        .collect()
+}
+
 pub fn parse(origin: &Origin, text: &str) -> Result<RuleFile, LoadError> {
     serde_json::from_str(text).map_err(|e| {
         let (line, column) = (e.line(), e.column());
@@ -151,10 +163,7 @@ pub fn user_files(paths: &[PathBuf]) -> Result<Vec<(Origin, String)>, LoadError>
             let mut files: Vec<PathBuf> = std::fs::read_dir(path)
                 .map_err(|e| LoadError::new(&origin, format!("cannot list folder: {e}")))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.extension().is_some_and(|x| x == "json")
-                        && p.file_name().is_some_and(|n| n != "schema.json")
-                })
+                .filter(|p| super::shared::is_rule_file(p))
                 .collect();
             files.sort();
             for f in files {

@@ -478,18 +478,7 @@ mod tests {
     fn builtin_rules_parse_and_build_rs_metadata_agrees_with_them() {
         let set = RuleSet::builtin().unwrap();
         assert!(loader::BUILTIN_PACKS.iter().all(|p| p.rules.is_some()));
-        let whole = RuleSet::from_files(
-            loader::BUILTIN_RULE_FILES
-                .iter()
-                .map(|(n, t)| {
-                    (
-                        Origin::Builtin(n),
-                        loader::parse(&Origin::Builtin(n), t).unwrap(),
-                    )
-                })
-                .collect(),
-        )
-        .unwrap();
+        let whole = RuleSet::from_files(loader::builtin_files().unwrap()).unwrap();
         assert_eq!(set.entries().len(), whole.entries().len());
         for (lazy, eager) in set.entries().iter().zip(whole.entries()) {
             let before = lazy.index_status();

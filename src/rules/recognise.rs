@@ -148,7 +148,6 @@ mod tests {
     use super::*;
     use crate::rules::Origin;
     use crate::rules::loader;
-    use crate::rules::model::RuleFile;
 
     #[test]
     fn host_patterns() {
@@ -160,15 +159,7 @@ mod tests {
     #[test]
     fn recognition_maps_agree_with_testing_every_api() {
         use crate::response::{Request, Response};
-        let mut files: Vec<(Origin, RuleFile)> = loader::BUILTIN_RULE_FILES
-            .iter()
-            .map(|(n, t)| {
-                (
-                    Origin::Builtin(n),
-                    loader::parse(&Origin::Builtin(n), t).unwrap(),
-                )
-            })
-            .collect();
+        let mut files = loader::builtin_files().unwrap();
         // Overlapping evidence across APIs: ties are broken by specificity, then name.
         let extra = serde_json::json!({
             "api": "aardvark", "name": "Aardvark",

@@ -57,3 +57,9 @@ pub fn status_class(s: &str) -> Option<u16> {
 pub fn status_code_valid(code: u16) -> bool {
     (100..=599).contains(&code)
 }
+
+/// A rule file in a rules folder: `*.json`, except the folder's `schema.json`.
+pub fn is_rule_file(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|x| x == "json")
+        && path.file_name().is_some_and(|n| n != "schema.json")
+}
