@@ -5,7 +5,7 @@
 use std::io::{self, BufRead, Read};
 
 use crate::diagnosis::Source;
-use crate::read::{Context, InputFormat, apply_context, detect, read_response};
+use crate::read::{Context, InputFormat, apply_context, detect, enough_to_detect, read_response};
 use crate::record::Record;
 use crate::response::Response;
 
@@ -107,7 +107,7 @@ pub fn read_input(
 
 /// Enough of the input's start to tell its format. A pipe hands data over in pieces
 /// (curl writes its `-v` lines one by one), so one read is not enough; but a stream
-/// of records must not wait for more than its first line.
+/// of records must not wait for more than it needs ([`enough_to_detect`]).
 fn sniff(reader: &mut dyn BufRead) -> io::Result<Vec<u8>> {
     const ENOUGH: usize = 8 << 10;
     let mut head = Vec::new();
@@ -119,9 +119,7 @@ fn sniff(reader: &mut dyn BufRead) -> io::Result<Vec<u8>> {
         let take = chunk.len().min(ENOUGH - head.len());
         head.extend_from_slice(&chunk[..take]);
         reader.consume(take);
-        let first_line_done =
-            head.trim_ascii_start().starts_with(b"{") && memchr::memchr(b'\n', &head).is_some();
-        if head.len() >= ENOUGH || first_line_done {
+        if head.len() >= ENOUGH || enough_to_detect(&head) {
             return Ok(head);
         }
     }

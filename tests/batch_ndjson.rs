@@ -295,6 +295,31 @@ fn records_are_handed_on_line_by_line() {
     assert_eq!(seen, n);
 }
 
+/// `{"status":411}` alone could be a JSON body; followed by another record it is the
+/// first record of a log, also when a pipe delivers the input a few bytes at a time.
+#[test]
+fn a_first_record_with_only_a_status_starts_a_log() {
+    let text = "{\"status\":411}\n{\"status\":429,\"body\":{\"error\":\"rate_limited\"}}\n";
+    for buf in [3, 16, 8 << 10] {
+        let (mut reader, _) = counting_reader(text, buf);
+        let mut statuses = Vec::new();
+        read_input(&mut reader, "-", &opts(), &mut |item| {
+            statuses.push(item.unwrap().response.status);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            statuses,
+            [Some(411), Some(429)],
+            "read {buf} bytes at a time"
+        );
+    }
+    let alone = read("{\"status\":411}\n", &opts());
+    assert_eq!(alone.len(), 1);
+    let source = alone[0].as_ref().unwrap().source.as_ref().unwrap();
+    assert_eq!(source.line, None, "a single body, not a record");
+}
+
 // ---------------------------------------------------------------- several inputs
 
 #[test]

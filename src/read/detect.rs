@@ -22,8 +22,10 @@ pub fn detect(input: &[u8]) -> InputFormat {
         if first_key_is_log(trimmed) {
             return InputFormat::Har;
         }
-        if first_line_is_record(trimmed) {
-            return InputFormat::Ndjson;
+        match first_line_shape(trimmed) {
+            Shape::Record => return InputFormat::Ndjson,
+            Shape::MaybeRecord if next_line_is_object(trimmed) => return InputFormat::Ndjson,
+            _ => {}
         }
     }
     let head = &input[..input.len().min(SNIFF_BYTES)];
@@ -91,14 +93,25 @@ fn first_key_is_log(trimmed: &[u8]) -> bool {
         .is_some_and(|rest| rest.trim_ascii_start().starts_with(b":"))
 }
 
-/// NDJSON: the first line is a complete JSON object shaped like a record: an integer
-/// or null `status` and one of `headers`/`body`/`request`/`error`. A Spring Boot error
-/// body (`{"status":403,"error":"Forbidden","path":…}`) has that shape too, so `error`
-/// alone counts only when every key is a record key.
-fn first_line_is_record(trimmed: &[u8]) -> bool {
+/// What the first line says of an input that starts with `{`.
+#[derive(Debug, PartialEq, Eq)]
+enum Shape {
+    /// A record: an integer or null `status` and one of `headers`/`body`/`request`, or
+    /// `error` with nothing but record keys. A Spring Boot error body
+    /// (`{"status":403,"error":"Forbidden","path":…}`) has a status and an error too,
+    /// hence the second condition.
+    Record,
+    /// Record keys only, but nothing a body could not hold (`{"status":411}`): a record
+    /// when another JSON object follows on the next line, else a body.
+    MaybeRecord,
+    /// Not a complete one-line record: a body (perhaps pretty-printed JSON).
+    Other,
+}
+
+fn first_line_shape(trimmed: &[u8]) -> Shape {
     let end = memchr::memchr(b'\n', trimmed).unwrap_or(trimmed.len());
     let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&trimmed[..end]) else {
-        return false;
+        return Shape::Other;
     };
     let status_ok = matches!(map.get("status"), Some(Value::Null))
         || map.get("status").is_some_and(Value::is_u64);
@@ -107,7 +120,36 @@ fn first_line_is_record(trimmed: &[u8]) -> bool {
         .any(|k| map.contains_key(*k));
     let record_keys = ["status", "headers", "body", "request", "time", "error"];
     let only_record_keys = map.keys().all(|k| record_keys.contains(&k.as_str()));
-    status_ok && (strong || (map.contains_key("error") && only_record_keys))
+    if !status_ok {
+        Shape::Other
+    } else if strong || (map.contains_key("error") && only_record_keys) {
+        Shape::Record
+    } else if only_record_keys {
+        Shape::MaybeRecord
+    } else {
+        Shape::Other
+    }
+}
+
+/// The line after the first, skipping blank ones, starts a JSON object.
+fn next_line_is_object(trimmed: &[u8]) -> bool {
+    memchr::memchr(b'\n', trimmed)
+        .is_some_and(|end| trimmed[end..].trim_ascii_start().starts_with(b"{"))
+}
+
+/// Whether `head` (the input so far) is enough for [`detect`]: a pipe delivers its data
+/// in pieces, and a stream of records must not wait for more than its first line, or
+/// its second when the first could be a body as well as a record.
+pub fn enough_to_detect(head: &[u8]) -> bool {
+    let trimmed = head.trim_ascii_start();
+    let Some(first_end) = memchr::memchr(b'\n', trimmed) else {
+        return false;
+    };
+    if !trimmed.starts_with(b"{") || first_line_shape(trimmed) != Shape::MaybeRecord {
+        return trimmed.starts_with(b"{");
+    }
+    let rest = trimmed[first_end..].trim_ascii_start();
+    !rest.is_empty() && (!rest.starts_with(b"{") || memchr::memchr(b'\n', rest).is_some())
 }
 
 #[cfg(test)]
@@ -135,6 +177,24 @@ mod tests {
             InputFormat::Body
         );
         assert_eq!(detect(b"{\n\"status\":403,\"body\":1}"), InputFormat::Body);
+        assert_eq!(detect(b"{\"status\":411}"), InputFormat::Body);
+        assert_eq!(detect(b"{\"status\":411}\n\nfoo"), InputFormat::Body);
+        assert_eq!(
+            detect(b"{\"status\":411}\n\n{\"status\":500}"),
+            InputFormat::Ndjson
+        );
+    }
+
+    #[test]
+    fn a_record_that_could_be_a_body_waits_for_the_next_line() {
+        assert!(!enough_to_detect(b"{\"status\":411}"));
+        assert!(!enough_to_detect(b"{\"status\":411}\n"));
+        assert!(!enough_to_detect(b"{\"status\":411}\n{\"stat"));
+        assert!(enough_to_detect(b"{\"status\":411}\n{\"status\":500}\n"));
+        assert!(enough_to_detect(b"{\"status\":411}\nplain"));
+        assert!(enough_to_detect(b"{\"status\":403,\"body\":{}}\n"));
+        assert!(!enough_to_detect(b"{\"status\":403,\"body\":{}}"));
+        assert!(!enough_to_detect(b"HTTP/1.1 403\r\n"));
     }
 
     #[test]

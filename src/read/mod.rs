@@ -22,7 +22,7 @@ use std::borrow::Cow;
 use crate::response::Response;
 
 pub use context::{Context, apply_context};
-pub use detect::detect;
+pub use detect::{detect, enough_to_detect};
 pub use format::InputFormat;
 
 /// Why the input could not be read as the requested format.
