@@ -34,20 +34,23 @@ impl RuleSet {
         subject.explain = opts.all;
         let forced = opts.api.as_deref().and_then(|a| self.api_index(a));
         let api = forced.or_else(|| self.recognise(&subject));
-        let found = self.matches(&subject, api);
         let mut d = base(resp, source);
         d.api = api
             .filter(|a| !self.is_generic(*a))
             .map(|a| self.apis()[a].name.clone());
-        if opts.all {
+        let winner = if opts.all {
+            let found = self.matches(&subject, api);
             d.matches = Some(
                 found
                     .iter()
                     .map(|(i, ev)| rule_match(&self.entries()[*i], ev))
                     .collect(),
             );
-        }
-        match found.into_iter().next() {
+            found.into_iter().next()
+        } else {
+            self.best_match(&subject, api)
+        };
+        match winner {
             Some((winner, ev)) => self.fill(&mut d, &subject, &self.entries()[winner], ev),
             None => d.outcome = fallback_outcome(resp),
         }

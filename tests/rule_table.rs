@@ -44,10 +44,17 @@ fn the_index_picks_the_same_winner_as_testing_every_rule() {
                     .map(|(i, _)| rules.entries()[i].rule.id.clone())
                     .collect::<Vec<_>>()
             };
+            let all = ids(rules.matches(&s, api));
             assert_eq!(
-                ids(rules.matches(&s, api)),
+                all,
                 ids(rules.matches_exhaustive(&s, api)),
                 "an example of {}",
+                entry.rule.id
+            );
+            assert_eq!(
+                ids(rules.best_match(&s, api).into_iter().collect()).first(),
+                all.first(),
+                "the best match for an example of {}",
                 entry.rule.id
             );
             compared += 1;

@@ -37,6 +37,8 @@ pub struct Api {
     pub name: String,
     pub title: String,
     pub recognise: Recognise,
+    /// The generic pack ([`GENERIC_API`]), asked on every response.
+    pub generic: bool,
 }
 
 /// One loaded rule file, minus its rules.
@@ -316,6 +318,7 @@ impl RuleSet {
             name: file.api.clone(),
             title: file.name.clone(),
             recognise: file.recognise.clone(),
+            generic: file.api == GENERIC_API,
         });
         self.apis.len() - 1
     }
@@ -367,33 +370,50 @@ impl RuleSet {
     }
 
     pub fn is_generic(&self, api: usize) -> bool {
-        self.apis[api].name == GENERIC_API
+        self.apis[api].generic
     }
 
     /// Every rule that matches, best first, with its evidence.
     pub fn matches(&self, s: &Subject<'_>, api: Option<usize>) -> Vec<(usize, Evidence)> {
+        let mut found: Vec<(usize, Evidence)> = self
+            .eligible(s, api)
+            .into_iter()
+            .filter_map(|c| Some((c, self.evaluate(c, s)?)))
+            .collect();
+        found.sort_by(|a, b| self.rank_key(a.0).cmp(&self.rank_key(b.0)));
+        found
+    }
+
+    /// The first of [`RuleSet::matches`]. Candidates are tried best first, so those
+    /// ranked below the winner are never tested.
+    pub fn best_match(&self, s: &Subject<'_>, api: Option<usize>) -> Option<(usize, Evidence)> {
+        let mut eligible = self.eligible(s, api);
+        eligible.sort_by(|a, b| self.rank_key(*a).cmp(&self.rank_key(*b)));
+        eligible
+            .into_iter()
+            .find_map(|c| Some((c, self.evaluate(c, s)?)))
+    }
+
+    /// The index's candidates for this response that belong to `api` (or are generic)
+    /// and whose gate is open.
+    fn eligible(&self, s: &Subject<'_>, api: Option<usize>) -> Vec<usize> {
         let mut apis = self.recognition().generic.clone();
         apis.extend(api);
-        let candidates = self
-            .index()
-            .candidates(s.resp.body.bytes(), s.resp.status, &apis);
-        let mut found: Vec<(usize, Evidence)> = candidates
+        self.index()
+            .candidates(s.resp.body.bytes(), s.resp.status, &apis)
             .into_iter()
             .map(|c| c as usize)
             .filter(|&c| {
                 let e = &self.entries[c];
-                self.is_generic(e.api) || api.is_none_or(|a| a == e.api)
+                (self.is_generic(e.api) || api.is_none_or(|a| a == e.api)) && e.gate.open(s)
             })
-            .filter(|&c| self.entries[c].gate.open(s))
-            .filter_map(|c| {
-                let entry = &self.entries[c];
-                let compiled = entry.compiled().ok()?;
-                let lenient = entry.literal().is_some();
-                matcher::evaluate(compiled, s, lenient).map(|ev| (c, ev))
-            })
-            .collect();
-        found.sort_by(|a, b| self.rank_key(a.0).cmp(&self.rank_key(b.0)));
-        found
+            .collect()
+    }
+
+    fn evaluate(&self, c: usize, s: &Subject<'_>) -> Option<Evidence> {
+        let entry = &self.entries[c];
+        let lenient = entry.literal().is_some();
+        matcher::evaluate(entry.compiled().ok()?, s, lenient)
     }
 
     /// Like [`RuleSet::matches`] but testing every eligible rule instead of asking the
@@ -411,11 +431,7 @@ impl RuleSet {
                 (generic || api.is_none_or(|a| a == e.api))
                     && (generic || has_literal || api == Some(e.api))
             })
-            .filter_map(|c| {
-                let entry = &self.entries[c];
-                let lenient = entry.literal().is_some();
-                matcher::evaluate(entry.compiled().ok()?, s, lenient).map(|ev| (c, ev))
-            })
+            .filter_map(|c| Some((c, self.evaluate(c, s)?)))
             .collect();
         found.sort_by(|a, b| self.rank_key(a.0).cmp(&self.rank_key(b.0)));
         found
