@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use apidiag::diagnose::Options;
-use apidiag::input::{InputOptions, Parsed, ReadFailure, RecordError, read_input};
+use apidiag::input::{InputOptions, ReadFailure, read_input};
+use apidiag::parallel::{Diagnosed, with_pool};
 use apidiag::read::{Context, InputFormat};
 use apidiag::report::{OutputFormat, Progress, Report, ReportOptions};
 use apidiag::rules::check::{self, Verdict};
@@ -67,6 +68,7 @@ fn refuse_diagnose_options(d: &DiagnoseArgs) -> Result<()> {
         (d.url.is_some(), "--url"),
         (d.method.is_some(), "--method"),
         (d.api.is_some(), "--api"),
+        (d.threads.is_some(), "--threads"),
     ];
     if let Some((_, name)) = given.iter().find(|(on, _)| *on) {
         bail!(
@@ -142,23 +144,19 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
     let stdout = io::stdout();
     let mut w = io::BufWriter::new(stdout.lock());
     for name in &files {
-        let mut reader: Box<dyn io::BufRead> = if name == "-" {
-            Box::new(BufReader::with_capacity(1 << 16, stdin.lock()))
-        } else {
-            match File::open(name) {
-                Ok(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
-                Err(e) => {
-                    w.flush()?;
-                    report.before_stderr();
-                    eprintln!("apidiag: error: {name}: {e}");
-                    report.input_error();
-                    continue;
-                }
+        let (mut reader, size) = match open(name, &stdin) {
+            Ok(opened) => opened,
+            Err(e) => {
+                w.flush()?;
+                report.before_stderr();
+                eprintln!("apidiag: error: {name}: {e}");
+                report.input_error();
+                continue;
             }
         };
-        let mut sink = |item: Result<Parsed, RecordError>| -> io::Result<()> {
+        let mut hand_on = |item: Diagnosed| -> io::Result<()> {
             match item {
-                Ok(p) => report.add(&rules.diagnose(&p.response, &opts, p.source), &mut w),
+                Ok(d) => report.add(&d, &mut w),
                 Err(e) => {
                     w.flush()?;
                     report.before_stderr();
@@ -168,7 +166,26 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
                 }
             }
         };
-        match read_input(&mut reader, name, &input, &mut sink) {
+        let threads = threads_for(size, args.threads);
+        let read = if threads > 1 {
+            with_pool(&rules, &opts, threads, |pool| {
+                let read = read_input(&mut reader, name, &input, &mut |item| {
+                    pool.push(item, &mut hand_on)
+                });
+                match read {
+                    Err(ReadFailure::Output(e)) => Err(ReadFailure::Output(e)),
+                    other => pool
+                        .finish(&mut hand_on)
+                        .map_err(ReadFailure::Output)
+                        .and(other),
+                }
+            })
+        } else {
+            read_input(&mut reader, name, &input, &mut |item| {
+                hand_on(item.map(|p| rules.diagnose(&p.response, &opts, p.source)))
+            })
+        };
+        match read {
             Ok(()) => {}
             Err(ReadFailure::Output(e)) => return Err(e.into()),
             Err(ReadFailure::Input(e)) => {
@@ -182,6 +199,38 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
     report.finish(&mut w)?;
     w.flush()?;
     Ok(report.exit_code())
+}
+
+/// A file smaller than this is diagnosed on the calling thread: starting workers costs
+/// more than it saves, and a single response must stay quick.
+const PARALLEL_MIN_BYTES: u64 = 1 << 20;
+
+/// Threads for an input of `size` bytes (`None`: a pipe or a terminal, read on one
+/// thread so each diagnosis is printed as soon as its response has arrived).
+fn threads_for(size: Option<u64>, asked: Option<u16>) -> usize {
+    match size {
+        Some(n) if n >= PARALLEL_MIN_BYTES => asked
+            .map(usize::from)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8))),
+        _ => 1,
+    }
+}
+
+/// Open an input (`-` is standard input), with its size when it is a regular file.
+fn open(name: &str, stdin: &io::Stdin) -> io::Result<(Box<dyn io::BufRead>, Option<u64>)> {
+    if name == "-" {
+        return Ok((
+            Box::new(BufReader::with_capacity(1 << 16, stdin.lock())),
+            None,
+        ));
+    }
+    let file = File::open(name)?;
+    let size = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    Ok((Box::new(BufReader::with_capacity(1 << 16, file)), size))
 }
 
 fn subcommand(cmd: Command, user_rules: &[std::path::PathBuf]) -> Result<u8> {

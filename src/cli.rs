@@ -232,6 +232,14 @@ pub struct DiagnoseArgs {
     #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size, help_heading = "Input")]
     pub max_input_size: u64,
 
+    /// Diagnose a large file on N threads [default: one per CPU]
+    ///
+    /// A file of 1 MiB or more is diagnosed on worker threads; the output is the same, in
+    /// the same order. Standard input and smaller files are read on one thread, so each
+    /// diagnosis is printed as soon as its response has arrived. -j 1 starts no workers.
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256), help_heading = "Input")]
+    pub threads: Option<u16>,
+
     /// Treat responses as this API's (see `apidiag rules list`)
     #[arg(long, value_name = "NAME", help_heading = "Rules", add = ArgValueCompleter::new(complete::api_names))]
     pub api: Option<String>,

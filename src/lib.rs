@@ -10,6 +10,7 @@ pub mod har;
 pub mod input;
 pub mod jsonpath;
 pub mod mask;
+pub mod parallel;
 pub mod read;
 pub mod record;
 pub mod render;

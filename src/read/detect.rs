@@ -96,13 +96,13 @@ fn first_key_is_log(trimmed: &[u8]) -> bool {
 /// What the first line says of an input that starts with `{`.
 #[derive(Debug, PartialEq, Eq)]
 enum Shape {
-    /// A record: an integer or null `status` and one of `headers`/`body`/`request`, or
-    /// `error` with nothing but record keys. A Spring Boot error body
-    /// (`{"status":403,"error":"Forbidden","path":…}`) has a status and an error too,
-    /// hence the second condition.
+    /// A record: `headers`, `body` or `request` with an integer or null `status` or with
+    /// nothing but record keys, or a `status` and an `error` with nothing but record keys.
+    /// A Spring Boot error body (`{"status":403,"error":"Forbidden","path":…}`) has a
+    /// status and an error too, hence "nothing but record keys".
     Record,
-    /// Record keys only, but nothing a body could not hold (`{"status":411}`): a record
-    /// when another JSON object follows on the next line, else a body.
+    /// Record keys only, but nothing a body could not hold (`{"status":411}`,
+    /// `{"error":"…"}`): a record when another JSON object follows on the next line.
     MaybeRecord,
     /// Not a complete one-line record: a body (perhaps pretty-printed JSON).
     Other,
@@ -113,16 +113,17 @@ fn first_line_shape(trimmed: &[u8]) -> Shape {
     let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&trimmed[..end]) else {
         return Shape::Other;
     };
-    let status_ok = matches!(map.get("status"), Some(Value::Null))
-        || map.get("status").is_some_and(Value::is_u64);
+    let status = map.get("status");
+    if status.is_some_and(|s| !s.is_null() && !s.is_u64()) {
+        return Shape::Other;
+    }
     let strong = ["headers", "body", "request"]
         .iter()
         .any(|k| map.contains_key(*k));
     let record_keys = ["status", "headers", "body", "request", "time", "error"];
     let only_record_keys = map.keys().all(|k| record_keys.contains(&k.as_str()));
-    if !status_ok {
-        Shape::Other
-    } else if strong || (map.contains_key("error") && only_record_keys) {
+    let failure = status.is_some() && map.contains_key("error");
+    if (strong && (status.is_some() || only_record_keys)) || (failure && only_record_keys) {
         Shape::Record
     } else if only_record_keys {
         Shape::MaybeRecord
@@ -178,6 +179,15 @@ mod tests {
         );
         assert_eq!(detect(b"{\n\"status\":403,\"body\":1}"), InputFormat::Body);
         assert_eq!(detect(b"{\"status\":411}"), InputFormat::Body);
+        assert_eq!(detect(b"{\"error\":\"Forbidden\"}"), InputFormat::Body);
+        assert_eq!(
+            detect(b"{\"request\":{\"url\":\"https://h/\"},\"error\":\"Failed to fetch\"}"),
+            InputFormat::Ndjson
+        );
+        assert_eq!(
+            detect(b"{\"request\":{},\"error\":\"x\",\"request_id\":\"r\"}"),
+            InputFormat::Body
+        );
         assert_eq!(detect(b"{\"status\":411}\n\nfoo"), InputFormat::Body);
         assert_eq!(
             detect(b"{\"status\":411}\n\n{\"status\":500}"),
