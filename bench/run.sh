@@ -53,6 +53,7 @@ echo "   log $(mib "$(stat -c %s "$LOG")") MiB ($RECORDS records)," \
     "10x log $(mib "$(stat -c %s "$LOG10")") MiB, HAR $(mib "$(stat -c %s "$HAR")") MiB" >&2
 
 median() { jq -r ".results[$2].median" "$1"; }
+cpu() { jq -r ".results[$2] | .user + .system" "$1"; } # mean CPU seconds, all threads
 
 echo "== one response: cat vs apidiag vs jq ($RUNS runs)" >&2
 hyperfine -N --runs "$RUNS" --warmup 3 --style basic --export-json "$TMP/one.json" \
@@ -60,7 +61,7 @@ hyperfine -N --runs "$RUNS" --warmup 3 --style basic --export-json "$TMP/one.jso
 
 echo "== log of $RECORDS responses: apidiag vs parse-only baseline vs jq ($LOG_RUNS runs)" >&2
 hyperfine -N --runs "$LOG_RUNS" --warmup 1 --style basic --export-json "$TMP/log.json" \
-    "$APIDIAG --format json $LOG" "$BASELINE $LOG" "jq -c . $LOG" >&2
+    "$APIDIAG --format json $LOG" "$BASELINE $LOG" "jq -c . $LOG" "$APIDIAG -j 1 --format json $LOG" >&2
 
 peak_kib() { # peak RSS of a command, its output discarded
     /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ { print $2 }'
@@ -77,6 +78,10 @@ JQ1=$(median "$TMP/one.json" 2)
 APP=$(median "$TMP/log.json" 0)
 BASE=$(median "$TMP/log.json" 1)
 JQL=$(median "$TMP/log.json" 2)
+APP1=$(median "$TMP/log.json" 3)
+APP_CPU=$(cpu "$TMP/log.json" 0)
+BASE_CPU=$(cpu "$TMP/log.json" 1)
+APP1_CPU=$(cpu "$TMP/log.json" 3)
 MB=$(awk -v b="$(stat -c %s "$LOG")" 'BEGIN { print b / 1e6 }')
 
 FAILED=0
@@ -100,7 +105,9 @@ echo "| cat FILE (one curl -i response) | $(ms "$CAT") |"
 echo "| apidiag --format json FILE | $(ms "$ONE") |"
 echo "| jq . BODY | $(ms "$JQ1") |"
 echo "| parse-only baseline, $RECORDS-record log ($(mib "$(stat -c %s "$LOG")") MiB) | $(s "$BASE") ($(mbs "$BASE")) |"
-echo "| apidiag --format json LOG | $(s "$APP") ($(mbs "$APP")) |"
+echo "| apidiag --format json LOG (default: one thread per CPU) | $(s "$APP") ($(mbs "$APP")), CPU $(s "$APP_CPU") |"
+echo "| apidiag -j 1 --format json LOG (one thread) | $(s "$APP1") ($(mbs "$APP1")), CPU $(s "$APP1_CPU") |"
+echo "| parse-only baseline CPU | $(s "$BASE_CPU") |"
 echo "| jq -c . LOG | $(s "$JQL") ($(mbs "$JQL")) |"
 echo
 echo "| target | measured | limit | |"
@@ -110,6 +117,11 @@ row "1. one response: jq / apidiag" "$(x "$JQ1" "$ONE")" ">= 5x" "$(ok "$JQ1 >= 
 row "2. log: apidiag throughput / parse-only baseline" \
     "$(awk -v a="$APP" -v b="$BASE" 'BEGIN { printf "%.0f%%", 100 * b / a }')" ">= 50%" "$(ok "$BASE >= 0.5 * $APP")"
 row "2. log: jq -c / apidiag" "$(x "$JQL" "$APP")" ">= 3x" "$(ok "$JQL >= 3 * $APP")"
+info() { printf '| %-52s | %-28s | %-16s | info |\n' "$1" "$2" "$3"; }
+info "2. (one thread) throughput / baseline" \
+    "$(awk -v a="$APP1" -v b="$BASE" 'BEGIN { printf "%.0f%%", 100 * b / a }')" ">= 50%"
+info "2. (one thread) jq -c / apidiag -j 1" "$(x "$JQL" "$APP1")" ">= 3x"
+info "2. CPU time per record: apidiag / baseline" "$(x "$APP_CPU" "$BASE_CPU")" "-"
 row "3. peak RSS, $RECORDS-record log" "$((RSS_LOG / 1024)) MiB" "< 32 MiB" "$(ok "$RSS_LOG < 32 * 1024")"
 row "3. peak RSS, 10x log vs 1x log" "$((RSS_LOG10 / 1024)) MiB ($(x "$RSS_LOG10" "$RSS_LOG"))" "<= 1.10x" \
     "$(ok "$RSS_LOG10 <= 1.1 * $RSS_LOG")"
