@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use apidiag::diagnose::Options;
-use apidiag::input::{InputOptions, ReadFailure, read_input};
+use apidiag::input::{DrainAware, InputOptions, ReadFailure, read_input};
 use apidiag::parallel::{Diagnosed, with_pool};
 use apidiag::read::{Context, InputFormat};
 use apidiag::report::{OutputFormat, Progress, Report, ReportOptions};
@@ -144,7 +144,7 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
     let stdout = io::stdout();
     let mut w = io::BufWriter::new(stdout.lock());
     for name in &files {
-        let (mut reader, size) = match open(name, &stdin) {
+        let (reader, size) = match open(name, &stdin) {
             Ok(opened) => opened,
             Err(e) => {
                 w.flush()?;
@@ -154,9 +154,16 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
                 continue;
             }
         };
+        let (mut reader, buffered) = DrainAware::new(reader);
         let mut hand_on = |item: Diagnosed| -> io::Result<()> {
             match item {
-                Ok(d) => report.add(&d, &mut w),
+                Ok(d) => {
+                    report.add(&d, &mut w)?;
+                    if buffered.get() == 0 {
+                        w.flush()?;
+                    }
+                    Ok(())
+                }
                 Err(e) => {
                     w.flush()?;
                     report.before_stderr();

@@ -320,6 +320,45 @@ fn a_first_record_with_only_a_status_starts_a_log() {
     assert_eq!(source.line, None, "a single body, not a record");
 }
 
+/// `tail -f log | apidiag`: each diagnosis is written while the input is still open.
+#[test]
+fn a_stream_shows_each_diagnosis_as_its_record_arrives() {
+    use std::io::{BufRead, Write};
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_apidiag"))
+        .args(["--format", "json"])
+        .env("HOME", env!("CARGO_MANIFEST_DIR"))
+        .env_remove("APIDIAG_RULES")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in io::BufReader::new(stdout).lines() {
+            let _ = tx.send(line.unwrap());
+        }
+    });
+    let wait = Duration::from_secs(30);
+    for status in [429, 500] {
+        writeln!(
+            stdin,
+            "{{\"status\":{status},\"body\":{{\"error\":\"x\"}}}}"
+        )
+        .unwrap();
+        stdin.flush().unwrap();
+        let line = rx.recv_timeout(wait).unwrap_or_else(|_| {
+            panic!("no diagnosis of the {status} record while the input is open")
+        });
+        assert!(line.contains(&format!("\"status\":{status}")), "{line}");
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}
+
 // ---------------------------------------------------------------- several inputs
 
 #[test]
