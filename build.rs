@@ -65,8 +65,8 @@ fn main() {
                 for r in rules {
                     writeln!(
                         out,
-                        "        BuiltinRule {{ id: {:?}, span: ({}, {}), literal: {:?}, status: {}, examples: {:?}, gate: Gate {{ transport: {}, json: {}, body_kind: {:?}, headers: &{:?} }} }},",
-                        r.id, r.start, r.end, r.literal, r.status.as_ref().map_or("None".into(), |(c, k)| format!("Some((&{c:?}, &{k:?}))")), r.examples, r.transport, r.json, r.body_kind, r.headers
+                        "        BuiltinRule {{ id: {:?}, span: ({}, {}), literal: {:?}, status: {}, examples: {:?}, gate: Gate {{ transport: {}, json: {}, body_kind: {:?}, headers: &{:?} }}, rank: {:?} }},",
+                        r.id, r.start, r.end, r.literal, r.status.as_ref().map_or("None".into(), |(c, k)| format!("Some((&{c:?}, &{k:?}))")), r.examples, r.transport, r.json, r.body_kind, r.headers, r.rank
                     )
                     .unwrap();
                 }
@@ -95,6 +95,41 @@ struct RuleMeta {
     json: bool,
     body_kind: Option<String>,
     headers: Vec<String>,
+    /// `priority` and the number of conditions: the first two ranking keys.
+    rank: (i64, usize),
+}
+
+/// How many conditions `when` tests, counted as `compile` counts them.
+fn condition_count(when: Option<&Value>) -> usize {
+    let Some(Value::Object(when)) = when else {
+        return 0;
+    };
+    let present = |v: &&Value| !v.is_null();
+    let tests = |test: &Value| {
+        ["contains", "regex"]
+            .iter()
+            .filter(|k| test.get(**k).is_some_and(|v| !v.is_null()))
+            .count()
+    };
+    let request = |r: &serde_json::Map<String, Value>| -> usize {
+        r.iter()
+            .filter(|(_, v)| present(v))
+            .map(|(k, v)| match v {
+                Value::Array(items) if k == "header" => items.len(),
+                Value::Array(items) => usize::from(!items.is_empty()),
+                _ => 1,
+            })
+            .sum()
+    };
+    when.iter()
+        .filter(|(_, v)| present(v))
+        .map(|(k, v)| match (k.as_str(), v) {
+            ("body" | "headers", Value::Array(items)) => items.len(),
+            ("text" | "transport_error", test) => tests(test),
+            ("request", Value::Object(r)) => request(r),
+            _ => 1,
+        })
+        .sum()
 }
 
 /// `when.status` as codes and classes, as `StatusSet::from_spec` reads it; `None` when
@@ -179,6 +214,10 @@ fn split(text: &str) -> Option<(String, Vec<RuleMeta>)> {
                 .map(str::to_string),
             headers: headers.iter().map(|h| h.to_string()).collect(),
             status: when.and_then(|w| w.get("status")).and_then(status_set),
+            rank: (
+                rule.get("priority").and_then(Value::as_i64).unwrap_or(0),
+                condition_count(when),
+            ),
         });
     }
     Some((head.to_string(), metas))

@@ -18,6 +18,8 @@ pub struct LazyRule {
     /// Where the `"examples"` member is in `text` (named so as not to shadow
     /// `Rule::examples` through `Deref`).
     pub(super) examples_span: Option<(usize, usize)>,
+    /// Its `priority` and number of conditions as build.rs counted them.
+    pub(super) rank: Option<(i32, usize)>,
     pub(super) cell: OnceLock<Result<Box<Rule>, String>>,
     /// The rule parsed without its examples, when only that was needed.
     pub(super) core: OnceLock<Result<Box<Rule>, String>>,
@@ -30,6 +32,7 @@ impl LazyRule {
             text: None,
             status: None,
             examples_span: None,
+            rank: None,
             cell: OnceLock::from(Ok(Box::new(rule))),
             core: OnceLock::new(),
         }
@@ -41,6 +44,7 @@ impl LazyRule {
             text: Some(&file[meta.span.0..meta.span.1]),
             status: meta.status,
             examples_span: meta.examples,
+            rank: Some(meta.rank),
             cell: OnceLock::new(),
             core: OnceLock::new(),
         }

@@ -31,6 +31,9 @@ pub struct BuiltinRule {
     /// The `"examples": …` member, as a span of the rule's text.
     pub examples: Option<(usize, usize)>,
     pub gate: Gate<'static>,
+    /// Its `priority` and number of conditions, the first ranking keys
+    /// ([`super::RuleSet::matches`]): candidates are ranked without parsing them.
+    pub rank: (i32, usize),
 }
 
 /// Conditions a rule cannot hold without, cheap to test before the rule is parsed.

@@ -443,9 +443,12 @@ impl RuleSet {
         entry: usize,
     ) -> (std::cmp::Reverse<i32>, std::cmp::Reverse<usize>, bool, &str) {
         let e = &self.entries[entry];
-        let conditions = e.compiled().map_or(0, |c| c.condition_count);
+        let (priority, conditions) = e.rule.rank.unwrap_or_else(|| {
+            let priority = e.rule.core().map_or(0, |r| r.priority);
+            (priority, e.compiled().map_or(0, |c| c.condition_count))
+        });
         (
-            std::cmp::Reverse(e.rule.core().map_or(0, |r| r.priority)),
+            std::cmp::Reverse(priority),
             std::cmp::Reverse(conditions),
             self.is_generic(e.api),
             e.id(),
@@ -517,6 +520,13 @@ mod tests {
                 rule.id
             );
             assert_eq!(before, eager.index_status(), "{}", rule.id);
+            let conditions = eager.compiled().unwrap().condition_count;
+            assert_eq!(
+                lazy.rule.rank,
+                Some((rule.priority, conditions)),
+                "{}",
+                rule.id
+            );
             assert_eq!(
                 serde_json::to_value(rule).unwrap(),
                 serde_json::to_value(&*eager.rule).unwrap()
