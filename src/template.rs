@@ -28,9 +28,8 @@ fn render_into<'v>(mut rest: &str, value: &dyn Fn(&str) -> Option<&'v str>, out:
         rest = &after[close + 2..];
         match section(tag) {
             Some((inverted, name)) => {
-                let end_tag = format!("{{{{/{name}}}}}");
-                let (inner, tail) = match rest.find(&end_tag) {
-                    Some(end) => (&rest[..end], &rest[end + end_tag.len()..]),
+                let (inner, tail) = match find_end_tag(rest, name) {
+                    Some((end, len)) => (&rest[..end], &rest[end + len..]),
                     None => (rest, ""),
                 };
                 let present = value(name).is_some_and(|v| !v.is_empty());
@@ -50,6 +49,16 @@ fn render_into<'v>(mut rest: &str, value: &dyn Fn(&str) -> Option<&'v str>, out:
         }
     }
     out.push_str(rest);
+}
+
+/// Where the first `{{/name}}` in `s` starts, and its length: the search a formatted
+/// end tag would do, without building one for every section rendered.
+fn find_end_tag(s: &str, name: &str) -> Option<(usize, usize)> {
+    // `{{/` cannot overlap itself, so its matches are every place an end tag can start.
+    s.match_indices("{{/").map(|(at, _)| at).find_map(|at| {
+        let after = s[at + 3..].strip_prefix(name)?;
+        after.starts_with("}}").then_some((at, 3 + name.len() + 2))
+    })
 }
 
 fn section(tag: &str) -> Option<(bool, &str)> {
@@ -99,6 +108,27 @@ mod tests {
     fn sections_follow_presence() {
         let t = "limit {{limit}}{{#wait}}, wait {{wait}}{{/wait}}{{^wait}}, at 00:00 UTC{{/wait}}";
         assert_eq!(render(t, &vars), "limit 1000, at 00:00 UTC");
+    }
+
+    #[test]
+    fn end_tags_are_found_as_a_formatted_tag_would_be() {
+        let texts = [
+            "",
+            "{{/a}}",
+            "x{{{/a}}}y",
+            "{{/ab}}{{/a}}",
+            "{{/a}",
+            "{{/a }}",
+            "{{/{{/a}}",
+            "é{{/a}}é",
+        ];
+        for s in texts {
+            for name in ["a", "ab", ""] {
+                let tag = format!("{{{{/{name}}}}}");
+                let want = s.find(&tag).map(|at| (at, tag.len()));
+                assert_eq!(find_end_tag(s, name), want, "{s:?} {name:?}");
+            }
+        }
     }
 
     #[test]

@@ -34,16 +34,45 @@ impl StatusBuckets {
         }
     }
 
-    fn collect(&self, status: Option<u16>, out: &mut Vec<u32>) {
-        out.extend_from_slice(&self.any);
+    fn collect(&self, status: Option<u16>, out: &mut RuleBits) {
+        out.insert_all(&self.any);
         if let Some(code) = status {
             if let Some(rules) = self.exact.get(&code) {
-                out.extend_from_slice(rules);
+                out.insert_all(rules);
             }
             if let Some(rules) = self.class.get(usize::from(code / 100)) {
-                out.extend_from_slice(rules);
+                out.insert_all(rules);
             }
         }
+    }
+}
+
+/// A set of rule numbers, one bit each. A response's candidates come from several
+/// lists that overlap; gathering them as bits dedups them, and reading the bits back
+/// yields them in order, so no sort is needed.
+struct RuleBits(Vec<u64>);
+
+impl RuleBits {
+    fn new(rule_count: usize) -> Self {
+        Self(vec![0; rule_count.div_ceil(64)])
+    }
+
+    fn insert_all(&mut self, rules: &[u32]) {
+        for &rule in rules {
+            self.0[rule as usize / 64] |= 1 << (rule % 64);
+        }
+    }
+
+    fn into_sorted(self) -> Vec<u32> {
+        let count = self.0.iter().map(|w| w.count_ones() as usize).sum();
+        let mut out = Vec::with_capacity(count);
+        for (at, mut word) in (0u32..).step_by(64).zip(self.0) {
+            while word != 0 {
+                out.push(at + word.trailing_zeros());
+                word &= word - 1;
+            }
+        }
+        out
     }
 }
 
@@ -60,6 +89,7 @@ pub struct Index {
     /// Body bytes scanned so far without the automaton.
     naive_scanned: AtomicUsize,
     literal_rules: Vec<Vec<u32>>,
+    rule_count: usize,
     /// Per API (same numbering as the rule set's APIs).
     unliteral: Vec<StatusBuckets>,
 }
@@ -80,7 +110,9 @@ impl Index {
         let mut literal_rules: Vec<Vec<u32>> = Vec::new();
         let mut unliteral: Vec<StatusBuckets> =
             (0..api_count).map(|_| StatusBuckets::default()).collect();
+        let mut rule_count = 0;
         for (i, e) in entries.enumerate() {
+            rule_count = i + 1;
             let id = i as u32;
             match e.literal {
                 Some(lit) => match by_pattern.get(lit) {
@@ -99,6 +131,7 @@ impl Index {
             literals: OnceLock::new(),
             naive_scanned: AtomicUsize::new(0),
             literal_rules,
+            rule_count,
             unliteral,
         }
     }
@@ -106,19 +139,17 @@ impl Index {
     /// Candidate rule numbers for a body and status, considering the unliteral rules of
     /// the APIs in `apis`. Sorted, without duplicates.
     pub fn candidates(&self, body: &[u8], status: Option<u16>, apis: &[usize]) -> Vec<u32> {
-        let mut out = Vec::new();
-        self.literal_hits(body, |p| out.extend_from_slice(&self.literal_rules[p]));
+        let mut out = RuleBits::new(self.rule_count);
+        self.literal_hits(body, |p| out.insert_all(&self.literal_rules[p]));
         for api in apis {
             if let Some(buckets) = self.unliteral.get(*api) {
                 buckets.collect(status, &mut out);
             }
         }
-        out.sort_unstable();
-        out.dedup();
-        out
+        out.into_sorted()
     }
 
-    /// Calls `hit` once for each pattern that occurs in `body`.
+    /// Calls `hit` for each pattern that occurs in `body`, at least once.
     fn literal_hits(&self, body: &[u8], mut hit: impl FnMut(usize)) {
         if self.patterns.is_empty() {
             return;
@@ -129,12 +160,8 @@ impl Index {
         });
         match ac {
             Some(ac) => {
-                let mut seen = vec![false; self.patterns.len()];
                 for m in ac.find_overlapping_iter(body) {
-                    let p = m.pattern().as_usize();
-                    if !std::mem::replace(&mut seen[p], true) {
-                        hit(p);
-                    }
+                    hit(m.pattern().as_usize());
                 }
             }
             None => {

@@ -237,6 +237,10 @@ fn capture_groups(re: &LazyRegex, text: &str, ev: &mut Evidence) -> Option<()> {
     if !re.is_match(text) {
         return None;
     }
+    // Only named groups fill placeholders: without one, a match has nothing to add.
+    if re.capture_names().flatten().next().is_none() {
+        return Some(());
+    }
     let caps = re.captures(text)?;
     for name in re.capture_names().flatten() {
         if let Some(m) = caps.name(name) {
