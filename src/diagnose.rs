@@ -34,10 +34,7 @@ impl RuleSet {
         subject.explain = opts.all;
         let forced = opts.api.as_deref().and_then(|a| self.api_index(a));
         let api = forced.or_else(|| self.recognise(&subject));
-        let mut d = base(resp, source);
-        d.api = api
-            .filter(|a| !self.is_generic(*a))
-            .map(|a| self.apis()[a].name.clone());
+        let mut d = base(resp, &subject.facts, source);
         let winner = if opts.all {
             let found = self.matches(&subject, api);
             d.matches = Some(
@@ -50,6 +47,13 @@ impl RuleSet {
         } else {
             self.best_match(&subject, api)
         };
+        // A winning rule of a specific API names the API; else the one recognised.
+        let shown_api = winner
+            .as_ref()
+            .map(|(w, _)| self.entries()[*w].api)
+            .filter(|a| !self.is_generic(*a))
+            .or(api.filter(|a| !self.is_generic(*a)));
+        d.api = shown_api.map(|a| self.apis()[a].name.clone());
         match winner {
             Some((winner, ev)) => self.fill(&mut d, &subject, &self.entries()[winner], ev),
             None => d.outcome = fallback_outcome(resp),
@@ -61,9 +65,6 @@ impl RuleSet {
         let rule = entry.rule.core().expect("a rule that matched has parsed");
         let pack = self.pack(entry.pack);
         let compiled = entry.compiled().ok();
-        if !self.is_generic(entry.api) {
-            d.api = Some(self.apis()[entry.api].name.clone());
-        }
         d.request_id = compiled
             .and_then(|c| extract_first(&c.request_id, s.resp))
             .or_else(|| extract_first(pack.request_id_extractors(), s.resp))
@@ -130,7 +131,7 @@ impl RuleSet {
     }
 }
 
-fn base(resp: &Response, source: Option<Source>) -> Diagnosis {
+fn base(resp: &Response, facts: &RequestFacts<'_>, source: Option<Source>) -> Diagnosis {
     // Notes quote the input (a redirect's Location, curl's error text): masked too.
     let mut notes: Vec<String> = resp
         .notes
@@ -163,7 +164,7 @@ fn base(resp: &Response, source: Option<Source>) -> Diagnosis {
         request_id: None,
         docs: None,
         fields: Vec::new(),
-        request: request_summary(resp),
+        request: request_summary(resp, facts),
         source,
         time: resp
             .time
@@ -190,9 +191,8 @@ fn note_text(n: &Note) -> String {
     }
 }
 
-fn request_summary(resp: &Response) -> Option<RequestSummary> {
+fn request_summary(resp: &Response, facts: &RequestFacts<'_>) -> Option<RequestSummary> {
     let req = resp.request.as_ref()?;
-    let facts = RequestFacts::of(resp);
     let auth = facts.auth_scheme.map(shown_scheme).or_else(|| {
         req.headers
             .get("x-api-key")

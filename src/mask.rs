@@ -7,6 +7,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::facts::split_scheme;
+
 /// Vendor prefixes of documented key shapes, longest first.
 const KEY_PREFIXES: &[&str] = &[
     "blz_mgmt_",
@@ -106,9 +108,12 @@ pub fn mask_secret(secret: &str) -> String {
         .find(|p| secret.starts_with(**p))
         .copied()
         .unwrap_or("");
-    let rest: Vec<char> = secret[prefix.len()..].chars().collect();
-    let keep = (rest.len() / 3).min(4);
-    let shown: String = rest[..keep].iter().collect();
+    let rest = &secret[prefix.len()..];
+    let keep = (rest.chars().count() / 3).min(4);
+    let shown = rest
+        .char_indices()
+        .nth(keep)
+        .map_or(rest, |(end, _)| &rest[..end]);
     format!("{prefix}{shown}…")
 }
 
@@ -163,30 +168,38 @@ pub fn mask_url(url: &str) -> String {
     let Some(query) = query else {
         return mask_text(&base).into_owned();
     };
-    let query = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((k, v)) if SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str()) => {
-                format!("{k}={}", mask_secret(v))
+    let mut masked = base.into_owned();
+    for (i, pair) in query.split('&').enumerate() {
+        masked.push(if i == 0 { '?' } else { '&' });
+        match pair.split_once('=') {
+            Some((k, v)) if SECRET_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(k)) => {
+                masked.push_str(k);
+                masked.push('=');
+                masked.push_str(&mask_secret(v));
             }
-            _ => pair.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("&");
-    mask_text(&format!("{base}?{query}")).into_owned()
+            _ => masked.push_str(pair),
+        }
+    }
+    match mask_text(&masked) {
+        Cow::Borrowed(_) => masked,
+        Cow::Owned(text) => text,
+    }
 }
 
-fn mask_userinfo(base: &str) -> String {
-    let Some((scheme, rest)) = base.split_once("://") else {
-        return base.to_string();
+fn mask_userinfo(base: &str) -> Cow<'_, str> {
+    let Some((scheme, rest)) = split_scheme(base) else {
+        return Cow::Borrowed(base);
     };
     let authority_end = rest.find('/').unwrap_or(rest.len());
     match rest[..authority_end].rsplit_once('@') {
         Some((userinfo, host)) => {
             let user = userinfo.split(':').next().unwrap_or("");
-            format!("{scheme}://{user}:…@{host}{}", &rest[authority_end..])
+            Cow::Owned(format!(
+                "{scheme}://{user}:…@{host}{}",
+                &rest[authority_end..]
+            ))
         }
-        None => base.to_string(),
+        None => Cow::Borrowed(base),
     }
 }
 

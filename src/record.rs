@@ -162,19 +162,15 @@ impl Record {
     /// Turn the record into a [`Response`]. A string body is the body text; any other
     /// JSON value is the JSON body itself.
     pub fn into_response(self) -> Response {
-        let body = match &self.body {
+        let body = match self.body {
             None => Body::default(),
-            Some(raw) => {
-                let text = raw.get();
-                if text.starts_with('"') {
-                    let s: String = serde_json::from_str(text).unwrap_or_default();
-                    Body::new(s.into_bytes())
-                } else if text == "null" {
-                    Body::default()
-                } else {
-                    Body::new(text.as_bytes().to_vec())
-                }
+            Some(raw) if raw.get().starts_with('"') => {
+                let s: String = serde_json::from_str(raw.get()).unwrap_or_default();
+                Body::new(s.into_bytes())
             }
+            Some(raw) if raw.get() == "null" => Body::default(),
+            // The raw JSON text becomes the body bytes as it is, without a copy.
+            Some(raw) => Body::new(Box::<str>::from(raw).into_boxed_bytes().into_vec()),
         };
         let request = self.request.map(|r| Request {
             method: r.method,

@@ -47,7 +47,13 @@ pub struct ReportOptions {
 pub struct Report<'r> {
     rules: &'r RuleSet,
     opts: ReportOptions,
-    summary: Summary,
+    /// `None` when the format and options can never print it: JSON without
+    /// `--summary`. The exit code and progress need only the counts below.
+    summary: Option<Summary>,
+    /// Responses diagnosed.
+    responses: usize,
+    /// Records and inputs that could not be read.
+    unreadable: usize,
     progress: Progress,
     shown: usize,
     table_open: bool,
@@ -63,7 +69,9 @@ impl<'r> Report<'r> {
         Self {
             rules,
             opts,
-            summary: Summary::new(),
+            summary: (opts.summary_only || opts.format != OutputFormat::Json).then(Summary::new),
+            responses: 0,
+            unreadable: 0,
             progress,
             shown: 0,
             table_open: false,
@@ -73,13 +81,17 @@ impl<'r> Report<'r> {
         }
     }
 
-    pub fn summary(&self) -> &Summary {
-        &self.summary
+    /// The summary so far; `None` when this run never prints one.
+    pub fn summary(&self) -> Option<&Summary> {
+        self.summary.as_ref()
     }
 
     /// Write one diagnosis (or not, see the module doc) and count it.
     pub fn add(&mut self, d: &Diagnosis, w: &mut dyn Write) -> io::Result<()> {
-        self.summary.add(d);
+        self.responses += 1;
+        if let Some(summary) = &mut self.summary {
+            summary.add(d);
+        }
         if matches!(d.outcome, Outcome::Diagnosed | Outcome::Warning) {
             self.diagnosed += 1;
         }
@@ -149,14 +161,21 @@ impl<'r> Report<'r> {
     /// Count a record that could not be read. The caller reports it on stderr, after
     /// [`Report::before_stderr`].
     pub fn record_error(&mut self, _e: &RecordError) {
-        self.summary.add_unreadable();
+        self.count_unreadable();
         self.progress.tick(self.seen());
     }
 
     /// Count an input that could not be opened or read at all.
     pub fn input_error(&mut self) {
         self.input_errors += 1;
-        self.summary.add_unreadable();
+        self.count_unreadable();
+    }
+
+    fn count_unreadable(&mut self) {
+        self.unreadable += 1;
+        if let Some(summary) = &mut self.summary {
+            summary.add_unreadable();
+        }
     }
 
     /// Clear the progress line so a message on stderr starts on a clean line.
@@ -165,7 +184,7 @@ impl<'r> Report<'r> {
     }
 
     fn seen(&self) -> usize {
-        self.summary.responses + self.summary.unreadable
+        self.responses + self.unreadable
     }
 
     /// Whether the summary is printed at the end: always with `--summary`; never in
@@ -179,22 +198,22 @@ impl<'r> Report<'r> {
     /// End the run: clear the progress line and write the summary when it is due.
     pub fn finish(&mut self, w: &mut dyn Write) -> io::Result<()> {
         self.progress.clear();
-        if !self.wants_summary() {
+        let Some(summary) = self.summary.as_ref().filter(|_| self.wants_summary()) else {
             return Ok(());
-        }
+        };
         match self.opts.format {
-            OutputFormat::Json => render::summary::json(&self.summary, w),
+            OutputFormat::Json => render::summary::json(summary, w),
             OutputFormat::Human => {
                 if self.shown > 0 {
                     writeln!(w)?;
                 }
-                render::summary::human(&self.summary, w)
+                render::summary::human(summary, w)
             }
             OutputFormat::Markdown => {
                 if self.shown > 0 {
                     writeln!(w)?;
                 }
-                render::summary::markdown(&self.summary, w)
+                render::summary::markdown(summary, w)
             }
         }
     }
@@ -202,7 +221,7 @@ impl<'r> Report<'r> {
     /// 2 when any input or record was unreadable, else 0 when any response was
     /// diagnosed or flagged by a rule (a described redirect included), else 1.
     pub fn exit_code(&self) -> u8 {
-        if self.input_errors > 0 || self.summary.unreadable > 0 {
+        if self.input_errors > 0 || self.unreadable > 0 {
             EXIT_ERROR
         } else if self.diagnosed > 0 {
             EXIT_DIAGNOSED

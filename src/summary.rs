@@ -3,6 +3,7 @@
 //! last problem, so its memory does not grow with the number of responses (the maps are
 //! keyed by rule id, API name and status class, all bounded by the rule table).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
@@ -71,26 +72,67 @@ pub struct Occurrence {
     parsed: Option<SystemTime>,
 }
 
+/// Where an occurrence sorts: its parsed time, then its reading order.
+type When = (Option<SystemTime>, usize);
+
 impl Occurrence {
-    /// Whether `self` comes before `other`: by time when both have one; a timed
-    /// occurrence wins over an untimed one; by reading order when neither has a time.
-    fn earlier_than(&self, other: &Self) -> bool {
-        match (self.parsed, other.parsed) {
-            (Some(a), Some(b)) => a < b,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => self.order < other.order,
+    fn of(d: &Diagnosis, order: usize, parsed: Option<SystemTime>) -> Self {
+        Self {
+            order,
+            time: d.time.clone(),
+            status: d.status,
+            rule: d.rule.clone(),
+            source: d.source.clone(),
+            parsed,
         }
     }
 
-    /// Whether `self` comes after (or with) `other`, by the same rules.
-    fn later_than(&self, other: &Self) -> bool {
-        match (self.parsed, other.parsed) {
+    /// Turn into the occurrence of `d`, reusing this one's strings: in a log without
+    /// times every problem is the latest so far.
+    fn set_to(&mut self, d: &Diagnosis, order: usize, parsed: Option<SystemTime>) {
+        self.order = order;
+        self.time.clone_from(&d.time);
+        self.status = d.status;
+        self.rule.clone_from(&d.rule);
+        match (&mut self.source, &d.source) {
+            (Some(mine), Some(theirs)) => {
+                mine.file.clone_from(&theirs.file);
+                mine.entry = theirs.entry;
+                mine.line = theirs.line;
+            }
+            (mine, theirs) => mine.clone_from(theirs),
+        }
+        self.parsed = parsed;
+    }
+
+    /// Whether `self` comes after an occurrence at `when`: by time when both have one;
+    /// a timed occurrence comes first over an untimed one; by reading order when
+    /// neither has a time.
+    fn is_after(&self, when: When) -> bool {
+        match (when.0, self.parsed) {
+            (Some(a), Some(b)) => a < b,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => when.1 < self.order,
+        }
+    }
+
+    /// Whether `self` comes before (or with) an occurrence at `when`, by the same rules.
+    fn is_before(&self, when: When) -> bool {
+        match (when.0, self.parsed) {
             (Some(a), Some(b)) => a >= b,
             (Some(_), None) => true,
             (None, Some(_)) => false,
-            (None, None) => self.order > other.order,
+            (None, None) => when.1 > self.order,
         }
+    }
+}
+
+/// Make `slot` the occurrence of `d`, reusing what it held.
+fn remember(slot: &mut Option<Occurrence>, d: &Diagnosis, when: When) {
+    match slot {
+        Some(o) => o.set_to(d, when.1, when.0),
+        None => *slot = Some(Occurrence::of(d, when.1, when.0)),
     }
 }
 
@@ -108,11 +150,27 @@ pub fn is_problem(d: &Diagnosis) -> bool {
 
 /// `4xx` for 404; `no response` for a failure before any response; `unknown` when the
 /// input did not show the status.
-pub fn status_class(d: &Diagnosis) -> String {
+pub fn status_class(d: &Diagnosis) -> Cow<'static, str> {
+    const CLASSES: [&str; 10] = [
+        "0xx", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx", "7xx", "8xx", "9xx",
+    ];
     match d.status {
-        Some(s) => format!("{}xx", s / 100),
+        Some(s) => match CLASSES.get(usize::from(s / 100)) {
+            Some(class) => Cow::Borrowed(class),
+            None => Cow::Owned(format!("{}xx", s / 100)),
+        },
         None if d.error.is_some() => "no response".into(),
         None => "unknown".into(),
+    }
+}
+
+/// Count one more under `key`, copying the key only the first time it is seen.
+fn bump(map: &mut BTreeMap<String, usize>, key: &str) {
+    match map.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            map.insert(key.to_string(), 1);
+        }
     }
 }
 
@@ -124,7 +182,7 @@ impl Summary {
     /// Count one diagnosis.
     pub fn add(&mut self, d: &Diagnosis) {
         self.responses += 1;
-        *self.status_classes.entry(status_class(d)).or_default() += 1;
+        bump(&mut self.status_classes, &status_class(d));
         if !is_problem(d) {
             self.succeeded += 1;
             return;
@@ -134,32 +192,27 @@ impl Summary {
             Outcome::Warning => self.warnings += 1,
             _ => self.unrecognised += 1,
         }
-        let api = d.api.clone().unwrap_or_else(|| NO_API.to_string());
-        *self.apis.entry(api).or_default() += 1;
+        bump(&mut self.apis, d.api.as_deref().unwrap_or(NO_API));
         if let Some(rule) = &d.rule {
-            self.rules
-                .entry(rule.clone())
-                .or_insert_with(|| RuleTally {
-                    count: 0,
-                    api: d.api.clone(),
-                    title: d.title.clone(),
-                    fix: d.fix.first().cloned(),
-                })
-                .count += 1;
+            match self.rules.get_mut(rule) {
+                Some(tally) => tally.count += 1,
+                None => {
+                    let tally = RuleTally {
+                        count: 1,
+                        api: d.api.clone(),
+                        title: d.title.clone(),
+                        fix: d.fix.first().cloned(),
+                    };
+                    self.rules.insert(rule.clone(), tally);
+                }
+            }
         }
-        let here = Occurrence {
-            order: self.responses,
-            time: d.time.clone(),
-            status: d.status,
-            rule: d.rule.clone(),
-            source: d.source.clone(),
-            parsed: d.time.as_deref().and_then(parse_time),
-        };
-        if self.first.as_ref().is_none_or(|f| here.earlier_than(f)) {
-            self.first = Some(here.clone());
+        let when = (d.time.as_deref().and_then(parse_time), self.responses);
+        if self.first.as_ref().is_none_or(|f| f.is_after(when)) {
+            remember(&mut self.first, d, when);
         }
-        if self.last.as_ref().is_none_or(|l| here.later_than(l)) {
-            self.last = Some(here);
+        if self.last.as_ref().is_none_or(|l| l.is_before(when)) {
+            remember(&mut self.last, d, when);
         }
     }
 
