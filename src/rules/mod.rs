@@ -380,7 +380,7 @@ impl RuleSet {
             .into_iter()
             .filter_map(|c| Some((c, self.evaluate(c, s)?)))
             .collect();
-        found.sort_by(|a, b| self.rank_key(a.0).cmp(&self.rank_key(b.0)));
+        found.sort_by_cached_key(|(c, _)| self.rank_key(*c));
         found
     }
 
@@ -388,7 +388,7 @@ impl RuleSet {
     /// ranked below the winner are never tested.
     pub fn best_match(&self, s: &Subject<'_>, api: Option<usize>) -> Option<(usize, Evidence)> {
         let mut eligible = self.eligible(s, api);
-        eligible.sort_by(|a, b| self.rank_key(*a).cmp(&self.rank_key(*b)));
+        eligible.sort_by_cached_key(|c| self.rank_key(*c));
         eligible
             .into_iter()
             .find_map(|c| Some((c, self.evaluate(c, s)?)))
@@ -433,7 +433,7 @@ impl RuleSet {
             })
             .filter_map(|c| Some((c, self.evaluate(c, s)?)))
             .collect();
-        found.sort_by(|a, b| self.rank_key(a.0).cmp(&self.rank_key(b.0)));
+        found.sort_by_cached_key(|(c, _)| self.rank_key(*c));
         found
     }
 
