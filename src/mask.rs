@@ -88,8 +88,11 @@ const ANCHORS: &[&str] = &[
 ];
 
 static ANCHOR_SEARCH: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    // A contiguous NFA builds in a fraction of the DFA's time (which was a fifth of a
+    // run on one response) and is as quick on the short texts masked.
     aho_corasick::AhoCorasick::builder()
         .ascii_case_insensitive(true)
+        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
         .build(ANCHORS)
         .expect("the anchor patterns build")
 });
