@@ -64,6 +64,11 @@ impl Gate {
         }
     }
 
+    /// The rule tests a transport failure: it cannot hold for a response that arrived.
+    pub(super) fn needs_transport(&self) -> bool {
+        self.transport
+    }
+
     pub(super) fn open(&self, s: &Subject<'_>) -> bool {
         // An unknown status passes: a rule with a literal is then lenient about it.
         let status = match (&self.status, s.resp.status) {

@@ -11,16 +11,22 @@ use aho_corasick::AhoCorasick;
 use super::compile::StatusSet;
 use super::model::Rule;
 
-/// Rules without a literal, by status.
+/// Rules without a literal, by status; those that test a transport failure apart,
+/// since most responses are not one and they would fail their gate.
 #[derive(Debug, Default)]
 struct StatusBuckets {
     exact: BTreeMap<u16, Vec<u32>>,
     class: [Vec<u32>; 6],
     any: Vec<u32>,
+    transport: Vec<u32>,
 }
 
 impl StatusBuckets {
-    fn add(&mut self, rule: u32, status: Option<&StatusSet>) {
+    fn add(&mut self, rule: u32, status: Option<&StatusSet>, transport: bool) {
+        if transport {
+            self.transport.push(rule);
+            return;
+        }
         match status {
             None => self.any.push(rule),
             Some(set) => {
@@ -34,8 +40,11 @@ impl StatusBuckets {
         }
     }
 
-    fn collect(&self, status: Option<u16>, out: &mut RuleBits) {
+    fn collect(&self, status: Option<u16>, transport_failure: bool, out: &mut RuleBits) {
         out.insert_all(&self.any);
+        if transport_failure {
+            out.insert_all(&self.transport);
+        }
         if let Some(code) = status {
             if let Some(rules) = self.exact.get(&code) {
                 out.insert_all(rules);
@@ -100,6 +109,8 @@ pub struct IndexEntry<'a> {
     pub literal: Option<&'a str>,
     /// The statuses of a rule without a literal (`None`: any status).
     pub status: Option<StatusSet>,
+    /// It tests a transport failure (`when.transport_error`).
+    pub transport: bool,
     pub api: usize,
 }
 
@@ -123,7 +134,7 @@ impl Index {
                         literal_rules.push(vec![id]);
                     }
                 },
-                None => unliteral[e.api].add(id, e.status.as_ref()),
+                None => unliteral[e.api].add(id, e.status.as_ref(), e.transport),
             }
         }
         Self {
@@ -136,14 +147,20 @@ impl Index {
         }
     }
 
-    /// Candidate rule numbers for a body and status, considering the unliteral rules of
-    /// the APIs in `apis`. Sorted, without duplicates.
-    pub fn candidates(&self, body: &[u8], status: Option<u16>, apis: &[usize]) -> Vec<u32> {
+    /// Candidate rule numbers for a body and status (and whether no response arrived),
+    /// considering the unliteral rules of the APIs in `apis`. Sorted, without duplicates.
+    pub fn candidates(
+        &self,
+        body: &[u8],
+        status: Option<u16>,
+        transport_failure: bool,
+        apis: &[usize],
+    ) -> Vec<u32> {
         let mut out = RuleBits::new(self.rule_count);
         self.literal_hits(body, |p| out.insert_all(&self.literal_rules[p]));
         for api in apis {
             if let Some(buckets) = self.unliteral.get(*api) {
-                buckets.collect(status, &mut out);
+                buckets.collect(status, transport_failure, &mut out);
             }
         }
         out.into_sorted()
@@ -229,6 +246,7 @@ mod tests {
         let entries = literals.iter().enumerate().map(|(i, l)| IndexEntry {
             literal: Some(l),
             status: None,
+            transport: false,
             api: i % 2,
         });
         let index = Index::build(entries, 2);
@@ -240,12 +258,12 @@ mod tests {
         ];
         let naive: Vec<Vec<u32>> = bodies
             .iter()
-            .map(|b| index.candidates(b.as_bytes(), Some(400), &[0, 1]))
+            .map(|b| index.candidates(b.as_bytes(), Some(400), false, &[0, 1]))
             .collect();
         index.automaton();
         let automaton: Vec<Vec<u32>> = bodies
             .iter()
-            .map(|b| index.candidates(b.as_bytes(), Some(400), &[0, 1]))
+            .map(|b| index.candidates(b.as_bytes(), Some(400), false, &[0, 1]))
             .collect();
         assert_eq!(naive, automaton);
         assert_eq!(naive[0], vec![0, 1]);

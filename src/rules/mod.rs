@@ -363,6 +363,7 @@ impl RuleSet {
             let entries = self.entries.iter().map(|e| IndexEntry {
                 literal: e.literal(),
                 status: e.literal().is_none().then(|| e.index_status()).flatten(),
+                transport: e.gate.needs_transport(),
                 api: e.api,
             });
             Index::build(entries, self.apis.len())
@@ -400,7 +401,12 @@ impl RuleSet {
         let mut apis = self.recognition().generic.clone();
         apis.extend(api);
         self.index()
-            .candidates(s.resp.body.bytes(), s.resp.status, &apis)
+            .candidates(
+                s.resp.body.bytes(),
+                s.resp.status,
+                s.resp.transport_error.is_some(),
+                &apis,
+            )
             .into_iter()
             .map(|c| c as usize)
             .filter(|&c| {
