@@ -7,10 +7,12 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use apidiag::diagnose::Options;
-use apidiag::input::{DrainAware, InputOptions, ReadFailure, read_input};
-use apidiag::parallel::{Diagnosed, with_pool};
+use apidiag::input::{
+    DrainAware, InputOptions, Pending, ReadFailure, RecordError, read_input, read_input_pending,
+};
+use apidiag::parallel::with_pool;
 use apidiag::read::{Context, InputFormat};
-use apidiag::report::{OutputFormat, Progress, Report, ReportOptions};
+use apidiag::report::{Handed, OutputFormat, Progress, Report, ReportOptions};
 use apidiag::rules::check::{self, Verdict};
 use apidiag::rules::{RuleSet, loader};
 use clap::Parser;
@@ -142,7 +144,8 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
         progress,
     );
     let stdout = io::stdout();
-    let mut w = io::BufWriter::new(stdout.lock());
+    // A log's diagnoses are several times its size: fewer, larger writes.
+    let mut w = io::BufWriter::with_capacity(64 << 10, stdout.lock());
     for name in &files {
         let (reader, size) = match open(name, &stdin) {
             Ok(opened) => opened,
@@ -155,10 +158,11 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
             }
         };
         let (mut reader, buffered) = DrainAware::new(reader);
-        let mut hand_on = |item: Diagnosed| -> io::Result<()> {
+        let hand_in = report.hand_in();
+        let mut hand_on = |item: Result<Handed, RecordError>| -> io::Result<()> {
             match item {
-                Ok(d) => {
-                    report.add(&d, &mut w)?;
+                Ok(h) => {
+                    report.add_handed(h, &mut w)?;
                     if buffered.get() == 0 {
                         w.flush()?;
                     }
@@ -175,8 +179,12 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
         };
         let threads = threads_for(size, args.threads);
         let read = if threads > 1 {
-            with_pool(&rules, &opts, threads, |pool| {
-                let read = read_input(&mut reader, name, &input, &mut |item| {
+            let work = |p: Pending| -> Result<Handed, RecordError> {
+                let p = p.parse(&input.context)?;
+                Ok(hand_in.prepare(rules.diagnose(&p.response, &opts, p.source)))
+            };
+            with_pool(threads, &work, |pool| {
+                let read = read_input_pending(&mut reader, name, &input, &mut |item| {
                     pool.push(item, &mut hand_on)
                 });
                 match read {
@@ -189,7 +197,8 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
             })
         } else {
             read_input(&mut reader, name, &input, &mut |item| {
-                hand_on(item.map(|p| rules.diagnose(&p.response, &opts, p.source)))
+                let d = item.map(|p| rules.diagnose(&p.response, &opts, p.source));
+                hand_on(d.map(|d| Handed::Diagnosis(Box::new(d))))
             })
         };
         match read {

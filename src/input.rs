@@ -65,6 +65,37 @@ fn shown(name: &str) -> &str {
 /// What the consumer of records says: go on, or stop reading (the output was closed).
 pub type Flow = io::Result<()>;
 
+/// A response as read, or an NDJSON record whose line is still to be parsed, which
+/// can then be done on another thread ([`read_input_pending`]).
+#[derive(Debug)]
+pub enum Pending {
+    /// Boxed: most pending items of a batch are records, a line and a place.
+    Parsed(Box<Parsed>),
+    Record {
+        line: Vec<u8>,
+        source: Source,
+    },
+}
+
+impl Pending {
+    /// The response, parsing a record's line with `context` applied.
+    pub fn parse(self, context: &Context) -> Result<Parsed, RecordError> {
+        match self {
+            Pending::Parsed(p) => Ok(*p),
+            Pending::Record { line, source } => match parse_record(&line, context) {
+                Ok(response) => Ok(Parsed {
+                    response,
+                    source: Some(source),
+                }),
+                Err(message) => Err(RecordError {
+                    at: source,
+                    message,
+                }),
+            },
+        }
+    }
+}
+
 /// Read `reader` (called `name`; `-` is standard input) and hand each response or
 /// record error to `sink`. An error from `sink` stops reading and is returned.
 pub fn read_input(
@@ -72,6 +103,18 @@ pub fn read_input(
     name: &str,
     opts: &InputOptions,
     sink: &mut dyn FnMut(Result<Parsed, RecordError>) -> Flow,
+) -> Result<(), ReadFailure> {
+    read_input_pending(reader, name, opts, &mut |item| {
+        sink(item.and_then(|p| p.parse(&opts.context)))
+    })
+}
+
+/// [`read_input`], handing each NDJSON record on before parsing it.
+pub fn read_input_pending(
+    reader: &mut dyn BufRead,
+    name: &str,
+    opts: &InputOptions,
+    sink: &mut dyn FnMut(Result<Pending, RecordError>) -> Flow,
 ) -> Result<(), ReadFailure> {
     let io_err = |source| InputError::Io {
         name: name.to_string(),
@@ -85,7 +128,9 @@ pub fn read_input(
     let reader: &mut dyn BufRead = &mut io::Cursor::new(head).chain(reader);
     match format {
         InputFormat::Ndjson => read_ndjson(reader, name, opts, sink),
-        InputFormat::Har => crate::har::read_har(reader, name, opts, sink),
+        InputFormat::Har => crate::har::read_har(reader, name, opts, &mut |item| {
+            sink(item.map(|p| Pending::Parsed(Box::new(p))))
+        }),
         single => {
             let bytes = read_bounded(reader, opts.max_record)
                 .map_err(io_err)?
@@ -102,7 +147,8 @@ pub fn read_input(
                 file: name.to_string(),
                 ..Source::default()
             });
-            sink(Ok(Parsed { response, source })).map_err(ReadFailure::Output)
+            let parsed = Box::new(Parsed { response, source });
+            sink(Ok(Pending::Parsed(parsed))).map_err(ReadFailure::Output)
         }
     }
 }
@@ -202,7 +248,7 @@ fn read_ndjson(
     reader: &mut dyn BufRead,
     name: &str,
     opts: &InputOptions,
-    sink: &mut dyn FnMut(Result<Parsed, RecordError>) -> Flow,
+    sink: &mut dyn FnMut(Result<Pending, RecordError>) -> Flow,
 ) -> Result<(), ReadFailure> {
     let mut line = Vec::new();
     let mut number = 0;
@@ -235,16 +281,8 @@ fn read_ndjson(
             }
             LineRead::Line if line.iter().all(u8::is_ascii_whitespace) => {}
             LineRead::Line => {
-                let item = parse_record(&line, &opts.context)
-                    .map(|response| Parsed {
-                        response,
-                        source: Some(source.clone()),
-                    })
-                    .map_err(|message| RecordError {
-                        at: source,
-                        message,
-                    });
-                sink(item).map_err(ReadFailure::Output)?;
+                let line = std::mem::take(&mut line);
+                sink(Ok(Pending::Record { line, source })).map_err(ReadFailure::Output)?;
             }
         }
     }

@@ -43,6 +43,50 @@ pub struct ReportOptions {
     pub label_files: bool,
 }
 
+/// A diagnosis on its way to a [`Report`] from a worker thread: JSON lines without a
+/// summary are written out there, so only their bytes and counts cross threads.
+#[derive(Debug)]
+pub enum Handed {
+    Diagnosis(Box<Diagnosis>),
+    JsonLine {
+        line: Vec<u8>,
+        diagnosed: bool,
+        record: bool,
+    },
+}
+
+/// What a worker needs to know of the report to prepare a [`Handed`].
+#[derive(Debug, Clone, Copy)]
+pub struct HandIn {
+    json_lines: bool,
+}
+
+impl HandIn {
+    pub fn prepare(&self, d: Diagnosis) -> Handed {
+        if !self.json_lines {
+            return Handed::Diagnosis(Box::new(d));
+        }
+        let mut line = Vec::with_capacity(2048);
+        render::json::line(&d, &mut line).expect("writing to a Vec cannot fail");
+        Handed::JsonLine {
+            line,
+            diagnosed: counts_as_diagnosed(&d),
+            record: is_record(&d),
+        }
+    }
+}
+
+fn counts_as_diagnosed(d: &Diagnosis) -> bool {
+    matches!(d.outcome, Outcome::Diagnosed | Outcome::Warning)
+}
+
+/// A record of a HAR or NDJSON input, not a single response.
+fn is_record(d: &Diagnosis) -> bool {
+    d.source
+        .as_ref()
+        .is_some_and(|s| s.entry.is_some() || s.line.is_some())
+}
+
 /// Renders a run's diagnoses and keeps what the summary and the exit code need.
 pub struct Report<'r> {
     rules: &'r RuleSet,
@@ -86,19 +130,41 @@ impl<'r> Report<'r> {
         self.summary.as_ref()
     }
 
+    /// How to hand this report a diagnosis made on another thread ([`Report::add_handed`]).
+    pub fn hand_in(&self) -> HandIn {
+        HandIn {
+            json_lines: self.opts.format == OutputFormat::Json && self.summary.is_none(),
+        }
+    }
+
+    /// [`Report::add`] for a diagnosis prepared by [`HandIn::prepare`].
+    pub fn add_handed(&mut self, h: Handed, w: &mut dyn Write) -> io::Result<()> {
+        match h {
+            Handed::Diagnosis(d) => self.add(&d, w),
+            Handed::JsonLine {
+                line,
+                diagnosed,
+                record,
+            } => {
+                self.responses += 1;
+                self.diagnosed += usize::from(diagnosed);
+                self.batch_seen |= record;
+                self.shown += 1;
+                w.write_all(&line)?;
+                self.progress.tick(self.seen());
+                Ok(())
+            }
+        }
+    }
+
     /// Write one diagnosis (or not, see the module doc) and count it.
     pub fn add(&mut self, d: &Diagnosis, w: &mut dyn Write) -> io::Result<()> {
         self.responses += 1;
         if let Some(summary) = &mut self.summary {
             summary.add(d);
         }
-        if matches!(d.outcome, Outcome::Diagnosed | Outcome::Warning) {
-            self.diagnosed += 1;
-        }
-        let record = d
-            .source
-            .as_ref()
-            .is_some_and(|s| s.entry.is_some() || s.line.is_some());
+        self.diagnosed += usize::from(counts_as_diagnosed(d));
+        let record = is_record(d);
         self.batch_seen |= record;
         let visible = !self.opts.summary_only
             && (self.opts.format == OutputFormat::Json || !record || is_problem(d));

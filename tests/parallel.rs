@@ -6,8 +6,9 @@ mod common;
 use common::{apidiag, counting_reader, fixture};
 
 use apidiag::diagnose::Options;
-use apidiag::input::{InputOptions, read_input};
-use apidiag::parallel::with_pool;
+use apidiag::diagnosis::Diagnosis;
+use apidiag::input::{InputOptions, Pending, RecordError, read_input_pending};
+use apidiag::parallel::{BATCH_RECORDS, with_pool};
 use apidiag::read::{Context, InputFormat};
 use apidiag::rules::RuleSet;
 
@@ -86,10 +87,10 @@ fn the_reader_stays_a_few_batches_ahead_of_the_output() {
         context: Context::default(),
         max_record: 64 << 20,
     };
-    // Batches of 64, two in flight per worker, one being filled.
-    let ahead = (2 * THREADS + 1) * 64 * record.len() + BUF;
+    // Two batches in flight per worker, one being filled.
+    let ahead = (2 * THREADS + 1) * BATCH_RECORDS * record.len() + BUF;
     let mut seen = 0;
-    let mut check = |d: apidiag::parallel::Diagnosed| {
+    let mut check = |d: Result<Diagnosis, RecordError>| {
         let line = d.unwrap().source.unwrap().line.unwrap();
         assert_eq!(line, seen + 1, "in input order");
         assert!(
@@ -100,8 +101,13 @@ fn the_reader_stays_a_few_batches_ahead_of_the_output() {
         seen += 1;
         Ok(())
     };
-    with_pool(&rules, &Options::default(), THREADS, |pool| {
-        read_input(&mut reader, "big.ndjson", &input, &mut |item| {
+    let opts = Options::default();
+    let work = |p: Pending| -> Result<Diagnosis, RecordError> {
+        let p = p.parse(&input.context)?;
+        Ok(rules.diagnose(&p.response, &opts, p.source))
+    };
+    with_pool(THREADS, &work, |pool| {
+        read_input_pending(&mut reader, "big.ndjson", &input, &mut |item| {
             pool.push(item, &mut check)
         })
         .unwrap();
