@@ -12,7 +12,7 @@ use apidiag::input::{
 };
 use apidiag::parallel::with_pool;
 use apidiag::read::{Context, InputFormat};
-use apidiag::report::{Handed, OutputFormat, Progress, Report, ReportOptions};
+use apidiag::report::{HandIn, Handed, OutputFormat, Progress, Report, ReportOptions};
 use apidiag::rules::check::{self, Verdict};
 use apidiag::rules::{RuleSet, loader};
 use clap::Parser;
@@ -146,13 +146,16 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
     let stdout = io::stdout();
     // A log's diagnoses are several times its size: fewer, larger writes.
     let mut w = io::BufWriter::with_capacity(64 << 10, stdout.lock());
+    let job = Job {
+        rules: &rules,
+        opts: &opts,
+        input: &input,
+    };
     for name in &files {
         let (reader, size) = match open(name, &stdin) {
             Ok(opened) => opened,
             Err(e) => {
-                w.flush()?;
-                report.before_stderr();
-                eprintln!("apidiag: error: {name}: {e}");
+                complain(&mut report, &mut w, format_args!("{name}: {e}"))?;
                 report.input_error();
                 continue;
             }
@@ -166,48 +169,20 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
                     if buffered.get() == 0 {
                         w.flush()?;
                     }
-                    Ok(())
                 }
                 Err(e) => {
-                    w.flush()?;
-                    report.before_stderr();
-                    eprintln!("apidiag: error: {e}");
+                    complain(&mut report, &mut w, &e)?;
                     report.record_error(&e);
-                    Ok(())
                 }
             }
+            Ok(())
         };
         let threads = threads_for(size, args.threads);
-        let read = if threads > 1 {
-            let work = |p: Pending| -> Result<Handed, RecordError> {
-                let p = p.parse(&input.context)?;
-                Ok(hand_in.prepare(rules.diagnose(&p.response, &opts, p.source)))
-            };
-            with_pool(threads, &work, |pool| {
-                let read = read_input_pending(&mut reader, name, &input, &mut |item| {
-                    pool.push(item, &mut hand_on)
-                });
-                match read {
-                    Err(ReadFailure::Output(e)) => Err(ReadFailure::Output(e)),
-                    other => pool
-                        .finish(&mut hand_on)
-                        .map_err(ReadFailure::Output)
-                        .and(other),
-                }
-            })
-        } else {
-            read_input(&mut reader, name, &input, &mut |item| {
-                let d = item.map(|p| rules.diagnose(&p.response, &opts, p.source));
-                hand_on(d.map(|d| Handed::Diagnosis(Box::new(d))))
-            })
-        };
-        match read {
+        match job.read(&mut reader, name, threads, hand_in, &mut hand_on) {
             Ok(()) => {}
             Err(ReadFailure::Output(e)) => return Err(e.into()),
             Err(ReadFailure::Input(e)) => {
-                w.flush()?;
-                report.before_stderr();
-                eprintln!("apidiag: error: {e}");
+                complain(&mut report, &mut w, &e)?;
                 report.input_error();
             }
         }
@@ -220,6 +195,59 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
     // cost a run on one response about 5% more, for memory the exit returns anyway.
     std::mem::forget(rules);
     Ok(code)
+}
+
+/// What diagnosing an input needs besides the input.
+struct Job<'a> {
+    rules: &'a RuleSet,
+    opts: &'a Options,
+    input: &'a InputOptions,
+}
+
+impl Job<'_> {
+    /// Read one input and hand on each diagnosis (or unreadable record) in order,
+    /// diagnosing on `threads` worker threads when more than one.
+    fn read(
+        &self,
+        reader: &mut dyn io::BufRead,
+        name: &str,
+        threads: usize,
+        hand_in: HandIn,
+        hand_on: &mut dyn FnMut(Result<Handed, RecordError>) -> io::Result<()>,
+    ) -> Result<(), ReadFailure> {
+        let (rules, opts) = (self.rules, self.opts);
+        if threads <= 1 {
+            return read_input(reader, name, self.input, &mut |item| {
+                let d = item.map(|p| rules.diagnose(&p.response, opts, p.source));
+                hand_on(d.map(|d| Handed::Diagnosis(Box::new(d))))
+            });
+        }
+        let work = |p: Pending| -> Result<Handed, RecordError> {
+            let p = p.parse(&self.input.context)?;
+            Ok(hand_in.prepare(rules.diagnose(&p.response, opts, p.source)))
+        };
+        with_pool(threads, &work, |pool| {
+            let read = read_input_pending(reader, name, self.input, &mut |item| {
+                pool.push(item, hand_on)
+            });
+            match read {
+                Err(ReadFailure::Output(e)) => Err(ReadFailure::Output(e)),
+                other => pool.finish(hand_on).map_err(ReadFailure::Output).and(other),
+            }
+        })
+    }
+}
+
+/// Say on stderr what could not be read, after the output so far.
+fn complain(
+    report: &mut Report,
+    w: &mut dyn Write,
+    what: impl std::fmt::Display,
+) -> io::Result<()> {
+    w.flush()?;
+    report.before_stderr();
+    eprintln!("apidiag: error: {what}");
+    Ok(())
 }
 
 /// A file smaller than this is diagnosed on the calling thread: starting workers costs
