@@ -197,6 +197,7 @@ impl<R> DrainAware<R> {
 impl<R: BufRead> Read for DrainAware<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
+        // What is left buffered is not known here: a flush too many is harmless.
         self.buffered.set(0);
         Ok(n)
     }

@@ -67,7 +67,7 @@ impl HandIn {
             return Handed::Diagnosis(Box::new(d));
         }
         let mut line = Vec::with_capacity(2048);
-        render::json::line(&d, &mut line).expect("writing to a Vec cannot fail");
+        render::json::line_into(&d, &mut line);
         Handed::JsonLine {
             line,
             diagnosed: counts_as_diagnosed(&d),

@@ -17,9 +17,14 @@ pub fn line(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
     // Built in a buffer first: through `dyn Write`, each of the many small pieces
     // would be a dynamic call.
     let mut buf = Vec::with_capacity(2048);
-    d.write_json(&mut buf);
-    buf.push(b'\n');
+    line_into(d, &mut buf);
     out.write_all(&buf)
+}
+
+/// The line, newline included, appended to `buf`.
+pub fn line_into(d: &Diagnosis, buf: &mut Vec<u8>) {
+    d.write_json(buf);
+    buf.push(b'\n');
 }
 
 /// A value written as serde_json writes it.
