@@ -76,7 +76,7 @@ pub struct Occurrence {
 type When = (Option<SystemTime>, usize);
 
 impl Occurrence {
-    fn of(d: &Diagnosis, order: usize, parsed: Option<SystemTime>) -> Self {
+    fn of(d: &Diagnosis, (parsed, order): When) -> Self {
         Self {
             order,
             time: d.time.clone(),
@@ -85,24 +85,6 @@ impl Occurrence {
             source: d.source.clone(),
             parsed,
         }
-    }
-
-    /// Turn into the occurrence of `d`, reusing this one's strings: in a log without
-    /// times every problem is the latest so far.
-    fn set_to(&mut self, d: &Diagnosis, order: usize, parsed: Option<SystemTime>) {
-        self.order = order;
-        self.time.clone_from(&d.time);
-        self.status = d.status;
-        self.rule.clone_from(&d.rule);
-        match (&mut self.source, &d.source) {
-            (Some(mine), Some(theirs)) => {
-                mine.file.clone_from(&theirs.file);
-                mine.entry = theirs.entry;
-                mine.line = theirs.line;
-            }
-            (mine, theirs) => mine.clone_from(theirs),
-        }
-        self.parsed = parsed;
     }
 
     /// Whether `self` comes after an occurrence at `when`: by time when both have one;
@@ -125,14 +107,6 @@ impl Occurrence {
             (None, Some(_)) => false,
             (None, None) => when.1 > self.order,
         }
-    }
-}
-
-/// Make `slot` the occurrence of `d`, reusing what it held.
-fn remember(slot: &mut Option<Occurrence>, d: &Diagnosis, when: When) {
-    match slot {
-        Some(o) => o.set_to(d, when.1, when.0),
-        None => *slot = Some(Occurrence::of(d, when.1, when.0)),
     }
 }
 
@@ -208,11 +182,12 @@ impl Summary {
             }
         }
         let when = (d.time.as_deref().and_then(parse_time), self.responses);
+        // Compared first, so an occurrence is built only when it replaces one.
         if self.first.as_ref().is_none_or(|f| f.is_after(when)) {
-            remember(&mut self.first, d, when);
+            self.first = Some(Occurrence::of(d, when));
         }
         if self.last.as_ref().is_none_or(|l| l.is_before(when)) {
-            remember(&mut self.last, d, when);
+            self.last = Some(Occurrence::of(d, when));
         }
     }
 

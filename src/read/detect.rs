@@ -146,8 +146,11 @@ pub fn enough_to_detect(head: &[u8]) -> bool {
     let Some(first_end) = memchr::memchr(b'\n', trimmed) else {
         return false;
     };
-    if !trimmed.starts_with(b"{") || first_line_shape(trimmed) != Shape::MaybeRecord {
-        return trimmed.starts_with(b"{");
+    if !trimmed.starts_with(b"{") {
+        return false;
+    }
+    if first_line_shape(trimmed) != Shape::MaybeRecord {
+        return true;
     }
     let rest = trimmed[first_end..].trim_ascii_start();
     !rest.is_empty() && (!rest.starts_with(b"{") || memchr::memchr(b'\n', rest).is_some())
