@@ -125,11 +125,6 @@ impl<'r> Report<'r> {
         }
     }
 
-    /// The summary so far; `None` when this run never prints one.
-    pub fn summary(&self) -> Option<&Summary> {
-        self.summary.as_ref()
-    }
-
     /// How to hand this report a diagnosis made on another thread ([`Report::add_handed`]).
     pub fn hand_in(&self) -> HandIn {
         HandIn {
