@@ -8,9 +8,9 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use apidiag::diagnose::Options;
 use apidiag::input::{
-    DrainAware, InputOptions, Pending, ReadFailure, RecordError, read_input, read_input_pending,
+    DrainAware, InputOptions, Piece, ReadFailure, RecordError, read_input, read_pieces,
 };
-use apidiag::parallel::with_pool;
+use apidiag::parallel::{Output, with_pool};
 use apidiag::read::{Context, InputFormat};
 use apidiag::report::{HandIn, Handed, OutputFormat, Progress, Report, ReportOptions};
 use apidiag::rules::check::{self, Verdict};
@@ -162,10 +162,10 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
         };
         let (mut reader, buffered) = DrainAware::new(reader);
         let hand_in = report.hand_in();
-        let mut hand_on = |item: Result<Handed, RecordError>| -> io::Result<()> {
+        let mut hand_on = |item: Result<Handed, RecordError>, line: &[u8]| -> io::Result<()> {
             match item {
                 Ok(h) => {
-                    report.add_handed(h, &mut w)?;
+                    report.add_handed(h, line, &mut w)?;
                     if buffered.get() == 0 {
                         w.flush()?;
                     }
@@ -197,6 +197,10 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
     Ok(code)
 }
 
+/// Where each diagnosis (or unreadable record) goes, with the bytes a worker rendered
+/// it to (none on one thread).
+type HandOn<'a> = dyn FnMut(Result<Handed, RecordError>, &[u8]) -> io::Result<()> + 'a;
+
 /// What diagnosing an input needs besides the input.
 struct Job<'a> {
     rules: &'a RuleSet,
@@ -213,22 +217,28 @@ impl Job<'_> {
         name: &str,
         threads: usize,
         hand_in: HandIn,
-        hand_on: &mut dyn FnMut(Result<Handed, RecordError>) -> io::Result<()>,
+        hand_on: &mut HandOn<'_>,
     ) -> Result<(), ReadFailure> {
         let (rules, opts) = (self.rules, self.opts);
         if threads <= 1 {
             return read_input(reader, name, self.input, &mut |item| {
                 let d = item.map(|p| rules.diagnose(&p.response, opts, p.source));
-                hand_on(d.map(|d| Handed::Diagnosis(Box::new(d))))
+                hand_on(d.map(|d| Handed::Diagnosis(Box::new(d))), &[])
             });
         }
-        let work = |p: Pending| -> Result<Handed, RecordError> {
-            let p = p.parse(&self.input.context)?;
-            Ok(hand_in.prepare(rules.diagnose(&p.response, opts, p.source)))
+        let work = |piece: Piece, out: &mut Output<Result<Handed, RecordError>>| {
+            piece.records(name, self.input, &mut |item| {
+                let handed = item.map(|p| {
+                    let d = rules.diagnose(&p.response, opts, p.source);
+                    hand_in.prepare(d, &mut out.bytes)
+                });
+                out.push(handed);
+            });
         };
         with_pool(threads, &work, |pool| {
-            let read = read_input_pending(reader, name, self.input, &mut |item| {
-                pool.push(item, hand_on)
+            let read = read_pieces(reader, name, self.input, &mut |piece| {
+                let size = piece.size();
+                pool.push(piece, size, hand_on)
             });
             match read {
                 Err(ReadFailure::Output(e)) => Err(ReadFailure::Output(e)),

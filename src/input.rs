@@ -65,33 +65,64 @@ fn shown(name: &str) -> &str {
 /// What the consumer of records says: go on, or stop reading (the output was closed).
 pub type Flow = io::Result<()>;
 
-/// A response as read, or an NDJSON record whose line is still to be parsed, which
-/// can then be done on another thread ([`read_input_pending`]).
+/// A piece of an input for a worker thread ([`read_pieces`]): whole NDJSON lines, still
+/// to be split and parsed there, or a response read on the reading thread.
 #[derive(Debug)]
-pub enum Pending {
-    /// Boxed: most pending items of a batch are records, a line and a place.
-    Parsed(Box<Parsed>),
-    Record {
-        line: Vec<u8>,
-        source: Source,
+pub enum Piece {
+    /// Whole lines (the last one may lack its newline at the end of the input), the
+    /// first of them line `first_line` of the input.
+    Lines {
+        bytes: Vec<u8>,
+        first_line: usize,
     },
+    /// Boxed: most pieces of a HAR's batch are responses, of a log's are lines.
+    Parsed(Box<Parsed>),
+    Refused(RecordError),
 }
 
-impl Pending {
-    /// The response, parsing a record's line with `context` applied.
-    pub fn parse(self, context: &Context) -> Result<Parsed, RecordError> {
+impl Piece {
+    /// Bytes this piece holds, to bound what is in flight.
+    pub fn size(&self) -> usize {
         match self {
-            Pending::Parsed(p) => Ok(*p),
-            Pending::Record { line, source } => match parse_record(&line, context) {
-                Ok(response) => Ok(Parsed {
-                    response,
-                    source: Some(source),
-                }),
-                Err(message) => Err(RecordError {
-                    at: source,
-                    message,
-                }),
-            },
+            Piece::Lines { bytes, .. } => bytes.len(),
+            Piece::Parsed(p) => p.response.body.bytes().len(),
+            Piece::Refused(_) => 0,
+        }
+    }
+
+    /// Hand `each` every response of this piece (or why a line is not one), in order.
+    pub fn records(
+        self,
+        name: &str,
+        opts: &InputOptions,
+        each: &mut dyn FnMut(Result<Parsed, RecordError>),
+    ) {
+        match self {
+            Piece::Parsed(p) => each(Ok(*p)),
+            Piece::Refused(e) => each(Err(e)),
+            Piece::Lines { bytes, first_line } => {
+                let mut rest = &bytes[..];
+                for number in first_line.. {
+                    if rest.is_empty() {
+                        break;
+                    }
+                    let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+                    let (line, after) = rest.split_at(end);
+                    rest = after;
+                    if let Some(record) = line_record(line, number, name, opts) {
+                        each(record);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl From<Result<Parsed, RecordError>> for Piece {
+    fn from(item: Result<Parsed, RecordError>) -> Self {
+        match item {
+            Ok(p) => Piece::Parsed(Box::new(p)),
+            Err(e) => Piece::Refused(e),
         }
     }
 }
@@ -104,53 +135,79 @@ pub fn read_input(
     opts: &InputOptions,
     sink: &mut dyn FnMut(Result<Parsed, RecordError>) -> Flow,
 ) -> Result<(), ReadFailure> {
-    read_input_pending(reader, name, opts, &mut |item| {
-        sink(item.and_then(|p| p.parse(&opts.context)))
-    })
+    let (head, format) = sniff_format(reader, name, opts)?;
+    let reader: &mut dyn BufRead = &mut io::Cursor::new(head).chain(reader);
+    match format {
+        InputFormat::Ndjson => read_ndjson(reader, name, opts, sink),
+        other => read_whole(reader, name, opts, other, sink),
+    }
 }
 
-/// [`read_input`], handing each NDJSON record on before parsing it.
-pub fn read_input_pending(
+/// [`read_input`] for worker threads: a log is handed on in pieces of whole lines,
+/// which the workers split and parse ([`Piece::records`]); other inputs one response at
+/// a time. Lines are not parsed here, and no record is held on its own: reading a log
+/// costs this thread little more than copying it.
+pub fn read_pieces(
     reader: &mut dyn BufRead,
     name: &str,
     opts: &InputOptions,
-    sink: &mut dyn FnMut(Result<Pending, RecordError>) -> Flow,
+    sink: &mut dyn FnMut(Piece) -> Flow,
 ) -> Result<(), ReadFailure> {
-    let io_err = |source| InputError::Io {
-        name: name.to_string(),
-        source,
-    };
-    let head = sniff(reader).map_err(io_err)?;
+    let (head, format) = sniff_format(reader, name, opts)?;
+    let reader: &mut dyn BufRead = &mut io::Cursor::new(head).chain(reader);
+    match format {
+        InputFormat::Ndjson => read_ndjson_pieces(reader, name, opts, sink),
+        other => read_whole(reader, name, opts, other, &mut |item| sink(item.into())),
+    }
+}
+
+/// The input's first bytes, and its format (`opts.format`, or as they show).
+fn sniff_format(
+    reader: &mut dyn BufRead,
+    name: &str,
+    opts: &InputOptions,
+) -> Result<(Vec<u8>, InputFormat), ReadFailure> {
+    let head = sniff(reader).map_err(|source| io_failure(name, source))?;
     let format = match opts.format {
         InputFormat::Auto => detect(&head),
         f => f,
     };
-    let reader: &mut dyn BufRead = &mut io::Cursor::new(head).chain(reader);
-    match format {
-        InputFormat::Ndjson => read_ndjson(reader, name, opts, sink),
-        InputFormat::Har => crate::har::read_har(reader, name, opts, &mut |item| {
-            sink(item.map(|p| Pending::Parsed(Box::new(p))))
-        }),
-        single => {
-            let bytes = read_bounded(reader, opts.max_record)
-                .map_err(io_err)?
-                .ok_or_else(|| InputError::TooLarge {
-                    name: name.to_string(),
-                    limit: opts.max_record,
-                })?;
-            let response =
-                read_single(&bytes, single, opts).map_err(|message| InputError::Unreadable {
-                    name: name.to_string(),
-                    message,
-                })?;
-            let source = (name != "-").then(|| Source {
-                file: name.to_string(),
-                ..Source::default()
-            });
-            let parsed = Box::new(Parsed { response, source });
-            sink(Ok(Pending::Parsed(parsed))).map_err(ReadFailure::Output)
-        }
+    Ok((head, format))
+}
+
+fn io_failure(name: &str, source: io::Error) -> ReadFailure {
+    ReadFailure::Input(InputError::Io {
+        name: name.to_string(),
+        source,
+    })
+}
+
+/// A HAR, entry by entry, or a single response.
+fn read_whole(
+    reader: &mut dyn BufRead,
+    name: &str,
+    opts: &InputOptions,
+    format: InputFormat,
+    sink: &mut dyn FnMut(Result<Parsed, RecordError>) -> Flow,
+) -> Result<(), ReadFailure> {
+    if format == InputFormat::Har {
+        return crate::har::read_har(reader, name, opts, sink);
     }
+    let bytes = read_bounded(reader, opts.max_record)
+        .map_err(|source| io_failure(name, source))?
+        .ok_or_else(|| InputError::TooLarge {
+            name: name.to_string(),
+            limit: opts.max_record,
+        })?;
+    let response = read_single(&bytes, format, opts).map_err(|message| InputError::Unreadable {
+        name: name.to_string(),
+        message,
+    })?;
+    let source = (name != "-").then(|| Source {
+        file: name.to_string(),
+        ..Source::default()
+    });
+    sink(Ok(Parsed { response, source })).map_err(ReadFailure::Output)
 }
 
 /// Enough of the input's start to tell its format. A pipe hands data over in pieces
@@ -249,43 +306,118 @@ fn read_ndjson(
     reader: &mut dyn BufRead,
     name: &str,
     opts: &InputOptions,
-    sink: &mut dyn FnMut(Result<Pending, RecordError>) -> Flow,
+    sink: &mut dyn FnMut(Result<Parsed, RecordError>) -> Flow,
 ) -> Result<(), ReadFailure> {
     let mut line = Vec::new();
-    let mut number = 0;
-    loop {
+    for number in 1.. {
         line.clear();
-        number += 1;
-        let complete = read_line_bounded(reader, &mut line, opts.max_record).map_err(|source| {
-            InputError::Io {
-                name: name.to_string(),
-                source,
-            }
-        })?;
-        let source = Source {
-            file: name.to_string(),
-            entry: None,
-            line: Some(number),
+        let record = match read_line_bounded(reader, &mut line, opts.max_record)
+            .map_err(|source| io_failure(name, source))?
+        {
+            LineRead::End => break,
+            LineRead::TooLong => Some(Err(too_long(name, number, opts))),
+            LineRead::Line => line_record(&line, number, name, opts),
         };
-        match complete {
-            LineRead::End => return Ok(()),
-            LineRead::TooLong => {
-                let message = format!(
-                    "record larger than the --max-input-size limit of {} bytes; skipped",
-                    opts.max_record
-                );
-                sink(Err(RecordError {
-                    at: source,
-                    message,
-                }))
-                .map_err(ReadFailure::Output)?;
-            }
-            LineRead::Line if line.iter().all(u8::is_ascii_whitespace) => {}
-            LineRead::Line => {
-                let line = std::mem::take(&mut line);
-                sink(Ok(Pending::Record { line, source })).map_err(ReadFailure::Output)?;
+        if let Some(record) = record {
+            sink(record).map_err(ReadFailure::Output)?;
+        }
+    }
+    Ok(())
+}
+
+/// Bytes of a log handed to a worker at a time: a few hundred typical records, few
+/// enough that the pieces in flight stay small.
+pub const PIECE_BYTES: usize = 64 << 10;
+
+/// A log in pieces of whole lines. A line longer than a piece is read on until it ends,
+/// or refused here once it is longer than `--max-input-size` (so memory stays bounded);
+/// shorter lines are held to that limit by [`line_record`] on the workers.
+fn read_ndjson_pieces(
+    reader: &mut dyn BufRead,
+    name: &str,
+    opts: &InputOptions,
+    sink: &mut dyn FnMut(Piece) -> Flow,
+) -> Result<(), ReadFailure> {
+    let mut first_line = 1;
+    let mut carry = Vec::new();
+    loop {
+        let mut bytes = Vec::with_capacity(PIECE_BYTES.max(carry.len()) + PIECE_BYTES / 8);
+        bytes.append(&mut carry);
+        let want = PIECE_BYTES.saturating_sub(bytes.len());
+        let got = reader
+            .take(want as u64)
+            .read_to_end(&mut bytes)
+            .map_err(|source| io_failure(name, source))?;
+        let end = got < want;
+        match memchr::memrchr(b'\n', &bytes) {
+            _ if end => {}
+            Some(last) => carry = bytes.split_off(last + 1),
+            None => {
+                // One line longer than a piece: it alone is the piece, or refused.
+                let read = read_line_bounded(reader, &mut bytes, opts.max_record)
+                    .map_err(|source| io_failure(name, source))?;
+                if let LineRead::TooLong = read {
+                    sink(Piece::Refused(too_long(name, first_line, opts)))
+                        .map_err(ReadFailure::Output)?;
+                    first_line += 1;
+                    continue;
+                }
             }
         }
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let lines =
+            memchr::memchr_iter(b'\n', &bytes).count() + usize::from(!bytes.ends_with(b"\n"));
+        sink(Piece::Lines { bytes, first_line }).map_err(ReadFailure::Output)?;
+        first_line += lines;
+        if end {
+            return Ok(());
+        }
+    }
+}
+
+/// The record on line `number` (`None` for a blank line), or why it is not one.
+fn line_record(
+    line: &[u8],
+    number: usize,
+    name: &str,
+    opts: &InputOptions,
+) -> Option<Result<Parsed, RecordError>> {
+    if line.len() as u64 > opts.max_record.saturating_add(1) {
+        return Some(Err(too_long(name, number, opts)));
+    }
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let source = ndjson_source(name, number);
+    Some(match parse_record(line, &opts.context) {
+        Ok(response) => Ok(Parsed {
+            response,
+            source: Some(source),
+        }),
+        Err(message) => Err(RecordError {
+            at: source,
+            message,
+        }),
+    })
+}
+
+fn too_long(name: &str, number: usize, opts: &InputOptions) -> RecordError {
+    RecordError {
+        at: ndjson_source(name, number),
+        message: format!(
+            "record larger than the --max-input-size limit of {} bytes; skipped",
+            opts.max_record
+        ),
+    }
+}
+
+fn ndjson_source(name: &str, number: usize) -> Source {
+    Source {
+        file: name.to_string(),
+        entry: None,
+        line: Some(number),
     }
 }
 

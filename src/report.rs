@@ -48,8 +48,8 @@ pub struct ReportOptions {
 #[derive(Debug)]
 pub enum Handed {
     Diagnosis(Box<Diagnosis>),
+    /// Rendered already; the line's bytes travel beside it.
     JsonLine {
-        line: Vec<u8>,
         diagnosed: bool,
         record: bool,
     },
@@ -62,14 +62,13 @@ pub struct HandIn {
 }
 
 impl HandIn {
-    pub fn prepare(&self, d: Diagnosis) -> Handed {
+    /// `d` ready to hand in; a JSON line is rendered onto `bytes`.
+    pub fn prepare(&self, d: Diagnosis, bytes: &mut Vec<u8>) -> Handed {
         if !self.json_lines {
             return Handed::Diagnosis(Box::new(d));
         }
-        let mut line = Vec::with_capacity(2048);
-        render::json::line_into(&d, &mut line);
+        render::json::line_into(&d, bytes);
         Handed::JsonLine {
-            line,
             diagnosed: counts_as_diagnosed(&d),
             record: is_record(&d),
         }
@@ -132,20 +131,17 @@ impl<'r> Report<'r> {
         }
     }
 
-    /// [`Report::add`] for a diagnosis prepared by [`HandIn::prepare`].
-    pub fn add_handed(&mut self, h: Handed, w: &mut dyn Write) -> io::Result<()> {
+    /// [`Report::add`] for a diagnosis prepared by [`HandIn::prepare`], with the bytes
+    /// it rendered to.
+    pub fn add_handed(&mut self, h: Handed, line: &[u8], w: &mut dyn Write) -> io::Result<()> {
         match h {
             Handed::Diagnosis(d) => self.add(&d, w),
-            Handed::JsonLine {
-                line,
-                diagnosed,
-                record,
-            } => {
+            Handed::JsonLine { diagnosed, record } => {
                 self.responses += 1;
                 self.diagnosed += usize::from(diagnosed);
                 self.batch_seen |= record;
                 self.shown += 1;
-                w.write_all(&line)?;
+                w.write_all(line)?;
                 self.progress.tick(self.seen());
                 Ok(())
             }

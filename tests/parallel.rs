@@ -7,8 +7,8 @@ use common::{apidiag, counting_reader, fixture};
 
 use apidiag::diagnose::Options;
 use apidiag::diagnosis::Diagnosis;
-use apidiag::input::{InputOptions, Pending, RecordError, read_input_pending};
-use apidiag::parallel::{BATCH_RECORDS, with_pool};
+use apidiag::input::{InputOptions, PIECE_BYTES, Piece, RecordError, read_pieces};
+use apidiag::parallel::{Output, with_pool};
 use apidiag::read::{Context, InputFormat};
 use apidiag::rules::RuleSet;
 
@@ -73,6 +73,65 @@ fn threads_change_nothing_but_speed() {
     }
 }
 
+/// The reading thread cuts a log into pieces of whole lines and the workers split
+/// them: lines over `--max-input-size` shorter and longer than a piece, blank lines,
+/// CRLF endings and a last line without its newline are numbered and refused alike.
+#[test]
+fn pieces_number_and_refuse_lines_as_one_thread_does() {
+    let over_limit_short = format!("{{\"status\":500,\"body\":\"{}\"}}", "y".repeat(4_000));
+    let over_limit_long = format!(
+        "{{\"status\":502,\"body\":\"{}\"}}",
+        "z".repeat(PIECE_BYTES * 2)
+    );
+    let mut log = String::new();
+    for n in 0..12_000 {
+        match n % 997 {
+            3 => log.push_str(&over_limit_short),
+            5 => log.push_str("   "),
+            8 if n < 5_000 => log.push_str(&over_limit_long),
+            13 => log.push_str("{\"status\":404}\r"),
+            _ => log.push_str("{\"status\":429,\"headers\":{\"Retry-After\":\"30\"},\"body\":{\"error\":\"rate_limited\"}}"),
+        }
+        log.push('\n');
+    }
+    log.push_str("{\"status\":401}");
+    assert!(
+        log.len() > 1 << 20,
+        "the log must be large enough for workers"
+    );
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), log).unwrap();
+    let path = file.path().to_str().unwrap();
+    let run = |threads: &str| {
+        apidiag()
+            .args([
+                "-j",
+                threads,
+                "--max-input-size",
+                "3000",
+                "--format",
+                "json",
+                path,
+            ])
+            .output()
+            .unwrap()
+    };
+    let one = run("1");
+    let stderr = String::from_utf8_lossy(&one.stderr);
+    assert_eq!(stderr.lines().count(), 13 + 6, "{stderr}");
+    assert!(stderr.contains(":4: record larger than the --max-input-size limit of 3000 bytes"));
+    assert!(stderr.contains(":9: record larger than"));
+    let out = String::from_utf8_lossy(&one.stdout);
+    assert!(out.lines().last().unwrap().contains("\"line\":12001"));
+    assert_eq!(out.lines().count(), 12_000 - 13 - 6 - 13 + 1);
+    for threads in ["2", "3"] {
+        let many = run(threads);
+        assert!(many.stdout == one.stdout, "output, -j {threads}");
+        assert_eq!(many.stderr, one.stderr, "messages, -j {threads}");
+        assert_eq!(many.status.code(), one.status.code());
+    }
+}
+
 #[test]
 fn the_reader_stays_a_few_batches_ahead_of_the_output() {
     const RECORDS: usize = 20_000;
@@ -87,10 +146,10 @@ fn the_reader_stays_a_few_batches_ahead_of_the_output() {
         context: Context::default(),
         max_record: 64 << 20,
     };
-    // Two batches in flight per worker, one being filled.
-    let ahead = (2 * THREADS + 1) * BATCH_RECORDS * record.len() + BUF;
+    // Two batches (a piece each) in flight per worker, one piece being filled.
+    let ahead = (2 * THREADS + 1) * PIECE_BYTES + BUF;
     let mut seen = 0;
-    let mut check = |d: Result<Diagnosis, RecordError>| {
+    let mut check = |d: Result<Diagnosis, RecordError>, _: &[u8]| {
         let line = d.unwrap().source.unwrap().line.unwrap();
         assert_eq!(line, seen + 1, "in input order");
         assert!(
@@ -102,13 +161,15 @@ fn the_reader_stays_a_few_batches_ahead_of_the_output() {
         Ok(())
     };
     let opts = Options::default();
-    let work = |p: Pending| -> Result<Diagnosis, RecordError> {
-        let p = p.parse(&input.context)?;
-        Ok(rules.diagnose(&p.response, &opts, p.source))
+    let work = |piece: Piece, out: &mut Output<Result<Diagnosis, RecordError>>| {
+        piece.records("big.ndjson", &input, &mut |item| {
+            out.push(item.map(|p| rules.diagnose(&p.response, &opts, p.source)));
+        });
     };
     with_pool(THREADS, &work, |pool| {
-        read_input_pending(&mut reader, "big.ndjson", &input, &mut |item| {
-            pool.push(item, &mut check)
+        read_pieces(&mut reader, "big.ndjson", &input, &mut |piece| {
+            let size = piece.size();
+            pool.push(piece, size, &mut check)
         })
         .unwrap();
         pool.finish(&mut check).unwrap();
