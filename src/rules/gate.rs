@@ -69,6 +69,13 @@ impl Gate {
         self.transport
     }
 
+    /// The body kind the rule cannot hold without: JSON for a rule that tests the JSON
+    /// body (a body is of kind JSON exactly when it parses as JSON).
+    pub(super) fn kind(&self) -> Option<model::BodyKind> {
+        self.body_kind
+            .or(self.json.then_some(model::BodyKind::Json))
+    }
+
     pub(super) fn open(&self, s: &Subject<'_>) -> bool {
         // An unknown status passes: a rule with a literal is then lenient about it.
         let status = match (&self.status, s.resp.status) {

@@ -1,6 +1,7 @@
 //! The candidate index: a response is tested only against rules that could apply to
 //! it — rules whose literal text occurs in its body, and the unliteral rules of the
-//! generic pack and of the recognised API, bucketed by status.
+//! generic pack and of the recognised API, bucketed by the body kind they need and by
+//! status. Rules are numbered here by rank, so candidates come out best first.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -9,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use aho_corasick::AhoCorasick;
 
 use super::compile::StatusSet;
-use super::model::Rule;
+use super::model::{BodyKind, Rule};
 
 /// Rules without a literal, by status; those that test a transport failure apart,
 /// since most responses are not one and they would fail their gate.
@@ -99,18 +100,45 @@ pub struct Index {
     naive_scanned: AtomicUsize,
     literal_rules: Vec<Vec<u32>>,
     rule_count: usize,
-    /// Per API (same numbering as the rule set's APIs).
-    unliteral: Vec<StatusBuckets>,
+    /// Per API (same numbering as the rule set's APIs), per body kind needed.
+    unliteral: Vec<[StatusBuckets; KIND_SLOTS]>,
+}
+
+/// A bucket for rules that need no body kind, and one per kind.
+const KIND_SLOTS: usize = 5;
+
+fn kind_slot(kind: Option<BodyKind>) -> usize {
+    match kind {
+        None => 0,
+        Some(BodyKind::Empty) => 1,
+        Some(BodyKind::Json) => 2,
+        Some(BodyKind::Html) => 3,
+        Some(BodyKind::Text) => 4,
+    }
+}
+
+/// What the index looks at in a response.
+#[derive(Debug, Clone, Copy)]
+pub struct Seen<'a> {
+    pub body: &'a [u8],
+    pub kind: BodyKind,
+    pub status: Option<u16>,
+    pub transport_failure: bool,
 }
 
 /// What the index needs to know of each rule.
 pub struct IndexEntry<'a> {
+    /// The rule's number here: its place in rank order, so that candidates read back in
+    /// number order are best first.
+    pub number: u32,
     /// [`literal_of`] the rule.
     pub literal: Option<&'a str>,
     /// The statuses of a rule without a literal (`None`: any status).
     pub status: Option<StatusSet>,
     /// It tests a transport failure (`when.transport_error`).
     pub transport: bool,
+    /// The body kind it cannot hold without (JSON for a rule that tests the JSON body).
+    pub kind: Option<BodyKind>,
     pub api: usize,
 }
 
@@ -119,12 +147,12 @@ impl Index {
         let mut patterns: Vec<String> = Vec::new();
         let mut by_pattern: BTreeMap<&'a str, usize> = BTreeMap::new();
         let mut literal_rules: Vec<Vec<u32>> = Vec::new();
-        let mut unliteral: Vec<StatusBuckets> =
-            (0..api_count).map(|_| StatusBuckets::default()).collect();
+        let mut unliteral: Vec<[StatusBuckets; KIND_SLOTS]> =
+            (0..api_count).map(|_| Default::default()).collect();
         let mut rule_count = 0;
-        for (i, e) in entries.enumerate() {
-            rule_count = i + 1;
-            let id = i as u32;
+        for e in entries {
+            let id = e.number;
+            rule_count = rule_count.max(id as usize + 1);
             match e.literal {
                 Some(lit) => match by_pattern.get(lit) {
                     Some(&at) => literal_rules[at].push(id),
@@ -134,7 +162,7 @@ impl Index {
                         literal_rules.push(vec![id]);
                     }
                 },
-                None => unliteral[e.api].add(id, e.status.as_ref(), e.transport),
+                None => unliteral[e.api][kind_slot(e.kind)].add(id, e.status.as_ref(), e.transport),
             }
         }
         Self {
@@ -147,20 +175,17 @@ impl Index {
         }
     }
 
-    /// Candidate rule numbers for a body and status (and whether no response arrived),
-    /// considering the unliteral rules of the APIs in `apis`. Sorted, without duplicates.
-    pub fn candidates(
-        &self,
-        body: &[u8],
-        status: Option<u16>,
-        transport_failure: bool,
-        apis: &[usize],
-    ) -> Vec<u32> {
+    /// Candidate rule numbers for a response — its body, the body's kind, its status and
+    /// whether no response arrived — considering the unliteral rules of the APIs in
+    /// `apis`. Sorted (best first), without duplicates.
+    pub fn candidates(&self, response: Seen<'_>, apis: impl Iterator<Item = usize>) -> Vec<u32> {
         let mut out = RuleBits::new(self.rule_count);
-        self.literal_hits(body, |p| out.insert_all(&self.literal_rules[p]));
+        self.literal_hits(response.body, |p| out.insert_all(&self.literal_rules[p]));
         for api in apis {
-            if let Some(buckets) = self.unliteral.get(*api) {
-                buckets.collect(status, transport_failure, &mut out);
+            if let Some(slots) = self.unliteral.get(api) {
+                for slot in [0, kind_slot(Some(response.kind))] {
+                    slots[slot].collect(response.status, response.transport_failure, &mut out);
+                }
             }
         }
         out.into_sorted()
@@ -224,6 +249,15 @@ mod tests {
     use super::super::shared::safe_run;
     use super::*;
 
+    fn seen(body: &str) -> Seen<'_> {
+        Seen {
+            body: body.as_bytes(),
+            kind: BodyKind::Text,
+            status: Some(400),
+            transport_failure: false,
+        }
+    }
+
     #[test]
     fn short_and_long_bodies_are_searched_alike() {
         let long = "x".repeat(600);
@@ -244,9 +278,11 @@ mod tests {
     fn the_automaton_and_the_naive_scan_find_the_same_literals() {
         let literals = ["missing scope", "scope", "rate limit", "limit exceeded"];
         let entries = literals.iter().enumerate().map(|(i, l)| IndexEntry {
+            number: i as u32,
             literal: Some(l),
             status: None,
             transport: false,
+            kind: None,
             api: i % 2,
         });
         let index = Index::build(entries, 2);
@@ -258,12 +294,12 @@ mod tests {
         ];
         let naive: Vec<Vec<u32>> = bodies
             .iter()
-            .map(|b| index.candidates(b.as_bytes(), Some(400), false, &[0, 1]))
+            .map(|b| index.candidates(seen(b), [0, 1].into_iter()))
             .collect();
         index.automaton();
         let automaton: Vec<Vec<u32>> = bodies
             .iter()
-            .map(|b| index.candidates(b.as_bytes(), Some(400), false, &[0, 1]))
+            .map(|b| index.candidates(seen(b), [0, 1].into_iter()))
             .collect();
         assert_eq!(naive, automaton);
         assert_eq!(naive[0], vec![0, 1]);

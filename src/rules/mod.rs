@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use compile::{Compiled, Extractor, StatusSet};
-use index::{Index, IndexEntry};
+use index::{Index, IndexEntry, Seen};
 pub use loader::{LoadError, Origin};
 use matcher::{Evidence, Subject};
 use model::{Recognise, RuleFile, TableRow};
@@ -134,6 +134,14 @@ impl Entry {
     }
 }
 
+/// The candidate index, and the rule entries in rank order: the index numbers rules
+/// by rank, so its candidates need no sorting.
+#[derive(Debug)]
+struct Ranked {
+    index: Index,
+    order: Vec<u32>,
+}
+
 /// The loaded rule table. Parsing happens once per run; each rule is compiled the
 /// first time a response makes it a candidate.
 #[derive(Debug)]
@@ -143,7 +151,7 @@ pub struct RuleSet {
     entries: Vec<Entry>,
     /// Built when first needed: looking rules up by id, or adding rules that may clash.
     by_id: OnceLock<BTreeMap<String, usize>>,
-    index: OnceLock<Index>,
+    index: OnceLock<Ranked>,
     recognition: OnceLock<Recognition>,
 }
 
@@ -358,15 +366,30 @@ impl RuleSet {
             .map(|&i| &self.entries[i])
     }
 
-    fn index(&self) -> &Index {
+    fn index(&self) -> &Ranked {
         self.index.get_or_init(|| {
-            let entries = self.entries.iter().map(|e| IndexEntry {
-                literal: e.literal(),
-                status: e.literal().is_none().then(|| e.index_status()).flatten(),
-                transport: e.gate.needs_transport(),
-                api: e.api,
-            });
-            Index::build(entries, self.apis.len())
+            let mut order: Vec<u32> = (0..self.entries.len() as u32).collect();
+            order.sort_by_cached_key(|&e| self.rank_key(e as usize));
+            let mut number = vec![0; order.len()];
+            for (n, &e) in order.iter().enumerate() {
+                number[e as usize] = n as u32;
+            }
+            let entries = self
+                .entries
+                .iter()
+                .zip(number)
+                .map(|(e, number)| IndexEntry {
+                    number,
+                    literal: e.literal(),
+                    status: e.literal().is_none().then(|| e.index_status()).flatten(),
+                    transport: e.gate.needs_transport(),
+                    kind: e.gate.kind(),
+                    api: e.api,
+                });
+            Ranked {
+                index: Index::build(entries, self.apis.len()),
+                order,
+            }
         })
     }
 
@@ -376,44 +399,42 @@ impl RuleSet {
 
     /// Every rule that matches, best first, with its evidence.
     pub fn matches(&self, s: &Subject<'_>, api: Option<usize>) -> Vec<(usize, Evidence)> {
-        let mut found: Vec<(usize, Evidence)> = self
-            .eligible(s, api)
-            .into_iter()
+        self.eligible(s, api)
             .filter_map(|c| Some((c, self.evaluate(c, s)?)))
-            .collect();
-        found.sort_by_cached_key(|(c, _)| self.rank_key(*c));
-        found
+            .collect()
     }
 
     /// The first of [`RuleSet::matches`]. Candidates are tried best first, so those
     /// ranked below the winner are never tested.
     pub fn best_match(&self, s: &Subject<'_>, api: Option<usize>) -> Option<(usize, Evidence)> {
-        let mut eligible = self.eligible(s, api);
-        eligible.sort_by_cached_key(|c| self.rank_key(*c));
-        eligible
-            .into_iter()
+        self.eligible(s, api)
             .find_map(|c| Some((c, self.evaluate(c, s)?)))
     }
 
     /// The index's candidates for this response that belong to `api` (or are generic)
-    /// and whose gate is open.
-    fn eligible(&self, s: &Subject<'_>, api: Option<usize>) -> Vec<usize> {
-        let mut apis = self.recognition().generic.clone();
-        apis.extend(api);
-        self.index()
-            .candidates(
-                s.resp.body.bytes(),
-                s.resp.status,
-                s.resp.transport_error.is_some(),
-                &apis,
-            )
+    /// and whose gate is open, best first.
+    fn eligible<'s>(
+        &'s self,
+        s: &'s Subject<'_>,
+        api: Option<usize>,
+    ) -> impl Iterator<Item = usize> + 's {
+        let ranked = self.index();
+        let apis = self.recognition().generic.iter().copied().chain(api);
+        let seen = Seen {
+            body: s.resp.body.bytes(),
+            kind: s.kind,
+            status: s.resp.status,
+            transport_failure: s.resp.transport_error.is_some(),
+        };
+        ranked
+            .index
+            .candidates(seen, apis)
             .into_iter()
-            .map(|c| c as usize)
-            .filter(|&c| {
+            .map(|n| ranked.order[n as usize] as usize)
+            .filter(move |&c| {
                 let e = &self.entries[c];
                 (self.is_generic(e.api) || api.is_none_or(|a| a == e.api)) && e.gate.open(s)
             })
-            .collect()
     }
 
     fn evaluate(&self, c: usize, s: &Subject<'_>) -> Option<Evidence> {
