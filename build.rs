@@ -44,19 +44,25 @@ fn main() {
     }
     out.push_str("];\n\npub const BUILTIN_PACKS: &[BuiltinPack] = &[\n");
     let mut seen_ids = std::collections::BTreeSet::new();
-    for (i, f) in files.iter().enumerate() {
-        let text = std::fs::read_to_string(f).unwrap();
-        // A file repeating an id is left whole: the run-time loader reports the clash.
-        let split = split(&text).filter(|(_, rules)| {
-            let mut ids = seen_ids.clone();
-            let unique = rules.iter().all(|r| ids.insert(r.id.clone()));
-            if unique {
-                seen_ids = ids;
-            }
-            unique
-        });
+    let splits: Vec<_> = files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f).unwrap();
+            // A file repeating an id is left whole: the run-time loader reports the clash.
+            split(&text).filter(|(_, rules, _)| {
+                let mut ids = seen_ids.clone();
+                let unique = rules.iter().all(|r| ids.insert(r.id.clone()));
+                if unique {
+                    seen_ids = ids;
+                }
+                unique
+            })
+        })
+        .collect();
+    let mut places = rank_places(&splits).into_iter();
+    for (i, split) in splits.into_iter().enumerate() {
         match split {
-            Some((head, rules)) => {
+            Some((head, rules, _)) => {
                 writeln!(
                     out,
                     "    BuiltinPack {{ file: {i}, head: {head:?}, rules: Some(&["
@@ -65,8 +71,8 @@ fn main() {
                 for r in rules {
                     writeln!(
                         out,
-                        "        BuiltinRule {{ id: {:?}, span: ({}, {}), literal: {:?}, status: {}, examples: {:?}, gate: Gate {{ transport: {}, json: {}, body_kind: {:?}, headers: &{:?} }}, rank: {:?} }},",
-                        r.id, r.start, r.end, r.literal, r.status.as_ref().map_or("None".into(), |(c, k)| format!("Some((&{c:?}, &{k:?}))")), r.examples, r.transport, r.json, r.body_kind, r.headers, r.rank
+                        "        BuiltinRule {{ id: {:?}, span: ({}, {}), literal: {:?}, status: {}, examples: {:?}, gate: Gate {{ transport: {}, json: {}, body_kind: {:?}, headers: &{:?} }}, rank: {:?}, place: {} }},",
+                        r.id, r.start, r.end, r.literal, r.status.as_ref().map_or("None".into(), |(c, k)| format!("Some((&{c:?}, &{k:?}))")), r.examples, r.transport, r.json, r.body_kind, r.headers, r.rank, places.next().unwrap()
                     )
                     .unwrap();
                 }
@@ -82,6 +88,26 @@ fn main() {
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("builtin_rules.rs");
     std::fs::write(dest, out).unwrap();
+}
+
+/// Each rule's place in rank order among the rules of every file taken apart, in the
+/// order they are emitted: the documented order (priority, then conditions, then vendor
+/// before generic, then id; `RuleSet::rank_key`), so a run need not sort the table.
+fn rank_places(splits: &[Option<(String, Vec<RuleMeta>, bool)>]) -> Vec<u32> {
+    use std::cmp::Reverse;
+    let rules = splits.iter().flatten().flat_map(|(_, rules, generic)| {
+        rules
+            .iter()
+            .map(move |r| (Reverse(r.rank.0), Reverse(r.rank.1), *generic, &r.id))
+    });
+    let keys: Vec<_> = rules.collect();
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by_key(|&i| keys[i]);
+    let mut places = vec![0; keys.len()];
+    for (place, i) in order.into_iter().enumerate() {
+        places[i] = place as u32;
+    }
+    places
 }
 
 struct RuleMeta {
@@ -167,7 +193,8 @@ fn examples_member(rule: &str) -> Option<(usize, usize)> {
 
 /// The file's head with `"rules": []`, and each rule's metadata; `None` when the file
 /// is not shaped as expected (the run-time parser then reports why).
-fn split(text: &str) -> Option<(String, Vec<RuleMeta>)> {
+/// A file's head, its rules' metadata, and whether it is the generic pack.
+fn split(text: &str) -> Option<(String, Vec<RuleMeta>, bool)> {
     let top: BTreeMap<String, &RawValue> = serde_json::from_str(text).ok()?;
     let rules_raw = top.get("rules")?.get();
     let offset = |s: &str| s.as_ptr() as usize - text.as_ptr() as usize;
@@ -220,5 +247,5 @@ fn split(text: &str) -> Option<(String, Vec<RuleMeta>)> {
             ),
         });
     }
-    Some((head.to_string(), metas))
+    Some((head.to_string(), metas, api == shared::GENERIC_API))
 }

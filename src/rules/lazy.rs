@@ -20,6 +20,8 @@ pub struct LazyRule {
     pub(super) examples_span: Option<(usize, usize)>,
     /// Its `priority` and number of conditions as build.rs counted them.
     pub(super) rank: Option<(i32, usize)>,
+    /// Its place in rank order among the built-in rules, as build.rs sorted them.
+    pub(super) place: Option<u32>,
     pub(super) cell: OnceLock<Result<Box<Rule>, String>>,
     /// The rule parsed without its examples, when only that was needed.
     pub(super) core: OnceLock<Result<Box<Rule>, String>>,
@@ -33,6 +35,7 @@ impl LazyRule {
             status: None,
             examples_span: None,
             rank: None,
+            place: None,
             cell: OnceLock::from(Ok(Box::new(rule))),
             core: OnceLock::new(),
         }
@@ -45,6 +48,7 @@ impl LazyRule {
             status: meta.status,
             examples_span: meta.examples,
             rank: Some(meta.rank),
+            place: Some(meta.place),
             cell: OnceLock::new(),
             core: OnceLock::new(),
         }

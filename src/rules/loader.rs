@@ -34,6 +34,8 @@ pub struct BuiltinRule {
     /// Its `priority` and number of conditions, the first ranking keys
     /// ([`super::RuleSet::matches`]): candidates are ranked without parsing them.
     pub rank: (i32, usize),
+    /// Its place in rank order among the built-in rules (build.rs sorted them).
+    pub place: u32,
 }
 
 /// Conditions a rule cannot hold without, cheap to test before the rule is parsed.

@@ -28,8 +28,7 @@ use matcher::{Evidence, Subject};
 use model::{Recognise, RuleFile, TableRow};
 use shared::validate_id;
 
-/// The name of the generic pack.
-pub const GENERIC_API: &str = "http";
+pub use shared::GENERIC_API;
 
 /// An API known to the rule set, with the evidence that recognises it.
 #[derive(Debug, Clone)]
@@ -368,11 +367,10 @@ impl RuleSet {
 
     fn index(&self) -> &Ranked {
         self.index.get_or_init(|| {
-            let mut order: Vec<u32> = (0..self.entries.len() as u32).collect();
-            order.sort_by_cached_key(|&e| self.rank_key(e as usize));
-            let mut number = vec![0; order.len()];
-            for (n, &e) in order.iter().enumerate() {
-                number[e as usize] = n as u32;
+            let number = self.rank_places();
+            let mut order = vec![0; number.len()];
+            for (e, &n) in number.iter().enumerate() {
+                order[n as usize] = e as u32;
             }
             let entries = self
                 .entries
@@ -391,6 +389,22 @@ impl RuleSet {
                 order,
             }
         })
+    }
+
+    /// Each entry's place in rank order: build.rs's for the built-in table (sorting it
+    /// would cost a run on one response several per cent), else sorted here.
+    fn rank_places(&self) -> Vec<u32> {
+        let built: Option<Vec<u32>> = self.entries.iter().map(|e| e.rule.place).collect();
+        if let Some(places) = built {
+            return places;
+        }
+        let mut order: Vec<usize> = (0..self.entries.len()).collect();
+        order.sort_by_cached_key(|&e| self.rank_key(e));
+        let mut places = vec![0; order.len()];
+        for (place, e) in order.into_iter().enumerate() {
+            places[e] = place as u32;
+        }
+        places
     }
 
     pub fn is_generic(&self, api: usize) -> bool {
@@ -560,6 +574,9 @@ mod tests {
             );
             assert_eq!((lazy.api, lazy.pack), (eager.api, eager.pack));
         }
+        // build.rs's rank places are the order the eagerly parsed table sorts into.
+        assert!(whole.entries().iter().all(|e| e.rule.place.is_none()));
+        assert_eq!(set.rank_places(), whole.rank_places());
         for (a, b) in set.packs().iter().zip(whole.packs()) {
             assert_eq!(a.origin, b.origin);
             assert_eq!(a.docs, b.docs);

@@ -2,6 +2,10 @@
 //! library uses for user rules: which literal indexes a rule, and whether its id is
 //! well formed. Shared with `build.rs`, so this file depends on nothing but `std`.
 
+/// The API name of the generic pack: its rules apply to every response, and rank after
+/// a vendor's.
+pub const GENERIC_API: &str = "http";
+
 /// The text a rule's body must contain, if any: the longest run of characters that JSON
 /// never escapes, taken from the rule's literal tests (string `equals`, `contains`,
 /// `starts_with`, `text.contains`).
