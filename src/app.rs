@@ -161,12 +161,16 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
             }
         };
         let (mut reader, buffered) = DrainAware::new(reader);
+        let threads = threads_for(size, args.threads);
+        // Only a stream is worth flushing whenever its input is drained: workers read
+        // whole files, in pieces that always drain the reader.
+        let streaming = threads <= 1;
         let hand_in = report.hand_in();
         let mut hand_on = |item: Result<Handed, RecordError>, line: &[u8]| -> io::Result<()> {
             match item {
                 Ok(h) => {
                     report.add_handed(h, line, &mut w)?;
-                    if buffered.get() == 0 {
+                    if streaming && buffered.get() == 0 {
                         w.flush()?;
                     }
                 }
@@ -177,7 +181,6 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
             }
             Ok(())
         };
-        let threads = threads_for(size, args.threads);
         match job.read(&mut reader, name, threads, hand_in, &mut hand_on) {
             Ok(()) => {}
             Err(ReadFailure::Output(e)) => return Err(e.into()),
