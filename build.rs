@@ -49,9 +49,9 @@ fn main() {
         .map(|f| {
             let text = std::fs::read_to_string(f).unwrap();
             // A file repeating an id is left whole: the run-time loader reports the clash.
-            split(&text).filter(|(_, rules, _)| {
+            split(&text).filter(|s| {
                 let mut ids = seen_ids.clone();
-                let unique = rules.iter().all(|r| ids.insert(r.id.clone()));
+                let unique = s.rules.iter().all(|r| ids.insert(r.id.clone()));
                 if unique {
                     seen_ids = ids;
                 }
@@ -62,10 +62,15 @@ fn main() {
     let mut places = rank_places(&splits).into_iter();
     for (i, split) in splits.into_iter().enumerate() {
         match split {
-            Some((head, rules, _)) => {
+            Some(Split {
+                head,
+                tables,
+                rules,
+                ..
+            }) => {
                 writeln!(
                     out,
-                    "    BuiltinPack {{ file: {i}, head: {head:?}, rules: Some(&["
+                    "    BuiltinPack {{ file: {i}, head: {head:?}, tables: {tables:?}, rules: Some(&["
                 )
                 .unwrap();
                 for r in rules {
@@ -80,7 +85,7 @@ fn main() {
             }
             None => writeln!(
                 out,
-                "    BuiltinPack {{ file: {i}, head: \"\", rules: None }},"
+                "    BuiltinPack {{ file: {i}, head: \"\", tables: \"\", rules: None }},"
             )
             .unwrap(),
         }
@@ -93,12 +98,12 @@ fn main() {
 /// Each rule's place in rank order among the rules of every file taken apart, in the
 /// order they are emitted: the documented order (priority, then conditions, then vendor
 /// before generic, then id; `RuleSet::rank_key`), so a run need not sort the table.
-fn rank_places(splits: &[Option<(String, Vec<RuleMeta>, bool)>]) -> Vec<u32> {
+fn rank_places(splits: &[Option<Split>]) -> Vec<u32> {
     use std::cmp::Reverse;
-    let rules = splits.iter().flatten().flat_map(|(_, rules, generic)| {
-        rules
+    let rules = splits.iter().flatten().flat_map(|s| {
+        s.rules
             .iter()
-            .map(move |r| (Reverse(r.rank.0), Reverse(r.rank.1), *generic, &r.id))
+            .map(|r| (Reverse(r.rank.0), Reverse(r.rank.1), s.generic, &r.id))
     });
     let keys: Vec<_> = rules.collect();
     let mut order: Vec<usize> = (0..keys.len()).collect();
@@ -193,14 +198,29 @@ fn examples_member(rule: &str) -> Option<(usize, usize)> {
 
 /// The file's head with `"rules": []`, and each rule's metadata; `None` when the file
 /// is not shaped as expected (the run-time parser then reports why).
-/// A file's head, its rules' metadata, and whether it is the generic pack.
-fn split(text: &str) -> Option<(String, Vec<RuleMeta>, bool)> {
+/// A rule file taken apart.
+struct Split {
+    /// Everything but `rules` (as `[]`) and `tables`, minified.
+    head: String,
+    /// `tables`, minified; empty when there are none.
+    tables: String,
+    rules: Vec<RuleMeta>,
+    /// It is the generic pack.
+    generic: bool,
+}
+
+fn split(text: &str) -> Option<Split> {
     let top: BTreeMap<String, &RawValue> = serde_json::from_str(text).ok()?;
     let rules_raw = top.get("rules")?.get();
     let offset = |s: &str| s.as_ptr() as usize - text.as_ptr() as usize;
     let (rs, re) = (offset(rules_raw), offset(rules_raw) + rules_raw.len());
-    let head: Value = serde_json::from_str(&format!("{}[]{}", &text[..rs], &text[re..])).ok()?;
-    let api = head.get("api")?.as_str()?;
+    let mut head: Value =
+        serde_json::from_str(&format!("{}[]{}", &text[..rs], &text[re..])).ok()?;
+    // The lookup tables are most of a head: a run parses them only if a rule looks one up.
+    let tables = head.as_object_mut()?.remove("tables");
+    let tables = tables.map_or_else(String::new, |t| t.to_string());
+    let api = head.get("api")?.as_str()?.to_string();
+    let api = api.as_str();
     let rules: Vec<&RawValue> = serde_json::from_str(rules_raw).ok()?;
     let mut metas = Vec::new();
     for raw in rules {
@@ -247,5 +267,10 @@ fn split(text: &str) -> Option<(String, Vec<RuleMeta>, bool)> {
             ),
         });
     }
-    Some((head.to_string(), metas, api == shared::GENERIC_API))
+    Some(Split {
+        head: head.to_string(),
+        tables,
+        rules: metas,
+        generic: api == shared::GENERIC_API,
+    })
 }

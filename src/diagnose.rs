@@ -78,7 +78,7 @@ impl RuleSet {
             .collect();
         for lookup in &rule.lookups {
             if let Some(v) = pack
-                .tables
+                .tables()
                 .get(&lookup.table)
                 .and_then(|t| lookup_row(t, &s.facts))
             {

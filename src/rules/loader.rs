@@ -13,7 +13,11 @@ use super::model::RuleFile;
 pub struct BuiltinPack {
     /// Index into [`BUILTIN_RULE_FILES`].
     pub file: usize,
+    /// The file without `rules` (as `[]`) and `tables`, minified.
     pub head: &'static str,
+    /// The head's `tables`, minified (empty when none): parsed only when a rule looks
+    /// one up.
+    pub tables: &'static str,
     pub rules: Option<&'static [BuiltinRule]>,
 }
 

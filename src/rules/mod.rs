@@ -46,12 +46,28 @@ pub struct Pack {
     pub api: usize,
     pub origin: Origin,
     pub docs: Option<String>,
-    pub tables: std::collections::BTreeMap<String, Vec<TableRow>>,
+    tables: Tables,
     request_id: Vec<model::Extract>,
     request_id_compiled: OnceLock<Result<Vec<Extractor>, String>>,
 }
 
+/// A pack's lookup tables. A built-in pack's are parsed the first time a rule looks one
+/// up: they are most of a head's text, and most runs use none.
+#[derive(Debug, Default)]
+struct Tables {
+    /// build.rs's minified text, not parsed yet (empty: none).
+    text: &'static str,
+    parsed: OnceLock<BTreeMap<String, Vec<TableRow>>>,
+}
+
 impl Pack {
+    pub fn tables(&self) -> &BTreeMap<String, Vec<TableRow>> {
+        let t = &self.tables;
+        // A built-in table that did not parse fails `cargo test` (the pack tests).
+        t.parsed
+            .get_or_init(|| serde_json::from_str(t.text).unwrap_or_default())
+    }
+
     pub fn request_id_extractors(&self) -> &[Extractor] {
         self.request_id_compiled
             .get_or_init(|| compile::extractors(&self.request_id))
@@ -182,6 +198,12 @@ impl RuleSet {
                         )
                     });
                     set.add_pack(origin, head, entries.collect())?;
+                    if let Some(added) = set.packs.last_mut() {
+                        added.tables = Tables {
+                            text: pack.tables,
+                            parsed: OnceLock::new(),
+                        };
+                    }
                 }
                 None => {
                     let file = loader::parse(&origin, text)?;
@@ -299,7 +321,10 @@ impl RuleSet {
             api,
             origin,
             docs: file.docs,
-            tables: file.tables,
+            tables: Tables {
+                text: "",
+                parsed: OnceLock::from(file.tables),
+            },
             request_id: file.request_id,
             request_id_compiled: OnceLock::new(),
         });
@@ -581,8 +606,8 @@ mod tests {
             assert_eq!(a.origin, b.origin);
             assert_eq!(a.docs, b.docs);
             assert_eq!(
-                serde_json::to_value(&a.tables).unwrap(),
-                serde_json::to_value(&b.tables).unwrap()
+                serde_json::to_value(a.tables()).unwrap(),
+                serde_json::to_value(b.tables()).unwrap()
             );
             assert_eq!(
                 serde_json::to_value(&a.request_id).unwrap(),
