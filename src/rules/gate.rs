@@ -64,6 +64,13 @@ impl Gate {
         }
     }
 
+    /// `when.status` as codes and classes (`None`: any status).
+    pub(super) fn status(&self) -> Option<(&[u16], &[u16])> {
+        self.status
+            .as_ref()
+            .map(|(codes, classes)| (&codes[..], &classes[..]))
+    }
+
     /// The rule tests a transport failure: it cannot hold for a response that arrived.
     pub(super) fn needs_transport(&self) -> bool {
         self.transport

@@ -3,38 +3,36 @@
 //! generic pack and of the recognised API, bucketed by the body kind they need and by
 //! status. Rules are numbered here by rank, so candidates come out best first.
 
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aho_corasick::AhoCorasick;
 
-use super::compile::StatusSet;
 use super::model::{BodyKind, Rule};
 
 /// Rules without a literal, by status; those that test a transport failure apart,
 /// since most responses are not one and they would fail their gate.
 #[derive(Debug, Default)]
 struct StatusBuckets {
-    exact: BTreeMap<u16, Vec<u32>>,
+    /// (status, rule), sorted once built: a status's rules are one run of it. (A map of
+    /// lists would cost a run on one response a few hundred allocations.)
+    exact: Vec<(u16, u32)>,
     class: [Vec<u32>; 6],
     any: Vec<u32>,
     transport: Vec<u32>,
 }
 
 impl StatusBuckets {
-    fn add(&mut self, rule: u32, status: Option<&StatusSet>, transport: bool) {
+    fn add(&mut self, rule: u32, status: Option<(&[u16], &[u16])>, transport: bool) {
         if transport {
             self.transport.push(rule);
             return;
         }
         match status {
             None => self.any.push(rule),
-            Some(set) => {
-                for code in &set.codes {
-                    self.exact.entry(*code).or_default().push(rule);
-                }
-                for class in &set.classes {
+            Some((codes, classes)) => {
+                self.exact.extend(codes.iter().map(|&code| (code, rule)));
+                for class in classes {
                     self.class[usize::from(*class).min(5)].push(rule);
                 }
             }
@@ -47,9 +45,9 @@ impl StatusBuckets {
             out.insert_all(&self.transport);
         }
         if let Some(code) = status {
-            if let Some(rules) = self.exact.get(&code) {
-                out.insert_all(rules);
-            }
+            let from = self.exact.partition_point(|&(c, _)| c < code);
+            let run = self.exact[from..].iter().take_while(|&&(c, _)| c == code);
+            out.insert_all(run.map(|(_, rule)| rule));
             if let Some(rules) = self.class.get(usize::from(code / 100)) {
                 out.insert_all(rules);
             }
@@ -67,7 +65,7 @@ impl RuleBits {
         Self(vec![0; rule_count.div_ceil(64)])
     }
 
-    fn insert_all(&mut self, rules: &[u32]) {
+    fn insert_all<'r>(&mut self, rules: impl IntoIterator<Item = &'r u32>) {
         for &rule in rules {
             self.0[rule as usize / 64] |= 1 << (rule % 64);
         }
@@ -98,7 +96,10 @@ pub struct Index {
     literals: OnceLock<AhoCorasick>,
     /// Body bytes scanned so far without the automaton.
     naive_scanned: AtomicUsize,
-    literal_rules: Vec<Vec<u32>>,
+    /// The rules of every pattern, pattern after pattern.
+    literal_rules: Vec<u32>,
+    /// Where each pattern's rules start in `literal_rules`, and where the last ends.
+    runs: Vec<u32>,
     rule_count: usize,
     /// Per API (same numbering as the rule set's APIs), per body kind needed.
     unliteral: Vec<[StatusBuckets; KIND_SLOTS]>,
@@ -133,8 +134,9 @@ pub struct IndexEntry<'a> {
     pub number: u32,
     /// [`literal_of`] the rule.
     pub literal: Option<&'a str>,
-    /// The statuses of a rule without a literal (`None`: any status).
-    pub status: Option<StatusSet>,
+    /// Its statuses as codes and classes (`None`: any status); the index files a rule
+    /// without a literal under them.
+    pub status: Option<(&'a [u16], &'a [u16])>,
     /// It tests a transport failure (`when.transport_error`).
     pub transport: bool,
     /// The body kind it cannot hold without (JSON for a rule that tests the JSON body).
@@ -144,9 +146,7 @@ pub struct IndexEntry<'a> {
 
 impl Index {
     pub fn build<'a>(entries: impl Iterator<Item = IndexEntry<'a>>, api_count: usize) -> Self {
-        let mut patterns: Vec<String> = Vec::new();
-        let mut by_pattern: BTreeMap<&'a str, usize> = BTreeMap::new();
-        let mut literal_rules: Vec<Vec<u32>> = Vec::new();
+        let mut literal: Vec<(&'a str, u32)> = Vec::new();
         let mut unliteral: Vec<[StatusBuckets; KIND_SLOTS]> =
             (0..api_count).map(|_| Default::default()).collect();
         let mut rule_count = 0;
@@ -154,19 +154,31 @@ impl Index {
             let id = e.number;
             rule_count = rule_count.max(id as usize + 1);
             match e.literal {
-                Some(lit) => match by_pattern.get(lit) {
-                    Some(&at) => literal_rules[at].push(id),
-                    None => {
-                        by_pattern.insert(lit, patterns.len());
-                        patterns.push(lit.to_string());
-                        literal_rules.push(vec![id]);
-                    }
-                },
-                None => unliteral[e.api][kind_slot(e.kind)].add(id, e.status.as_ref(), e.transport),
+                Some(lit) => literal.push((lit, id)),
+                None => unliteral[e.api][kind_slot(e.kind)].add(id, e.status, e.transport),
             }
         }
+        for buckets in unliteral.iter_mut().flatten() {
+            buckets.exact.sort_unstable();
+        }
+        // Rules that share a literal share a pattern: its rules are one run of the list.
+        literal.sort_unstable();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut literal_rules = Vec::with_capacity(literal.len());
+        let mut runs = vec![0];
+        for (i, &(lit, id)) in literal.iter().enumerate() {
+            if i > 0 && literal[i - 1].0 != lit {
+                runs.push(literal_rules.len() as u32);
+            }
+            if runs.len() > patterns.len() {
+                patterns.push(lit.to_string());
+            }
+            literal_rules.push(id);
+        }
+        runs.push(literal_rules.len() as u32);
         Self {
             patterns,
+            runs,
             literals: OnceLock::new(),
             naive_scanned: AtomicUsize::new(0),
             literal_rules,
@@ -180,7 +192,10 @@ impl Index {
     /// `apis`. Sorted (best first), without duplicates.
     pub fn candidates(&self, response: Seen<'_>, apis: impl Iterator<Item = usize>) -> Vec<u32> {
         let mut out = RuleBits::new(self.rule_count);
-        self.literal_hits(response.body, |p| out.insert_all(&self.literal_rules[p]));
+        self.literal_hits(response.body, |p| {
+            let (from, to) = (self.runs[p] as usize, self.runs[p + 1] as usize);
+            out.insert_all(&self.literal_rules[from..to]);
+        });
         for api in apis {
             if let Some(slots) = self.unliteral.get(api) {
                 for slot in [0, kind_slot(Some(response.kind))] {

@@ -13,8 +13,6 @@ pub struct LazyRule {
     pub(super) key: Cow<'static, str>,
     /// The JSON text of a built-in rule not parsed yet.
     pub(super) text: Option<&'static str>,
-    /// Its `when.status` as build.rs read it; `None`: any status.
-    pub(super) status: Option<(&'static [u16], &'static [u16])>,
     /// Where the `"examples"` member is in `text` (named so as not to shadow
     /// `Rule::examples` through `Deref`).
     pub(super) examples_span: Option<(usize, usize)>,
@@ -32,7 +30,6 @@ impl LazyRule {
         Self {
             key: Cow::Owned(rule.id.clone()),
             text: None,
-            status: None,
             examples_span: None,
             rank: None,
             place: None,
@@ -45,7 +42,6 @@ impl LazyRule {
         Self {
             key: Cow::Borrowed(meta.id),
             text: Some(&file[meta.span.0..meta.span.1]),
-            status: meta.status,
             examples_span: meta.examples,
             rank: Some(meta.rank),
             place: Some(meta.place),

@@ -12,7 +12,7 @@ mod gate;
 mod lazy;
 mod recognise;
 
-use gate::{Gate, status_set};
+use gate::Gate;
 pub use lazy::LazyRule;
 use recognise::Recognition;
 
@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use compile::{Compiled, Extractor, StatusSet};
+use compile::{Compiled, Extractor};
 use index::{Index, IndexEntry, Seen};
 pub use loader::{LoadError, Origin};
 use matcher::{Evidence, Subject};
@@ -135,17 +135,6 @@ impl Entry {
     /// The literal that indexes the rule ([`index::literal_of`]), without parsing it.
     pub fn literal(&self) -> Option<&str> {
         self.literal.as_deref()
-    }
-
-    /// The statuses the index files an unliteral rule under.
-    fn index_status(&self) -> Option<StatusSet> {
-        match self.rule.cell.get().or(self.rule.core.get()) {
-            Some(Ok(rule)) => status_set(rule.when.status.as_ref()?),
-            _ => self.rule.status.map(|(codes, classes)| StatusSet {
-                codes: codes.to_vec(),
-                classes: classes.to_vec(),
-            }),
-        }
     }
 }
 
@@ -404,7 +393,7 @@ impl RuleSet {
                 .map(|(e, number)| IndexEntry {
                     number,
                     literal: e.literal(),
-                    status: e.literal().is_none().then(|| e.index_status()).flatten(),
+                    status: e.gate.status(),
                     transport: e.gate.needs_transport(),
                     kind: e.gate.kind(),
                     api: e.api,
@@ -566,7 +555,6 @@ mod tests {
         let whole = RuleSet::from_files(loader::builtin_files().unwrap()).unwrap();
         assert_eq!(set.entries().len(), whole.entries().len());
         for (lazy, eager) in set.entries().iter().zip(whole.entries()) {
-            let before = lazy.index_status();
             assert!(lazy.rule.examples_span.is_some(), "{}", lazy.id());
             let mut core = serde_json::to_value(lazy.rule.core().unwrap()).unwrap();
             let rule = lazy.rule.get().unwrap();
@@ -585,7 +573,6 @@ mod tests {
                 "{}",
                 rule.id
             );
-            assert_eq!(before, eager.index_status(), "{}", rule.id);
             let conditions = eager.compiled().unwrap().condition_count;
             assert_eq!(
                 lazy.rule.rank,
