@@ -300,10 +300,7 @@ fn extract_first(list: &[Extractor], resp: &Response) -> Option<String> {
 
 fn extract(x: &Extractor, resp: &Response) -> Option<String> {
     let raw = match (&x.body, &x.header) {
-        (Some(q), _) => q
-            .select(resp.body.json()?)
-            .first()
-            .map(|v| scalar_text(v))?,
+        (Some(q), _) => q.select_first(resp.body.json()?).map(scalar_text)?,
         (None, Some(h)) => resp.headers.get(h)?.trim().to_string(),
         (None, None) => return None,
     };
@@ -384,7 +381,7 @@ fn field_problem(spec: &Fields, node: &Value) -> FieldProblem {
     }
     let pick = |q: &Option<crate::jsonpath::Query>| {
         q.as_ref()
-            .and_then(|q| q.select(node).first().map(|v| scalar_text(v)))
+            .and_then(|q| q.select_first(node).map(scalar_text))
     };
     FieldProblem {
         field: pick(&spec.field),

@@ -53,6 +53,14 @@ impl Query {
         &self.source
     }
 
+    /// The first node the query selects (a plain chain selects at most one).
+    pub fn select_first<'a>(&self, root: &'a Value) -> Option<&'a Value> {
+        match &self.plan {
+            Plan::Chain(steps) => walk(root, steps),
+            Plan::Full(_) => self.select(root).first().copied(),
+        }
+    }
+
     /// Every node the query selects, in document order.
     pub fn select<'a>(&self, root: &'a Value) -> Vec<&'a Value> {
         match &self.plan {
@@ -172,7 +180,9 @@ mod tests {
             "$.detail[5]",
             "$..msg",
         ] {
-            let ours = Query::compile(path).unwrap().select(&doc);
+            let query = Query::compile(path).unwrap();
+            let ours = query.select(&doc);
+            assert_eq!(query.select_first(&doc), ours.first().copied(), "{path}");
             let theirs = js_path_process(&parse_json_path(path).unwrap(), &doc)
                 .unwrap()
                 .into_iter()

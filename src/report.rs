@@ -105,6 +105,8 @@ pub struct Report<'r> {
     input_errors: usize,
     /// Responses with outcome `diagnosed` or `warning`, whatever their status.
     diagnosed: usize,
+    /// A JSON line is rendered here, then written at once (kept between responses).
+    line: Vec<u8>,
 }
 
 impl<'r> Report<'r> {
@@ -121,6 +123,7 @@ impl<'r> Report<'r> {
             batch_seen: false,
             input_errors: 0,
             diagnosed: 0,
+            line: Vec::new(),
         }
     }
 
@@ -172,7 +175,11 @@ impl<'r> Report<'r> {
 
     fn write(&mut self, d: &Diagnosis, record: bool, w: &mut dyn Write) -> io::Result<()> {
         match (self.opts.format, record) {
-            (OutputFormat::Json, _) => render::json::line(d, w)?,
+            (OutputFormat::Json, _) => {
+                self.line.clear();
+                render::json::line_into(d, &mut self.line);
+                w.write_all(&self.line)?;
+            }
             (OutputFormat::Markdown, true) => {
                 if !self.table_open {
                     if self.shown > 0 {

@@ -58,29 +58,62 @@ impl StatusBuckets {
 /// A set of rule numbers, one bit each. A response's candidates come from several
 /// lists that overlap; gathering them as bits dedups them, and reading the bits back
 /// yields them in order, so no sort is needed.
-struct RuleBits(Vec<u64>);
+pub struct RuleBits {
+    words: Words,
+    /// Reading back: the word being read, and what is left of it.
+    at: usize,
+    word: u64,
+}
+
+/// The built-in table fits in the inline words: no allocation per response.
+enum Words {
+    Inline([u64; 8]),
+    Heap(Vec<u64>),
+}
 
 impl RuleBits {
     fn new(rule_count: usize) -> Self {
-        Self(vec![0; rule_count.div_ceil(64)])
+        let n = rule_count.div_ceil(64);
+        let words = if n <= 8 {
+            Words::Inline([0; 8])
+        } else {
+            Words::Heap(vec![0; n])
+        };
+        Self {
+            words,
+            at: 0,
+            word: 0,
+        }
+    }
+
+    fn words(&mut self) -> &mut [u64] {
+        match &mut self.words {
+            Words::Inline(w) => w,
+            Words::Heap(w) => w,
+        }
     }
 
     fn insert_all<'r>(&mut self, rules: impl IntoIterator<Item = &'r u32>) {
+        let words = self.words();
         for &rule in rules {
-            self.0[rule as usize / 64] |= 1 << (rule % 64);
+            words[rule as usize / 64] |= 1 << (rule % 64);
         }
     }
+}
 
-    fn into_sorted(self) -> Vec<u32> {
-        let count = self.0.iter().map(|w| w.count_ones() as usize).sum();
-        let mut out = Vec::with_capacity(count);
-        for (at, mut word) in (0u32..).step_by(64).zip(self.0) {
-            while word != 0 {
-                out.push(at + word.trailing_zeros());
-                word &= word - 1;
-            }
+/// The numbers in ascending order.
+impl Iterator for RuleBits {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        while self.word == 0 {
+            let at = self.at;
+            self.word = *self.words().get(at)?;
+            self.at += 1;
         }
-        out
+        let bit = self.word.trailing_zeros();
+        self.word &= self.word - 1;
+        Some((self.at as u32 - 1) * 64 + bit)
     }
 }
 
@@ -190,7 +223,7 @@ impl Index {
     /// Candidate rule numbers for a response — its body, the body's kind, its status and
     /// whether no response arrived — considering the unliteral rules of the APIs in
     /// `apis`. Sorted (best first), without duplicates.
-    pub fn candidates(&self, response: Seen<'_>, apis: impl Iterator<Item = usize>) -> Vec<u32> {
+    pub fn candidates(&self, response: Seen<'_>, apis: impl Iterator<Item = usize>) -> RuleBits {
         let mut out = RuleBits::new(self.rule_count);
         self.literal_hits(response.body, |p| {
             let (from, to) = (self.runs[p] as usize, self.runs[p + 1] as usize);
@@ -203,7 +236,7 @@ impl Index {
                 }
             }
         }
-        out.into_sorted()
+        out
     }
 
     /// Calls `hit` for each pattern that occurs in `body`, at least once.
@@ -309,18 +342,36 @@ mod tests {
         ];
         let naive: Vec<Vec<u32>> = bodies
             .iter()
-            .map(|b| index.candidates(seen(b), [0, 1].into_iter()))
+            .map(|b| index.candidates(seen(b), [0, 1].into_iter()).collect())
             .collect();
         index.automaton();
         let automaton: Vec<Vec<u32>> = bodies
             .iter()
-            .map(|b| index.candidates(seen(b), [0, 1].into_iter()))
+            .map(|b| index.candidates(seen(b), [0, 1].into_iter()).collect())
             .collect();
         assert_eq!(naive, automaton);
         assert_eq!(naive[0], vec![0, 1]);
         assert_eq!(naive[1], vec![2, 3]);
         assert!(naive[2].is_empty());
         assert_eq!(naive[3], vec![0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn a_large_table_reads_its_candidates_back_in_order() {
+        let literals: Vec<String> = (0..600).map(|i| format!("literal{i:03}x")).collect();
+        let entries = literals.iter().enumerate().map(|(i, l)| IndexEntry {
+            number: 599 - i as u32,
+            literal: Some(l),
+            status: None,
+            transport: false,
+            kind: None,
+            api: 0,
+        });
+        let index = Index::build(entries, 1);
+        let found: Vec<u32> = index
+            .candidates(seen("literal599x literal000x literal300x"), [0].into_iter())
+            .collect();
+        assert_eq!(found, vec![0, 299, 599]);
     }
 
     #[test]

@@ -457,7 +457,6 @@ impl RuleSet {
         ranked
             .index
             .candidates(seen, apis)
-            .into_iter()
             .map(|n| ranked.order[n as usize] as usize)
             .filter(move |&c| {
                 let e = &self.entries[c];
