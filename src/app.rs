@@ -10,7 +10,7 @@ use apidiag::diagnose::Options;
 use apidiag::input::{
     DrainAware, InputOptions, Piece, ReadFailure, RecordError, read_input, read_pieces,
 };
-use apidiag::parallel::{Output, with_pool};
+use apidiag::parallel::{HandOut, Output, with_pool};
 use apidiag::read::{Context, InputFormat};
 use apidiag::report::{HandIn, Handed, OutputFormat, Progress, Report, ReportOptions};
 use apidiag::rules::check::{self, Verdict};
@@ -202,7 +202,7 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
 
 /// Where each diagnosis (or unreadable record) goes, with the bytes a worker rendered
 /// it to (none on one thread).
-type HandOn<'a> = dyn FnMut(Result<Handed, RecordError>, &[u8]) -> io::Result<()> + 'a;
+type HandOn<'a> = HandOut<'a, Result<Handed, RecordError>>;
 
 /// What diagnosing an input needs besides the input.
 struct Job<'a> {

@@ -36,6 +36,9 @@ impl<T> Output<T> {
     }
 }
 
+/// Where results are handed on, in input order, each with the bytes it rendered to.
+pub type HandOut<'a, T> = dyn FnMut(T, &[u8]) -> io::Result<()> + 'a;
+
 type Batch<I> = (u64, Vec<I>, Vec<u8>);
 
 /// Worker threads doing [`Work`] on batches; see the module doc.
@@ -94,12 +97,7 @@ impl<I: Send, T: Send> Pool<I, T> {
 
     /// Queue one item of `size` bytes and hand `out` every result that is due, with its
     /// bytes. Blocks while the workers are a full window behind.
-    pub fn push(
-        &mut self,
-        item: I,
-        size: usize,
-        out: &mut dyn FnMut(T, &[u8]) -> io::Result<()>,
-    ) -> io::Result<()> {
+    pub fn push(&mut self, item: I, size: usize, out: &mut HandOut<'_, T>) -> io::Result<()> {
         self.batch_bytes += size;
         self.batch.push(item);
         if self.batch.len() >= BATCH_ITEMS || self.batch_bytes >= BATCH_BYTES {
@@ -112,7 +110,7 @@ impl<I: Send, T: Send> Pool<I, T> {
     }
 
     /// Hand `out` everything still queued or in flight, in order.
-    pub fn finish(&mut self, out: &mut dyn FnMut(T, &[u8]) -> io::Result<()>) -> io::Result<()> {
+    pub fn finish(&mut self, out: &mut HandOut<'_, T>) -> io::Result<()> {
         if !self.batch.is_empty() {
             self.send_batch();
         }
@@ -132,7 +130,7 @@ impl<I: Send, T: Send> Pool<I, T> {
         self.sent += 1;
     }
 
-    fn wait_for_one(&mut self, out: &mut dyn FnMut(T, &[u8]) -> io::Result<()>) -> io::Result<()> {
+    fn wait_for_one(&mut self, out: &mut HandOut<'_, T>) -> io::Result<()> {
         let (seq, results) = self
             .done
             .recv()
@@ -141,7 +139,7 @@ impl<I: Send, T: Send> Pool<I, T> {
         self.hand_on_ready(out)
     }
 
-    fn hand_on_ready(&mut self, out: &mut dyn FnMut(T, &[u8]) -> io::Result<()>) -> io::Result<()> {
+    fn hand_on_ready(&mut self, out: &mut HandOut<'_, T>) -> io::Result<()> {
         while let Ok((seq, results)) = self.done.try_recv() {
             self.arrived.insert(seq, results);
         }
