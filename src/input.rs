@@ -384,7 +384,7 @@ fn line_record(
     name: &str,
     opts: &InputOptions,
 ) -> Option<Result<Parsed, RecordError>> {
-    if line.len() as u64 > opts.max_record.saturating_add(1) {
+    if over_limit(line.len(), opts.max_record) {
         return Some(Err(too_long(name, number, opts)));
     }
     if line.iter().all(u8::is_ascii_whitespace) {
@@ -444,6 +444,11 @@ fn record_error(line: &[u8], e: &serde_json::Error) -> String {
     }
 }
 
+/// A line of `len` bytes, its newline included, is longer than `--max-input-size`.
+fn over_limit(len: usize, limit: u64) -> bool {
+    len as u64 > limit.saturating_add(1)
+}
+
 enum LineRead {
     Line,
     TooLong,
@@ -473,7 +478,7 @@ fn read_line_bounded(
             None => (chunk.len(), false),
         };
         if !too_long {
-            if (buf.len() + take) as u64 > limit.saturating_add(1) {
+            if over_limit(buf.len() + take, limit) {
                 too_long = true;
                 buf.clear();
             } else {

@@ -40,6 +40,11 @@ fn big_log() -> tempfile::NamedTempFile {
         }
         log.push('\n');
     }
+    large_enough_for_workers(log)
+}
+
+/// `log` in a temporary file; it must be large enough for workers to start (1 MiB).
+fn large_enough_for_workers(log: String) -> tempfile::NamedTempFile {
     assert!(
         log.len() > 1 << 20,
         "the log must be large enough for workers"
@@ -95,12 +100,7 @@ fn pieces_number_and_refuse_lines_as_one_thread_does() {
         log.push('\n');
     }
     log.push_str("{\"status\":401}");
-    assert!(
-        log.len() > 1 << 20,
-        "the log must be large enough for workers"
-    );
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), log).unwrap();
+    let file = large_enough_for_workers(log);
     let path = file.path().to_str().unwrap();
     let run = |threads: &str| {
         apidiag()

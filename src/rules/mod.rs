@@ -53,7 +53,7 @@ pub struct Pack {
 
 /// A pack's lookup tables. A built-in pack's are parsed the first time a rule looks one
 /// up: they are most of a head's text, and most runs use none.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Tables {
     /// build.rs's minified text, not parsed yet (empty: none).
     text: &'static str,
@@ -136,6 +136,15 @@ impl Entry {
     pub fn literal(&self) -> Option<&str> {
         self.literal.as_deref()
     }
+}
+
+/// The inverse of a permutation of `0..n`: where each number stands in it.
+fn inverse(permutation: &[u32]) -> Vec<u32> {
+    let mut inverse = vec![0; permutation.len()];
+    for (at, &n) in permutation.iter().enumerate() {
+        inverse[n as usize] = at as u32;
+    }
+    inverse
 }
 
 /// The candidate index, and the rule entries in rank order: the index numbers rules
@@ -382,10 +391,7 @@ impl RuleSet {
     fn index(&self) -> &Ranked {
         self.index.get_or_init(|| {
             let number = self.rank_places();
-            let mut order = vec![0; number.len()];
-            for (e, &n) in number.iter().enumerate() {
-                order[n as usize] = e as u32;
-            }
+            let order = inverse(&number);
             let entries = self
                 .entries
                 .iter()
@@ -412,13 +418,9 @@ impl RuleSet {
         if let Some(places) = built {
             return places;
         }
-        let mut order: Vec<usize> = (0..self.entries.len()).collect();
-        order.sort_by_cached_key(|&e| self.rank_key(e));
-        let mut places = vec![0; order.len()];
-        for (place, e) in order.into_iter().enumerate() {
-            places[e] = place as u32;
-        }
-        places
+        let mut order: Vec<u32> = (0..self.entries.len() as u32).collect();
+        order.sort_by_cached_key(|&e| self.rank_key(e as usize));
+        inverse(&order)
     }
 
     pub fn is_generic(&self, api: usize) -> bool {
