@@ -60,6 +60,23 @@ struct Tables {
     parsed: OnceLock<BTreeMap<String, Vec<TableRow>>>,
 }
 
+impl Tables {
+    fn parsed(tables: BTreeMap<String, Vec<TableRow>>) -> Self {
+        Self {
+            text: "",
+            parsed: OnceLock::from(tables),
+        }
+    }
+
+    /// A built-in pack's tables as build.rs emitted them, parsed when first needed.
+    fn later(text: &'static str) -> Self {
+        Self {
+            text,
+            parsed: OnceLock::new(),
+        }
+    }
+}
+
 impl Pack {
     pub fn tables(&self) -> &BTreeMap<String, Vec<TableRow>> {
         let t = &self.tables;
@@ -195,13 +212,8 @@ impl RuleSet {
                             Gate::builtin(&r.gate, r.status),
                         )
                     });
-                    set.add_pack(origin, head, entries.collect())?;
-                    if let Some(added) = set.packs.last_mut() {
-                        added.tables = Tables {
-                            text: pack.tables,
-                            parsed: OnceLock::new(),
-                        };
-                    }
+                    let tables = Tables::later(pack.tables);
+                    set.add_pack(origin, head, tables, entries.collect())?;
                 }
                 None => {
                     let file = loader::parse(&origin, text)?;
@@ -251,14 +263,17 @@ impl RuleSet {
                 (LazyRule::parsed(rule), literal, gate)
             })
             .collect();
-        self.add_pack(origin, file, entries)
+        let tables = Tables::parsed(std::mem::take(&mut file.tables));
+        self.add_pack(origin, file, tables, entries)
     }
 
-    /// Add a file whose rules have been taken out of it, as (rule, literal, gate).
+    /// Add a file whose rules (as (rule, literal, gate)) and tables have been taken out
+    /// of it.
     fn add_pack(
         &mut self,
         origin: Origin,
         file: RuleFile,
+        tables: Tables,
         rules: Vec<(LazyRule, Option<Cow<'static, str>>, Gate)>,
     ) -> Result<(), LoadError> {
         let api = self.intern_api(&file);
@@ -278,7 +293,7 @@ impl RuleSet {
                     .into_iter()
                     .map(|(rule, literal, gate)| Entry::new(rule, api, pack, literal, gate)),
             );
-            self.push_pack(api, origin, file);
+            self.push_pack(api, origin, file, tables);
             return Ok(());
         }
         self.by_id();
@@ -310,19 +325,16 @@ impl RuleSet {
                 }
             }
         }
-        self.push_pack(api, origin, file);
+        self.push_pack(api, origin, file, tables);
         Ok(())
     }
 
-    fn push_pack(&mut self, api: usize, origin: Origin, file: RuleFile) {
+    fn push_pack(&mut self, api: usize, origin: Origin, file: RuleFile, tables: Tables) {
         self.packs.push(Pack {
             api,
             origin,
             docs: file.docs,
-            tables: Tables {
-                text: "",
-                parsed: OnceLock::from(file.tables),
-            },
+            tables,
             request_id: file.request_id,
             request_id_compiled: OnceLock::new(),
         });
