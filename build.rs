@@ -106,13 +106,9 @@ fn rank_places(splits: &[Option<Split>]) -> Vec<u32> {
             .map(|r| (Reverse(r.rank.0), Reverse(r.rank.1), s.generic, &r.id))
     });
     let keys: Vec<_> = rules.collect();
-    let mut order: Vec<usize> = (0..keys.len()).collect();
-    order.sort_by_key(|&i| keys[i]);
-    let mut places = vec![0; keys.len()];
-    for (place, i) in order.into_iter().enumerate() {
-        places[i] = place as u32;
-    }
-    places
+    let mut order: Vec<u32> = (0..keys.len() as u32).collect();
+    order.sort_by_key(|&i| keys[i as usize]);
+    shared::inverse(&order)
 }
 
 struct RuleMeta {
@@ -196,8 +192,6 @@ fn examples_member(rule: &str) -> Option<(usize, usize)> {
     (between.trim() == ":").then_some((key_start, value_start + value.len()))
 }
 
-/// The file's head with `"rules": []`, and each rule's metadata; `None` when the file
-/// is not shaped as expected (the run-time parser then reports why).
 /// A rule file taken apart.
 struct Split {
     /// Everything but `rules` (as `[]`) and `tables`, minified.
@@ -209,6 +203,8 @@ struct Split {
     generic: bool,
 }
 
+/// The file taken apart; `None` when it is not shaped as expected (the run-time parser
+/// then reports why).
 fn split(text: &str) -> Option<Split> {
     let top: BTreeMap<String, &RawValue> = serde_json::from_str(text).ok()?;
     let rules_raw = top.get("rules")?.get();
@@ -219,8 +215,7 @@ fn split(text: &str) -> Option<Split> {
     // The lookup tables are most of a head: a run parses them only if a rule looks one up.
     let tables = head.as_object_mut()?.remove("tables");
     let tables = tables.map_or_else(String::new, |t| t.to_string());
-    let api = head.get("api")?.as_str()?.to_string();
-    let api = api.as_str();
+    let api = head.get("api")?.as_str()?;
     let rules: Vec<&RawValue> = serde_json::from_str(rules_raw).ok()?;
     let mut metas = Vec::new();
     for raw in rules {

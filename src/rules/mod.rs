@@ -26,7 +26,7 @@ use index::{Index, IndexEntry, Seen};
 pub use loader::{LoadError, Origin};
 use matcher::{Evidence, Subject};
 use model::{Recognise, RuleFile, TableRow};
-use shared::validate_id;
+use shared::{inverse, validate_id};
 
 pub use shared::GENERIC_API;
 
@@ -153,15 +153,6 @@ impl Entry {
     pub fn literal(&self) -> Option<&str> {
         self.literal.as_deref()
     }
-}
-
-/// The inverse of a permutation of `0..n`: where each number stands in it.
-fn inverse(permutation: &[u32]) -> Vec<u32> {
-    let mut inverse = vec![0; permutation.len()];
-    for (at, &n) in permutation.iter().enumerate() {
-        inverse[n as usize] = at as u32;
-    }
-    inverse
 }
 
 /// The candidate index, and the rule entries in rank order: the index numbers rules

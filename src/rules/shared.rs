@@ -1,10 +1,21 @@
 //! What `build.rs` precomputes for the built-in table, computed by the same code the
-//! library uses for user rules: which literal indexes a rule, and whether its id is
-//! well formed. Shared with `build.rs`, so this file depends on nothing but `std`.
+//! library uses for user rules: which literal indexes a rule, whether its id is well
+//! formed, and each rule's place in rank order. Shared with `build.rs`, so this file
+//! depends on nothing but `std`.
 
 /// The API name of the generic pack: its rules apply to every response, and rank after
 /// a vendor's.
 pub const GENERIC_API: &str = "http";
+
+/// The inverse of a permutation of `0..n`: where each number stands in it (a rank
+/// order becomes each rule's place in it).
+pub fn inverse(permutation: &[u32]) -> Vec<u32> {
+    let mut inverse = vec![0; permutation.len()];
+    for (at, &n) in permutation.iter().enumerate() {
+        inverse[n as usize] = at as u32;
+    }
+    inverse
+}
 
 /// The text a rule's body must contain, if any: the longest run of characters that JSON
 /// never escapes, taken from the rule's literal tests (string `equals`, `contains`,
