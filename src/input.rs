@@ -101,14 +101,7 @@ impl Piece {
             Piece::Parsed(p) => each(Ok(*p)),
             Piece::Refused(e) => each(Err(e)),
             Piece::Lines { bytes, first_line } => {
-                let mut rest = &bytes[..];
-                for number in first_line.. {
-                    if rest.is_empty() {
-                        break;
-                    }
-                    let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
-                    let (line, after) = rest.split_at(end);
-                    rest = after;
+                for (number, line) in (first_line..).zip(lines(&bytes)) {
                     if let Some(record) = line_record(line, number, name, opts) {
                         each(record);
                     }
@@ -367,14 +360,28 @@ fn read_ndjson_pieces(
         if bytes.is_empty() {
             return Ok(());
         }
-        let lines =
-            memchr::memchr_iter(b'\n', &bytes).count() + usize::from(!bytes.ends_with(b"\n"));
+        let count = lines(&bytes).count();
         sink(Piece::Lines { bytes, first_line }).map_err(ReadFailure::Output)?;
-        first_line += lines;
+        first_line += count;
         if end {
             return Ok(());
         }
     }
+}
+
+/// The lines of a piece, each with its newline (the last may have none): what the
+/// reader counts to number the next piece, and what the workers split.
+fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = bytes;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+        let (line, after) = rest.split_at(end);
+        rest = after;
+        Some(line)
+    })
 }
 
 /// The record on line `number` (`None` for a blank line), or why it is not one.
