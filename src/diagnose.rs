@@ -53,7 +53,7 @@ impl RuleSet {
             .map(|(w, _)| self.entries()[*w].api)
             .filter(|a| !self.is_generic(*a))
             .or(api.filter(|a| !self.is_generic(*a)));
-        d.api = shown_api.map(|a| self.apis()[a].name.clone());
+        d.api = shown_api.map(|a| self.apis()[a].label.clone());
         match winner {
             Some((winner, ev)) => self.fill(&mut d, &subject, &self.entries()[winner], ev),
             None => d.outcome = fallback_outcome(resp),
@@ -99,23 +99,27 @@ impl RuleSet {
                         .as_deref()
                 })
         };
-        let text = |t: &str| template::render(t, &value);
+        let prose = entry.prose(pack).expect("a rule that matched has parsed");
         d.outcome = if rule.warning {
             Outcome::Warning
         } else {
             Outcome::Diagnosed
         };
-        d.rule = Some(rule.id.clone());
+        d.rule = Some(prose.id.clone());
         d.confidence = Some(rule.confidence);
-        d.title = Some(text(&rule.title));
-        d.cause = Some(text(&rule.cause));
-        d.fix = rule.fix.iter().map(|f| text(f)).collect();
-        d.retry = rule.retry.as_ref().map(|r| Retry {
-            retryable: r.retryable,
-            after_seconds: r.after.as_ref().and_then(|a| seconds(a, &value)),
-            advice: text(&r.advice),
-        });
-        d.docs = rule.docs.clone().or_else(|| pack.docs.clone());
+        d.title = Some(prose.title.fill(&value));
+        d.cause = Some(prose.cause.fill(&value));
+        d.fix = prose.fix.iter().map(|f| f.fill(&value)).collect();
+        d.retry = rule
+            .retry
+            .as_ref()
+            .zip(prose.advice.as_ref())
+            .map(|(r, advice)| Retry {
+                retryable: r.retryable,
+                after_seconds: r.after.as_ref().and_then(|a| seconds(a, &value)),
+                advice: advice.fill(&value),
+            });
+        d.docs = prose.docs.clone();
         if let (Some(spec), Some(json)) =
             (compiled.and_then(|c| c.fields.as_ref()), s.resp.body.json())
         {

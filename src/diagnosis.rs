@@ -5,6 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use crate::rules::model::Confidence;
+pub use crate::text::Text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -31,20 +32,20 @@ pub struct Diagnosis {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The API recognised (`hacktron`, `tumban`, `wasviking`, `blazeauth`, a user pack's name), or null.
-    pub api: Option<String>,
+    pub api: Option<Text>,
     /// Winning rule id `<pack>/<slug>` (generic rules are `http/<slug>`), or null.
-    pub rule: Option<String>,
+    pub rule: Option<Text>,
     /// Whether the cause is the vendor's documented word or our inference; null without a rule.
     pub confidence: Option<Confidence>,
-    pub title: Option<String>,
-    pub cause: Option<String>,
+    pub title: Option<Text>,
+    pub cause: Option<Text>,
     /// Steps to fix, in order.
-    pub fix: Vec<String>,
+    pub fix: Vec<Text>,
     pub retry: Option<Retry>,
     /// The id to quote to support (request id, error id), when the response carries one.
     pub request_id: Option<String>,
     /// Documentation URL the rule cites.
-    pub docs: Option<String>,
+    pub docs: Option<Text>,
     /// Field-level problems of a validation error.
     pub fields: Vec<FieldProblem>,
     /// The request, when the input shows it; secrets masked.
@@ -67,7 +68,7 @@ pub struct Retry {
     pub retryable: bool,
     /// Seconds to wait before retrying, when known.
     pub after_seconds: Option<u64>,
-    pub advice: String,
+    pub advice: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

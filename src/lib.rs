@@ -21,3 +21,4 @@ pub mod sanitize;
 pub mod status;
 pub mod summary;
 pub mod template;
+pub mod text;

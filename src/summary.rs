@@ -9,7 +9,7 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
-use crate::diagnosis::{Diagnosis, Outcome, Source};
+use crate::diagnosis::{Diagnosis, Outcome, Source, Text};
 use crate::facts::parse_time;
 
 /// The key used in [`Summary::apis`] for problems no API was recognised for.
@@ -53,10 +53,10 @@ pub struct Summary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RuleTally {
     pub count: usize,
-    pub api: Option<String>,
-    pub title: Option<String>,
+    pub api: Option<Text>,
+    pub title: Option<Text>,
     /// The first fix step, as rendered for the rule's first occurrence.
-    pub fix: Option<String>,
+    pub fix: Option<Text>,
 }
 
 /// One response, as the summary remembers it.
@@ -66,7 +66,7 @@ pub struct Occurrence {
     pub order: usize,
     pub time: Option<String>,
     pub status: Option<u16>,
-    pub rule: Option<String>,
+    pub rule: Option<Text>,
     pub source: Option<Source>,
     #[serde(skip)]
     parsed: Option<SystemTime>,
@@ -168,7 +168,7 @@ impl Summary {
         }
         bump(&mut self.apis, d.api.as_deref().unwrap_or(NO_API));
         if let Some(rule) = &d.rule {
-            match self.rules.get_mut(rule) {
+            match self.rules.get_mut(rule.as_str()) {
                 Some(tally) => tally.count += 1,
                 None => {
                     let tally = RuleTally {
@@ -177,7 +177,7 @@ impl Summary {
                         title: d.title.clone(),
                         fix: d.fix.first().cloned(),
                     };
-                    self.rules.insert(rule.clone(), tally);
+                    self.rules.insert(rule.to_string(), tally);
                 }
             }
         }
@@ -232,12 +232,14 @@ mod tests {
             status,
             reason: None,
             error: None,
-            api: rule.map(|r| r.split('/').next().unwrap().to_string()),
-            rule: rule.map(str::to_string),
+            api: rule.map(|r| r.split('/').next().unwrap().into()),
+            rule: rule.map(Text::from),
             confidence: None,
             title: None,
             cause: None,
-            fix: rule.map(|r| vec![format!("fix {r}")]).unwrap_or_default(),
+            fix: rule
+                .map(|r| vec![format!("fix {r}").into()])
+                .unwrap_or_default(),
             retry: None,
             request_id: None,
             docs: None,

@@ -9,6 +9,11 @@ pub fn render<'v>(template: &str, value: &dyn Fn(&str) -> Option<&'v str>) -> St
     out
 }
 
+/// Whether `template` has no placeholder or section, so that it renders as itself.
+pub fn is_plain(template: &str) -> bool {
+    find_pair(template, b'{').is_none()
+}
+
 /// Where `pair` (two equal ASCII bytes, `{{` or `}}`) first occurs in `s`: a byte
 /// search, cheaper than a substring searcher for these short texts.
 fn find_pair(s: &str, pair: u8) -> Option<usize> {

@@ -406,6 +406,7 @@ fn playwright_recordings_keep_what_devtools_sanitises() {
                 rules
                     .diagnose(&p.response, &Options::default(), p.source.clone())
                     .rule
+                    .map(|r| r.to_string())
             })
             .collect()
     };

@@ -10,7 +10,7 @@ mod escape;
 use std::io::{self, Write};
 
 use crate::diagnosis::{
-    Confidence, Diagnosis, FieldProblem, Outcome, RequestSummary, Retry, RuleMatch, Source,
+    Confidence, Diagnosis, FieldProblem, Outcome, RequestSummary, Retry, RuleMatch, Source, Text,
 };
 
 pub fn line(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
@@ -74,6 +74,21 @@ impl<'a> Object<'a> {
 impl Json for String {
     fn write_json(&self, out: &mut Vec<u8>) {
         escape::write_str(out, self);
+    }
+}
+
+/// Shared rule prose is escaped once, then copied.
+impl Json for Text {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let escaped = self.rendered_once(|text| {
+            let mut json = Vec::new();
+            escape::write_str(&mut json, text);
+            json
+        });
+        match escaped {
+            Some(json) => out.extend_from_slice(json),
+            None => escape::write_str(out, self),
+        }
     }
 }
 

@@ -20,7 +20,7 @@ pub fn single(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "| | |\n|---|---|")?;
     let conf = d.confidence.map(|c| format!("{c:?}").to_lowercase());
     let rows: [(&str, Option<String>); 6] = [
-        ("API", d.api.clone()),
+        ("API", d.api.as_deref().map(str::to_string)),
         (
             "Rule",
             d.rule
@@ -33,7 +33,7 @@ pub fn single(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
             d.request_id.as_ref().map(|r| format!("`{r}`")),
         ),
         ("Source", source_label(d)),
-        ("Docs", d.docs.clone()),
+        ("Docs", d.docs.as_deref().map(str::to_string)),
     ];
     for (k, v) in rows {
         if let Some(v) = v {
@@ -86,6 +86,6 @@ pub fn table_row(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
             .as_deref()
             .map_or(String::new(), |r| format!("`{r}`")),
         cell(d.cause.as_deref().unwrap_or("")),
-        cell(d.fix.first().map_or("", String::as_str)),
+        cell(d.fix.first().map_or("", |f| f.as_str())),
     )
 }

@@ -130,13 +130,14 @@ fn run_match(set: &RuleSet, rule: &Rule, ex: &Example) -> Option<String> {
         });
     }
     let rendered = [
-        d.title.clone(),
-        d.cause.clone(),
-        d.retry.as_ref().map(|r| r.advice.clone()),
+        d.title.as_deref(),
+        d.cause.as_deref(),
+        d.retry.as_ref().map(|r| r.advice.as_str()),
     ]
     .into_iter()
     .flatten()
-    .chain(d.fix.iter().cloned())
+    .map(str::to_string)
+    .chain(d.fix.iter().map(|f| f.to_string()))
     .chain(
         d.fields
             .iter()

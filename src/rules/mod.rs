@@ -10,10 +10,12 @@ pub mod shared;
 
 mod gate;
 mod lazy;
+mod prose;
 mod recognise;
 
 use gate::Gate;
 pub use lazy::LazyRule;
+pub use prose::Prose;
 use recognise::Recognition;
 
 use std::borrow::Cow;
@@ -28,6 +30,8 @@ use matcher::{Evidence, Subject};
 use model::{Recognise, RuleFile, TableRow};
 use shared::{inverse, validate_id};
 
+use crate::text::Text;
+
 pub use shared::GENERIC_API;
 
 /// An API known to the rule set, with the evidence that recognises it.
@@ -38,6 +42,8 @@ pub struct Api {
     pub recognise: Recognise,
     /// The generic pack ([`GENERIC_API`]), asked on every response.
     pub generic: bool,
+    /// `name`, as diagnoses carry it.
+    pub label: Text,
 }
 
 /// One loaded rule file, minus its rules.
@@ -105,6 +111,8 @@ pub struct Entry {
     gate: Gate,
     /// Boxed, as is the parsed rule, so the table itself stays small to build.
     compiled: OnceLock<Result<Box<Compiled>, String>>,
+    /// Made when the rule first explains a response.
+    prose: OnceLock<Box<Prose>>,
 }
 
 impl Entry {
@@ -122,7 +130,17 @@ impl Entry {
             literal,
             gate,
             compiled: OnceLock::new(),
+            prose: OnceLock::new(),
         }
+    }
+
+    /// The rule's prose; `None` when the rule does not parse.
+    pub fn prose(&self, pack: &Pack) -> Option<&Prose> {
+        let rule = self.rule.core().ok()?;
+        Some(
+            self.prose
+                .get_or_init(|| Box::new(Prose::of(rule, pack.docs.as_deref()))),
+        )
     }
 
     pub fn compiled(&self) -> Result<&Compiled, &str> {
@@ -352,6 +370,7 @@ impl RuleSet {
             title: file.name.clone(),
             recognise: file.recognise.clone(),
             generic: file.api == GENERIC_API,
+            label: Text::shared(&file.api),
         });
         self.apis.len() - 1
     }
