@@ -6,6 +6,7 @@ use jsonpath_rust::parser::model::{JpQuery, Segment, Selector};
 use jsonpath_rust::parser::parse_json_path;
 use jsonpath_rust::query::js_path_process;
 use serde_json::Value;
+use smallvec::SmallVec;
 
 #[derive(Debug, Clone)]
 pub struct Query {
@@ -61,8 +62,9 @@ impl Query {
         }
     }
 
-    /// Every node the query selects, in document order.
-    pub fn select<'a>(&self, root: &'a Value) -> Vec<&'a Value> {
+    /// Every node the query selects, in document order; a plain chain's one node is
+    /// held without an allocation.
+    pub fn select<'a>(&self, root: &'a Value) -> SmallVec<[&'a Value; 1]> {
         match &self.plan {
             Plan::Chain(steps) => walk(root, steps).into_iter().collect(),
             Plan::Full(q) => js_path_process(q, root)
@@ -188,7 +190,7 @@ mod tests {
                 .into_iter()
                 .map(|r| r.val())
                 .collect::<Vec<_>>();
-            assert_eq!(ours, theirs, "{path}");
+            assert_eq!(ours.to_vec(), theirs, "{path}");
         }
     }
 
