@@ -69,12 +69,12 @@ impl RuleSet {
             .and_then(|c| extract_first(&c.request_id, s.resp))
             .or_else(|| extract_first(pack.request_id_extractors(), s.resp))
             .or_else(|| self.generic_request_id(s.resp))
-            .map(|id| mask::mask_text(&id).into_owned());
+            .map(mask::mask_owned);
         // Only values taken from the input can carry secrets; rule prose is ours.
         let mut vars: Vec<(String, String)> = ev
             .captures
             .into_iter()
-            .map(|(n, v)| (n, mask::mask_text(&v).into_owned()))
+            .map(|(n, v)| (n, mask::mask_owned(v)))
             .collect();
         for lookup in &rule.lookups {
             if let Some(v) = pack
@@ -140,7 +140,7 @@ fn base(resp: &Response, facts: &RequestFacts<'_>, source: Option<Source>) -> Di
     let mut notes: Vec<String> = resp
         .notes
         .iter()
-        .map(|n| mask::mask_text(&note_text(n)).into_owned())
+        .map(|n| mask::mask_owned(note_text(n)))
         .collect();
     if resp.status.is_none() && resp.transport_error.is_none() {
         notes.push("the status is unknown: pass --status N, or pipe `curl -i` output".into());
@@ -358,8 +358,8 @@ fn field_problems(spec: &Fields, json: &Value) -> Vec<FieldProblem> {
         .into_iter()
         .map(|node| field_problem(spec, node))
         .map(|p| FieldProblem {
-            field: p.field.map(|f| mask::mask_text(&f).into_owned()),
-            problem: mask::mask_text(&p.problem).into_owned(),
+            field: p.field.map(mask::mask_owned),
+            problem: mask::mask_owned(p.problem),
         })
         .collect()
 }

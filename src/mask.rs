@@ -227,6 +227,15 @@ fn mask_userinfo(base: &str) -> Cow<'_, str> {
     }
 }
 
+/// [`mask_text`] of a string the caller owns, which is kept, not copied, when it
+/// holds nothing to mask.
+pub fn mask_owned(text: String) -> String {
+    match mask_text(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(masked) => masked,
+    }
+}
+
 /// Mask key-shaped strings anywhere in free text (messages, body excerpts), and the
 /// values of secret-named headers and parameters written out in it. Text that is
 /// already masked (followed by `…`) is left as it is, so masking twice changes nothing.
