@@ -4,9 +4,7 @@
 
 /// Render `template`, asking `value` for each name.
 pub fn render<'v>(template: &str, value: &dyn Fn(&str) -> Option<&'v str>) -> String {
-    let mut out = String::with_capacity(template.len());
-    render_into(template, value, &mut out);
-    out
+    Template::parse(template).render(value)
 }
 
 /// Whether `template` has no placeholder or section, so that it renders as itself.
@@ -14,46 +12,111 @@ pub fn is_plain(template: &str) -> bool {
     find_pair(template, b'{').is_none()
 }
 
+/// A template read once, to be rendered for many responses without reading it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    parts: Vec<Part>,
+    /// The length of its text without placeholders: a rendering is about as long.
+    text_len: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Text(Box<str>),
+    Value(Box<str>),
+    /// `{{#name}}…{{/name}}`, or `{{^name}}…{{/name}}` when `inverted`.
+    Section {
+        inverted: bool,
+        name: Box<str>,
+        body: Template,
+    },
+}
+
+impl Template {
+    pub fn parse(mut rest: &str) -> Self {
+        let mut parts = Vec::new();
+        let text = |parts: &mut Vec<Part>, t: &str| {
+            if !t.is_empty() {
+                parts.push(Part::Text(t.into()));
+            }
+        };
+        while let Some(open) = find_pair(rest, b'{') {
+            text(&mut parts, &rest[..open]);
+            let after = &rest[open + 2..];
+            let Some(close) = find_pair(after, b'}') else {
+                // An unclosed `{{` is text.
+                text(&mut parts, &rest[open..]);
+                rest = "";
+                break;
+            };
+            let tag = &after[..close];
+            rest = &after[close + 2..];
+            match section(tag) {
+                Some((inverted, name)) => {
+                    let (inner, tail) = match find_end_tag(rest, name) {
+                        Some((end, len)) => (&rest[..end], &rest[end + len..]),
+                        None => (rest, ""),
+                    };
+                    parts.push(Part::Section {
+                        inverted,
+                        name: name.into(),
+                        body: Self::parse(inner),
+                    });
+                    rest = tail;
+                }
+                None => parts.push(Part::Value(tag.trim().into())),
+            }
+        }
+        text(&mut parts, rest);
+        let text_len = parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => t.len(),
+                _ => 0,
+            })
+            .sum();
+        Self { parts, text_len }
+    }
+
+    /// The template with each name's value; a name without one shows as `(unknown name)`.
+    pub fn render<'v>(&self, value: &dyn Fn(&str) -> Option<&'v str>) -> String {
+        let mut out = String::with_capacity(self.text_len + 32);
+        self.render_into(value, &mut out);
+        out
+    }
+
+    fn render_into<'v>(&self, value: &dyn Fn(&str) -> Option<&'v str>, out: &mut String) {
+        for part in &self.parts {
+            match part {
+                Part::Text(t) => out.push_str(t),
+                Part::Value(name) => match value(name) {
+                    Some(v) => out.push_str(v),
+                    None => {
+                        out.push_str("(unknown ");
+                        out.push_str(name);
+                        out.push(')');
+                    }
+                },
+                Part::Section {
+                    inverted,
+                    name,
+                    body,
+                } => {
+                    let present = value(name).is_some_and(|v| !v.is_empty());
+                    if present != *inverted {
+                        body.render_into(value, out);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Where `pair` (two equal ASCII bytes, `{{` or `}}`) first occurs in `s`: a byte
 /// search, cheaper than a substring searcher for these short texts.
 fn find_pair(s: &str, pair: u8) -> Option<usize> {
     let b = s.as_bytes();
     memchr::memchr_iter(pair, b).find(|&i| b.get(i + 1) == Some(&pair))
-}
-
-fn render_into<'v>(mut rest: &str, value: &dyn Fn(&str) -> Option<&'v str>, out: &mut String) {
-    while let Some(open) = find_pair(rest, b'{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 2..];
-        let Some(close) = find_pair(after, b'}') else {
-            out.push_str(&rest[open..]);
-            return;
-        };
-        let tag = &after[..close];
-        rest = &after[close + 2..];
-        match section(tag) {
-            Some((inverted, name)) => {
-                let (inner, tail) = match find_end_tag(rest, name) {
-                    Some((end, len)) => (&rest[..end], &rest[end + len..]),
-                    None => (rest, ""),
-                };
-                let present = value(name).is_some_and(|v| !v.is_empty());
-                if present != inverted {
-                    render_into(inner, value, out);
-                }
-                rest = tail;
-            }
-            None => match value(tag.trim()) {
-                Some(v) => out.push_str(v),
-                None => {
-                    out.push_str("(unknown ");
-                    out.push_str(tag.trim());
-                    out.push(')');
-                }
-            },
-        }
-    }
-    out.push_str(rest);
 }
 
 /// Where the first `{{/name}}` in `s` starts, and its length: the search a formatted
@@ -106,6 +169,19 @@ mod tests {
         assert_eq!(
             render("Poll GET /cost-estimations/{id} for {{branch}}", &vars),
             "Poll GET /cost-estimations/{id} for feature/x"
+        );
+    }
+
+    #[test]
+    fn nested_sections_and_unclosed_tags() {
+        let t =
+            "a{{#branch}} on {{branch}}{{^wait}} now{{/wait}}{{/branch}}{{^limit}}!{{/limit}} {{x";
+        assert_eq!(render(t, &vars), "a on feature/x now {{x");
+        let parsed = Template::parse(t);
+        assert_eq!(parsed.render(&vars), parsed.render(&vars));
+        assert_eq!(
+            Template::parse("{{#a}}no end").render(&|_| Some("1")),
+            "no end"
         );
     }
 

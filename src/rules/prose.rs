@@ -23,7 +23,7 @@ pub struct Prose {
 pub enum Template {
     /// The same text for every response.
     Plain(Text),
-    WithPlaceholders(Box<str>),
+    WithPlaceholders(template::Template),
 }
 
 impl Prose {
@@ -44,14 +44,14 @@ impl Template {
         if template::is_plain(template) {
             Self::Plain(Text::shared(template))
         } else {
-            Self::WithPlaceholders(template.into())
+            Self::WithPlaceholders(template::Template::parse(template))
         }
     }
 
     pub fn fill<'v>(&self, value: &dyn Fn(&str) -> Option<&'v str>) -> Text {
         match self {
             Self::Plain(text) => text.clone(),
-            Self::WithPlaceholders(template) => template::render(template, value).into(),
+            Self::WithPlaceholders(template) => template.render(value).into(),
         }
     }
 }
