@@ -6,8 +6,7 @@
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use aho_corasick::AhoCorasick;
-
+use super::literals::Literals;
 use super::model::{BodyKind, Rule};
 
 /// Rules without a literal, by status; those that test a transport failure apart,
@@ -126,7 +125,7 @@ const NAIVE_SCAN_BUDGET: usize = 32 << 10;
 #[derive(Debug)]
 pub struct Index {
     patterns: Vec<String>,
-    literals: OnceLock<AhoCorasick>,
+    literals: OnceLock<Literals>,
     /// Body bytes scanned so far without the automaton.
     naive_scanned: AtomicUsize,
     /// The rules of every pattern, pattern after pattern.
@@ -249,11 +248,7 @@ impl Index {
             (scanned + body.len() > NAIVE_SCAN_BUDGET).then(|| self.automaton())
         });
         match ac {
-            Some(ac) => {
-                for m in ac.find_overlapping_iter(body) {
-                    hit(m.pattern().as_usize());
-                }
-            }
+            Some(literals) => literals.each_hit(body, hit),
             None => {
                 for (p, pattern) in self.patterns.iter().enumerate() {
                     if contains(body, pattern.as_bytes()) {
@@ -264,9 +259,8 @@ impl Index {
         }
     }
 
-    fn automaton(&self) -> &AhoCorasick {
-        self.literals
-            .get_or_init(|| AhoCorasick::new(&self.patterns).expect("literal patterns build"))
+    fn automaton(&self) -> &Literals {
+        self.literals.get_or_init(|| Literals::new(&self.patterns))
     }
 }
 

@@ -10,6 +10,7 @@ pub mod shared;
 
 mod gate;
 mod lazy;
+mod literals;
 mod prose;
 mod recognise;
 
