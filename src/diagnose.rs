@@ -99,7 +99,7 @@ impl RuleSet {
                         .as_deref()
                 })
         };
-        let prose = entry.prose(pack).expect("a rule that matched has parsed");
+        let prose = self.prose(entry).expect("a rule that matched has parsed");
         d.outcome = if rule.warning {
             Outcome::Warning
         } else {

@@ -135,15 +135,6 @@ impl Entry {
         }
     }
 
-    /// The rule's prose; `None` when the rule does not parse.
-    pub fn prose(&self, pack: &Pack) -> Option<&Prose> {
-        let rule = self.rule.core().ok()?;
-        Some(
-            self.prose
-                .get_or_init(|| Box::new(Prose::of(rule, pack.docs.as_deref()))),
-        )
-    }
-
     pub fn compiled(&self) -> Result<&Compiled, &str> {
         self.compiled
             .get_or_init(|| {
@@ -392,6 +383,13 @@ impl RuleSet {
 
     pub fn pack(&self, i: usize) -> &Pack {
         &self.packs[i]
+    }
+
+    /// A rule's prose (its pack's docs when it has none); `None` when it does not parse.
+    pub fn prose<'e>(&self, entry: &'e Entry) -> Option<&'e Prose> {
+        let rule = entry.rule.core().ok()?;
+        let docs = self.pack(entry.pack).docs.as_deref();
+        Some(entry.prose.get_or_init(|| Box::new(Prose::of(rule, docs))))
     }
 
     pub fn packs(&self) -> &[Pack] {
