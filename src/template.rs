@@ -40,13 +40,16 @@ impl Template {
                 parts.push(Part::Text(t.into()));
             }
         };
-        while let Some(open) = find_pair(rest, b'{') {
+        loop {
+            let Some(open) = find_pair(rest, b'{') else {
+                text(&mut parts, rest);
+                break;
+            };
             text(&mut parts, &rest[..open]);
             let after = &rest[open + 2..];
             let Some(close) = find_pair(after, b'}') else {
                 // An unclosed `{{` is text.
                 text(&mut parts, &rest[open..]);
-                rest = "";
                 break;
             };
             let tag = &after[..close];
@@ -67,7 +70,6 @@ impl Template {
                 None => parts.push(Part::Value(tag.trim().into())),
             }
         }
-        text(&mut parts, rest);
         let text_len = parts
             .iter()
             .map(|p| match p {
