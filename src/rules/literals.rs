@@ -1,9 +1,10 @@
 //! Which of a set of literals occur in a text, each occurrence reported, overlapping
-//! ones too. An Aho-Corasick DFA reads the text a byte at a time; where no match is in
-//! progress, a vectorised search (Teddy) skips ahead to the next place one of the
-//! literals starts. aho-corasick does the same inside its own overlapping search only
-//! with prefilters that this many literals rule out, and a large body is mostly text
-//! where none starts.
+//! ones too. An Aho-Corasick automaton reads the text a byte at a time; where no match
+//! is in progress, a vectorised search (Teddy) skips ahead to the next place one of the
+//! literals starts. aho-corasick's own overlapping search can skip only with its
+//! simpler prefilters (a few rare or starting bytes), which this many literals rule out
+//! (its Teddy serves leftmost searches only), and a large body is mostly text where no
+//! literal starts.
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::{Anchored, MatchKind, Span, dfa, nfa::contiguous, packed};
