@@ -16,7 +16,6 @@ use crate::rules::matcher::{Evidence, Subject, scalar_text};
 use crate::rules::model::TableRow;
 use crate::rules::{Entry, RuleSet};
 use crate::status::reason_phrase;
-use crate::template;
 
 /// How to diagnose.
 #[derive(Debug, Clone, Default)]
@@ -116,7 +115,7 @@ impl RuleSet {
             .zip(prose.advice.as_ref())
             .map(|(r, advice)| Retry {
                 retryable: r.retryable,
-                after_seconds: r.after.as_ref().and_then(|a| seconds(a, &value)),
+                after_seconds: prose.wait.as_ref().and_then(|w| w.seconds(&value)),
                 advice: advice.fill(&value),
             });
         d.docs = prose.docs.clone();
@@ -285,14 +284,6 @@ fn shown_scheme(scheme: &str) -> String {
         scheme.to_string()
     } else {
         mask::mask_secret(scheme)
-    }
-}
-
-fn seconds<'v>(after: &Value, value: &dyn Fn(&str) -> Option<&'v str>) -> Option<u64> {
-    match after {
-        Value::Number(n) => n.as_u64(),
-        Value::String(t) => template::render(t, value).trim().parse().ok(),
-        _ => None,
     }
 }
 

@@ -2,6 +2,8 @@
 //! response the rule explains, instead of copied into each; only a template with
 //! placeholders is filled per response.
 
+use serde_json::Value;
+
 use super::model::Rule;
 use crate::template;
 use crate::text::Text;
@@ -15,6 +17,8 @@ pub struct Prose {
     pub fix: Vec<Template>,
     /// With the rule's `retry`.
     pub advice: Option<Template>,
+    /// The retry's `after`, when it is a number of seconds or a template for one.
+    pub wait: Option<Wait>,
     /// The rule's, else its file's.
     pub docs: Option<Text>,
 }
@@ -34,7 +38,36 @@ impl Prose {
             cause: Template::new(&rule.cause),
             fix: rule.fix.iter().map(|f| Template::new(f)).collect(),
             advice: rule.retry.as_ref().map(|r| Template::new(&r.advice)),
+            wait: rule
+                .retry
+                .as_ref()
+                .and_then(|r| r.after.as_ref())
+                .and_then(Wait::new),
             docs: rule.docs.as_deref().or(file_docs).map(Text::shared),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Wait {
+    Seconds(u64),
+    /// `"{{retry_after}}"`: seconds when it renders as a whole number.
+    Template(Template),
+}
+
+impl Wait {
+    fn new(after: &Value) -> Option<Self> {
+        match after {
+            Value::Number(n) => n.as_u64().map(Self::Seconds),
+            Value::String(t) => Some(Self::Template(Template::new(t))),
+            _ => None,
+        }
+    }
+
+    pub fn seconds<'v>(&self, value: &dyn Fn(&str) -> Option<&'v str>) -> Option<u64> {
+        match self {
+            Self::Seconds(s) => Some(*s),
+            Self::Template(t) => t.fill(value).trim().parse().ok(),
         }
     }
 }
