@@ -94,7 +94,7 @@ pub fn api_names(current: &OsStr) -> Vec<CompletionCandidate> {
         .apis()
         .iter()
         .filter(|a| a.name.to_ascii_lowercase().starts_with(&want))
-        .map(|a| CompletionCandidate::new(&a.name).help(Some(a.title.clone().into())))
+        .map(|a| CompletionCandidate::new(a.name.as_str()).help(Some(a.title.clone().into())))
         .collect()
 }
 

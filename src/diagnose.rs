@@ -52,7 +52,7 @@ impl RuleSet {
             .map(|(w, _)| self.entries()[*w].api)
             .filter(|a| !self.is_generic(*a))
             .or(api.filter(|a| !self.is_generic(*a)));
-        d.api = shown_api.map(|a| self.apis()[a].label.clone());
+        d.api = shown_api.map(|a| self.apis()[a].name.clone());
         match winner {
             Some((winner, ev)) => self.fill(&mut d, &subject, &self.entries()[winner], ev),
             None => d.outcome = fallback_outcome(resp),

@@ -38,13 +38,12 @@ pub use shared::GENERIC_API;
 /// An API known to the rule set, with the evidence that recognises it.
 #[derive(Debug, Clone)]
 pub struct Api {
-    pub name: String,
+    /// Shared with the diagnoses that name it.
+    pub name: Text,
     pub title: String,
     pub recognise: Recognise,
     /// The generic pack ([`GENERIC_API`]), asked on every response.
     pub generic: bool,
-    /// `name`, as diagnoses carry it.
-    pub label: Text,
 }
 
 /// One loaded rule file, minus its rules.
@@ -349,7 +348,7 @@ impl RuleSet {
     }
 
     fn intern_api(&mut self, file: &RuleFile) -> usize {
-        if let Some(i) = self.apis.iter().position(|a| a.name == file.api) {
+        if let Some(i) = self.apis.iter().position(|a| *a.name == *file.api) {
             let r = &mut self.apis[i].recognise;
             r.hosts.extend(file.recognise.hosts.iter().cloned());
             r.key_prefixes
@@ -358,11 +357,10 @@ impl RuleSet {
             return i;
         }
         self.apis.push(Api {
-            name: file.api.clone(),
+            name: Text::shared(&file.api),
             title: file.name.clone(),
             recognise: file.recognise.clone(),
             generic: file.api == GENERIC_API,
-            label: Text::shared(&file.api),
         });
         self.apis.len() - 1
     }
