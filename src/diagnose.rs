@@ -109,15 +109,11 @@ impl RuleSet {
         d.title = Some(prose.title.fill(&value));
         d.cause = Some(prose.cause.fill(&value));
         d.fix = prose.fix.iter().map(|f| f.fill(&value)).collect();
-        d.retry = rule
-            .retry
-            .as_ref()
-            .zip(prose.advice.as_ref())
-            .map(|(r, advice)| Retry {
-                retryable: r.retryable,
-                after_seconds: prose.wait.as_ref().and_then(|w| w.seconds(&value)),
-                advice: advice.fill(&value),
-            });
+        d.retry = prose.retry.as_ref().map(|r| Retry {
+            retryable: r.retryable,
+            after_seconds: r.wait.as_ref().and_then(|w| w.seconds(&value)),
+            advice: r.advice.fill(&value),
+        });
         d.docs = prose.docs.clone();
         if let (Some(spec), Some(json)) =
             (compiled.and_then(|c| c.fields.as_ref()), s.resp.body.json())

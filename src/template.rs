@@ -7,11 +7,6 @@ pub fn render<'v>(template: &str, value: &dyn Fn(&str) -> Option<&'v str>) -> St
     Template::parse(template).render(value)
 }
 
-/// Whether `template` has no placeholder or section, so that it renders as itself.
-pub fn is_plain(template: &str) -> bool {
-    find_pair(template, b'{').is_none()
-}
-
 /// A template read once, to be rendered for many responses without reading it again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
@@ -78,6 +73,11 @@ impl Template {
             })
             .sum();
         Self { parts, text_len }
+    }
+
+    /// Whether it has no placeholder or section, so that it renders as its text.
+    pub fn is_plain(&self) -> bool {
+        self.parts.iter().all(|p| matches!(p, Part::Text(_)))
     }
 
     /// The template with each name's value; a name without one shows as `(unknown name)`.
@@ -185,6 +185,17 @@ mod tests {
             Template::parse("{{#a}}no end").render(&|_| Some("1")),
             "no end"
         );
+    }
+
+    #[test]
+    fn a_template_without_placeholders_is_plain_and_renders_as_its_text() {
+        for t in ["", "GET /cost-estimations/{id}", "an unclosed {{ tag"] {
+            let parsed = Template::parse(t);
+            assert!(parsed.is_plain(), "{t:?}");
+            assert_eq!(parsed.render(&vars), t);
+        }
+        assert!(!Template::parse("for {{branch}}").is_plain());
+        assert!(!Template::parse("{{#wait}}x{{/wait}}").is_plain());
     }
 
     #[test]

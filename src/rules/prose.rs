@@ -15,12 +15,17 @@ pub struct Prose {
     pub title: Template,
     pub cause: Template,
     pub fix: Vec<Template>,
-    /// With the rule's `retry`.
-    pub advice: Option<Template>,
-    /// The retry's `after`, when it is a number of seconds or a template for one.
-    pub wait: Option<Wait>,
+    pub retry: Option<Retry>,
     /// The rule's, else its file's.
     pub docs: Option<Text>,
+}
+
+#[derive(Debug)]
+pub struct Retry {
+    pub retryable: bool,
+    pub advice: Template,
+    /// `after`, when it is a number of seconds or a template for one.
+    pub wait: Option<Wait>,
 }
 
 #[derive(Debug)]
@@ -37,12 +42,11 @@ impl Prose {
             title: Template::new(&rule.title),
             cause: Template::new(&rule.cause),
             fix: rule.fix.iter().map(|f| Template::new(f)).collect(),
-            advice: rule.retry.as_ref().map(|r| Template::new(&r.advice)),
-            wait: rule
-                .retry
-                .as_ref()
-                .and_then(|r| r.after.as_ref())
-                .and_then(Wait::new),
+            retry: rule.retry.as_ref().map(|r| Retry {
+                retryable: r.retryable,
+                advice: Template::new(&r.advice),
+                wait: r.after.as_ref().and_then(Wait::new),
+            }),
             docs: rule.docs.as_deref().or(file_docs).map(Text::shared),
         }
     }
@@ -73,11 +77,12 @@ impl Wait {
 }
 
 impl Template {
-    fn new(template: &str) -> Self {
-        if template::is_plain(template) {
-            Self::Plain(Text::shared(template))
+    fn new(text: &str) -> Self {
+        let template = template::Template::parse(text);
+        if template.is_plain() {
+            Self::Plain(Text::shared(text))
         } else {
-            Self::WithPlaceholders(template::Template::parse(template))
+            Self::WithPlaceholders(template)
         }
     }
 
