@@ -15,6 +15,7 @@ use apidiag::read::{Context, InputFormat};
 use apidiag::report::{HandIn, Handed, OutputFormat, Progress, Report, ReportOptions};
 use apidiag::rules::check::{self, Verdict};
 use apidiag::rules::{RuleSet, loader};
+use apidiag::sanitize::sanitize;
 use clap::Parser;
 
 use crate::cli::{Cli, ColorWhen, Command, DiagnoseArgs, Format, ListFormat, RulesCommand};
@@ -251,7 +252,8 @@ impl Job<'_> {
     }
 }
 
-/// Say on stderr what could not be read, after the output so far.
+/// Say on stderr what could not be read, after the output so far. The message names
+/// a file and may quote the input, so it is sanitised like server text.
 fn complain(
     report: &mut Report,
     w: &mut dyn Write,
@@ -259,7 +261,7 @@ fn complain(
 ) -> io::Result<()> {
     w.flush()?;
     report.before_stderr();
-    eprintln!("apidiag: error: {what}");
+    eprintln!("apidiag: error: {}", sanitize(&what.to_string()));
     Ok(())
 }
 
@@ -373,7 +375,7 @@ fn check_rules(files: &[std::path::PathBuf], format: ListFormat, w: &mut dyn Wri
                 let verdict = format!("{:?}", r.verdict).to_lowercase();
                 writeln!(w, "{verdict:<10} {}", r.rule)?;
                 for p in &r.problems {
-                    writeln!(w, "           {}: {p}", r.file)?;
+                    writeln!(w, "           {}: {}", sanitize(&r.file), sanitize(p))?;
                 }
             }
         }

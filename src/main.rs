@@ -13,7 +13,9 @@ fn main() -> ExitCode {
     match app::run() {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("apidiag: error: {err:#}");
+            // Errors name files and quote rule files: sanitised like server text.
+            let text = format!("{err:#}");
+            eprintln!("apidiag: error: {}", apidiag::sanitize::sanitize(&text));
             ExitCode::from(app::EXIT_ERROR)
         }
     }

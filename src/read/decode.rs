@@ -73,8 +73,19 @@ fn attempt(codec: Codec, raw: Vec<u8>, notes: &mut Vec<Note>) -> Vec<u8> {
         Codec::RawDeflate => ("deflate", Box::new(DeflateDecoder::new(&raw[..]))),
     };
     let mut out = Vec::new();
-    let result = decoder.take(MAX_DECODED).read_to_end(&mut out);
+    // One byte past the cap tells a body of exactly the cap from one that was cut.
+    let result = decoder.take(MAX_DECODED + 1).read_to_end(&mut out);
     match result {
+        Ok(_) if out.len() as u64 > MAX_DECODED => {
+            out.truncate(MAX_DECODED as usize);
+            notes.push(Note::Other(format!(
+                "the body was {name}-compressed and decodes to more than {} MiB: \
+                 only its first {} MiB were decoded, the rest was cut",
+                MAX_DECODED >> 20,
+                MAX_DECODED >> 20
+            )));
+            out
+        }
         Ok(_) => {
             notes.push(Note::Decompressed(name.to_string()));
             out
@@ -140,6 +151,24 @@ mod tests {
         let mut notes = Vec::new();
         let out = decode(&headers("deflate"), enc.finish().unwrap(), &mut notes);
         assert_eq!(out, b"{\"a\":1}");
+    }
+
+    #[test]
+    fn a_bomb_is_cut_and_the_note_says_so() {
+        let mut enc = GzEncoder::new(Vec::new(), Compression::default());
+        enc.write_all(&vec![b'a'; MAX_DECODED as usize + 1])
+            .unwrap();
+        let mut notes = Vec::new();
+        let out = decode(&Headers::new(), enc.finish().unwrap(), &mut notes);
+        assert_eq!(out.len() as u64, MAX_DECODED);
+        assert_eq!(
+            notes,
+            vec![Note::Other(
+                "the body was gzip-compressed and decodes to more than 32 MiB: \
+                 only its first 32 MiB were decoded, the rest was cut"
+                    .into()
+            )]
+        );
     }
 
     #[test]

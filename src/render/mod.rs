@@ -31,13 +31,16 @@ pub fn request_line(d: &Diagnosis) -> Option<String> {
     (!line.is_empty()).then_some(line)
 }
 
-/// Where the response came from, for batch output: `file`, `file#3`, `file:12`.
+/// Where the response came from, for batch output: `file`, `file entry 3`,
+/// `file:12`. A file name may hold any byte a terminal acts on, so it is sanitised
+/// here for every text form, as the reason phrase is.
 pub fn source_label(d: &Diagnosis) -> Option<String> {
     let s = d.source.as_ref()?;
+    let file = crate::sanitize::sanitize(&s.file);
     Some(match (s.entry, s.line) {
-        (Some(e), _) => format!("{} entry {e}", s.file),
-        (None, Some(l)) => format!("{}:{l}", s.file),
-        (None, None) => s.file.clone(),
+        (Some(e), _) => format!("{file} entry {e}"),
+        (None, Some(l)) => format!("{file}:{l}"),
+        (None, None) => file.into_owned(),
     })
 }
 

@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use super::human::{WIDTH, row};
+use super::markdown as md;
 use super::palette as p;
 use crate::diagnosis::Source;
 use crate::sanitize::sanitize;
@@ -120,25 +121,25 @@ pub fn human(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn cell(text: &str) -> String {
-    sanitize(text).replace('|', "\\|")
-}
-
 /// The summary as a ticket section.
 pub fn markdown(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "### Summary\n")?;
-    writeln!(out, "**{}.**\n", cell(&totals(s)))?;
+    writeln!(out, "**{}.**\n", md::text(&totals(s)))?;
     if !s.apis.is_empty() {
-        writeln!(out, "- **By API:** {}", cell(&counts(&s.apis)))?;
+        writeln!(out, "- **By API:** {}", md::text(&counts(&s.apis)))?;
     }
     if !s.status_classes.is_empty() {
-        writeln!(out, "- **By status:** {}", cell(&counts(&s.status_classes)))?;
+        writeln!(
+            out,
+            "- **By status:** {}",
+            md::text(&counts(&s.status_classes))
+        )?;
     }
     if let Some(f) = &s.first {
-        writeln!(out, "- **First:** {}", cell(&occurrence(f)))?;
+        writeln!(out, "- **First:** {}", md::text(&occurrence(f)))?;
     }
     if let Some(l) = &s.last {
-        writeln!(out, "- **Last:** {}", cell(&occurrence(l)))?;
+        writeln!(out, "- **Last:** {}", md::text(&occurrence(l)))?;
     }
     let fixes = s.fixes();
     if !fixes.is_empty() {
@@ -151,11 +152,12 @@ pub fn markdown(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         for (rule, t) in fixes {
             writeln!(
                 out,
-                "| {} | `{rule}` | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} |",
                 t.count,
-                cell(t.api.as_deref().unwrap_or("")),
-                cell(t.title.as_deref().unwrap_or("")),
-                cell(t.fix.as_deref().unwrap_or("")),
+                md::code(rule),
+                md::text(t.api.as_deref().unwrap_or("")),
+                md::text(t.title.as_deref().unwrap_or("")),
+                md::text(t.fix.as_deref().unwrap_or("")),
             )?;
         }
     }
