@@ -9,6 +9,7 @@ use crate::diagnosis::{
     Diagnosis, FieldProblem, Outcome, RequestSummary, Retry, RuleMatch, Source,
 };
 use crate::facts::{RequestFacts, response_time, retry_after_seconds, until_utc_midnight};
+use crate::limit::{MAX_FIELDS, bounded};
 use crate::mask;
 use crate::response::{Note, Response};
 use crate::rules::compile::{Extractor, Fields};
@@ -68,12 +69,16 @@ impl RuleSet {
             .and_then(|c| extract_first(&c.request_id, s.resp))
             .or_else(|| extract_first(pack.request_id_extractors(), s.resp))
             .or_else(|| self.generic_request_id(s.resp))
-            .map(mask::mask_owned);
-        // Only values taken from the input can carry secrets; rule prose is ours.
+            .map(|id| masked(&id));
+        // Only values taken from the input can carry secrets or run long; rule prose
+        // is ours.
         let mut vars: Vec<(String, String)> = ev
             .captures
             .into_iter()
-            .map(|(n, v)| (n, mask::mask_owned(v)))
+            .map(|(n, v)| {
+                let v = masked(&v);
+                (n, v)
+            })
             .collect();
         for lookup in &rule.lookups {
             if let Some(v) = pack
@@ -118,7 +123,7 @@ impl RuleSet {
         if let (Some(spec), Some(json)) =
             (compiled.and_then(|c| c.fields.as_ref()), s.resp.body.json())
         {
-            d.fields = field_problems(spec, json);
+            (d.fields, d.fields_omitted) = field_problems(spec, json);
         }
     }
 
@@ -132,11 +137,7 @@ impl RuleSet {
 
 fn base(resp: &Response, facts: &RequestFacts<'_>, source: Option<Source>) -> Diagnosis {
     // Notes quote the input (a redirect's Location, curl's error text): masked too.
-    let mut notes: Vec<String> = resp
-        .notes
-        .iter()
-        .map(|n| mask::mask_owned(note_text(n)))
-        .collect();
+    let mut notes: Vec<String> = resp.notes.iter().map(|n| masked(&note_text(n))).collect();
     if resp.status.is_none() && resp.transport_error.is_none() {
         notes.push("the status is unknown: pass --status N, or pipe `curl -i` output".into());
     }
@@ -147,12 +148,9 @@ fn base(resp: &Response, facts: &RequestFacts<'_>, source: Option<Source>) -> Di
             .reason
             .as_deref()
             .filter(|r| !r.is_empty())
-            .map(|r| mask::mask_text(r).into_owned())
+            .map(masked)
             .or_else(|| resp.status.and_then(reason_phrase).map(str::to_string)),
-        error: resp
-            .transport_error
-            .as_deref()
-            .map(|e| mask::mask_text(e).into_owned()),
+        error: resp.transport_error.as_deref().map(masked),
         api: None,
         rule: None,
         confidence: None,
@@ -163,12 +161,10 @@ fn base(resp: &Response, facts: &RequestFacts<'_>, source: Option<Source>) -> Di
         request_id: None,
         docs: None,
         fields: Vec::new(),
+        fields_omitted: None,
         request: request_summary(resp, facts),
         source,
-        time: resp
-            .time
-            .as_deref()
-            .map(|t| mask::mask_text(t).into_owned()),
+        time: resp.time.as_deref().map(masked),
         notes,
         matches: None,
     }
@@ -198,11 +194,8 @@ fn request_summary(resp: &Response, facts: &RequestFacts<'_>) -> Option<RequestS
             .map(|_| "X-Api-Key".to_string())
     });
     Some(RequestSummary {
-        method: req
-            .method
-            .as_deref()
-            .map(|m| mask::mask_text(m).into_owned()),
-        url: req.url.as_deref().map(mask::mask_url),
+        method: req.method.as_deref().map(masked),
+        url: req.url.as_deref().map(masked_url),
         auth,
         key: facts.credential.map(mask::mask_secret),
     })
@@ -215,11 +208,7 @@ fn rule_match(entry: &Entry, ev: &Evidence) -> RuleMatch {
         confidence: rule.confidence,
         priority: rule.priority,
         conditions: entry.compiled().map_or(0, |c| c.condition_count),
-        why: ev
-            .why
-            .iter()
-            .map(|w| mask::mask_text(w).into_owned())
-            .collect(),
+        why: ev.why.iter().map(|w| masked(w)).collect(),
     }
 }
 
@@ -250,7 +239,7 @@ fn builtin_var(s: &Subject<'_>, request_id: Option<&str>, name: &str) -> Option<
             .request
             .as_ref()
             .and_then(|r| r.url.as_deref())
-            .map(mask::mask_url),
+            .map(masked_url),
         "path" => f.path.map(masked),
         "host" => f.host.map(masked),
         "auth_scheme" => f.auth_scheme.map(shown_scheme),
@@ -268,8 +257,13 @@ fn builtin_var(s: &Subject<'_>, request_id: Option<&str>, name: &str) -> Option<
     }
 }
 
+/// Text from the input as a diagnosis holds it: secrets masked, length bounded.
 fn masked(text: &str) -> String {
-    mask::mask_text(text).into_owned()
+    bounded(text, mask::mask_text)
+}
+
+fn masked_url(url: &str) -> String {
+    bounded(url, |u| mask::mask_url(u).into())
 }
 
 /// An `Authorization` scheme as it may be printed: a scheme is a short word; anything
@@ -339,16 +333,20 @@ fn path_matches(pattern: &str, path: &str) -> bool {
         .all(|(w, h)| (w.starts_with('{') && w.ends_with('}') && !h.is_empty()) || w == h)
 }
 
-fn field_problems(spec: &Fields, json: &Value) -> Vec<FieldProblem> {
-    spec.each
-        .select(json)
+/// The first [`MAX_FIELDS`] problems, and how many more there are.
+fn field_problems(spec: &Fields, json: &Value) -> (Vec<FieldProblem>, Option<usize>) {
+    let nodes = spec.each.select(json);
+    let more = nodes.len().saturating_sub(MAX_FIELDS);
+    let listed = nodes
         .into_iter()
+        .take(MAX_FIELDS)
         .map(|node| field_problem(spec, node))
         .map(|p| FieldProblem {
-            field: p.field.map(mask::mask_owned),
-            problem: mask::mask_owned(p.problem),
+            field: p.field.as_deref().map(masked),
+            problem: masked(&p.problem),
         })
-        .collect()
+        .collect();
+    (listed, (more > 0).then_some(more))
 }
 
 /// One problem: a string split by the rule's pattern, or an object's field and message.

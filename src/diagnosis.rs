@@ -48,6 +48,9 @@ pub struct Diagnosis {
     pub docs: Option<Text>,
     /// Field-level problems of a validation error.
     pub fields: Vec<FieldProblem>,
+    /// Field problems left out of `fields`, which lists the first 50; absent when none were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields_omitted: Option<usize>,
     /// The request, when the input shows it; secrets masked.
     pub request: Option<RequestSummary>,
     /// Where the response came from; null for a single response on stdin.

@@ -9,6 +9,7 @@ pub mod facts;
 pub mod har;
 pub mod input;
 pub mod jsonpath;
+pub mod limit;
 pub mod mask;
 pub mod parallel;
 pub mod read;

@@ -244,6 +244,7 @@ mod tests {
             request_id: None,
             docs: None,
             fields: vec![],
+            fields_omitted: None,
             request: None,
             source: None,
             time: time.map(str::to_string),

@@ -188,3 +188,99 @@ fn file_names_are_sanitised_in_headers_labels_and_errors() {
         "apidiag: error: gone\\u{1b}[2J.txt: No such file or directory (os error 2)\n"
     );
 }
+
+/// A response the echo rule explains, its `message` `len` bytes of `a`.
+fn echo_response(len: usize) -> String {
+    format!(
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nX-Acme-Trace: t\r\n\r\n\
+         {{\"message\":\"{}\"}}",
+        "a".repeat(len)
+    )
+}
+
+#[test]
+fn a_huge_server_message_is_cut_in_every_form() {
+    let dir = echo_rules();
+    let rules = dir.path().join("acme.json");
+    let rules = rules.to_str().unwrap();
+    let input = echo_response(3 << 20);
+    let kept = format!("{}… (3 MiB more)", "a".repeat(1024));
+    let r = run_with(&["--rules", rules, "--format", "json"], input.as_str());
+    r.diagnosis("3 MiB message as JSON");
+    let d = &r.json_lines()[0];
+    assert_eq!(d["title"], format!("Acme refused: {kept}"));
+    assert_eq!(d["cause"], format!("Acme said {kept}."));
+    assert_eq!(d["fix"], serde_json::json!([kept]));
+    assert!(r.stdout.len() < 4 << 10, "{} bytes", r.stdout.len());
+    let r = run_with(&["--rules", rules, "--color", "never"], input.as_str());
+    r.diagnosis("3 MiB message, human");
+    assert_eq!(
+        r.stdout.lines().nth(3).unwrap(),
+        format!("cause     Acme said {kept}.")
+    );
+    assert!(r.stdout.len() < 4 << 10, "{} bytes", r.stdout.len());
+    let r = run_with(&["--rules", rules, "--format", "markdown"], input.as_str());
+    r.diagnosis("3 MiB message, markdown");
+    assert!(
+        r.stdout
+            .contains(&format!("\n**Cause.** Acme said {kept}.\n")),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.len() < 4 << 10, "{} bytes", r.stdout.len());
+    // One byte over the limit is cut too, and says so in bytes.
+    let r = run_with(&["--rules", rules, "--format", "json"], echo_response(1025));
+    assert_eq!(
+        r.json_lines()[0]["cause"],
+        format!("Acme said {}… (1 byte more).", "a".repeat(1024))
+    );
+}
+
+/// A FastAPI 422 listing `n` invalid fields.
+fn many_fields(n: usize) -> String {
+    let detail: Vec<_> = (0..n)
+        .map(|i| serde_json::json!({"loc": ["body", format!("f{i}")], "msg": "bad"}))
+        .collect();
+    format!(
+        "HTTP/1.1 422 Unprocessable Entity\r\nContent-Type: application/json\r\n\r\n{}",
+        serde_json::json!({ "detail": detail })
+    )
+}
+
+#[test]
+fn a_hundred_thousand_fields_list_the_first_fifty_and_a_count() {
+    let input = many_fields(100_000);
+    let r = run_with(&["--format", "json"], input.as_str());
+    r.diagnosis("100 000 fields as JSON");
+    let d = &r.json_lines()[0];
+    let fields = d["fields"].as_array().unwrap();
+    assert_eq!(fields.len(), 50);
+    assert_eq!(
+        fields[49],
+        serde_json::json!({"field": "f49", "problem": "bad"})
+    );
+    assert_eq!(d["fields_omitted"], 99_950);
+    let r = run_with(&["--color", "never"], input.as_str());
+    r.diagnosis("100 000 fields, human");
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    let first = lines.iter().position(|l| l.starts_with("field ")).unwrap();
+    assert_eq!(lines[first], "field     f0: bad");
+    assert_eq!(lines[first + 49], "field     f49: bad");
+    assert_eq!(lines[first + 50], "          … and 99950 more");
+    assert!(
+        lines[first + 51].starts_with("fix "),
+        "{}",
+        lines[first + 51]
+    );
+    let r = run_with(&["--format", "markdown"], input.as_str());
+    r.diagnosis("100 000 fields, markdown");
+    let section = fields_section(&r.stdout);
+    assert_eq!(section.len(), 51);
+    assert_eq!(section[49], "- `f49`: bad");
+    assert_eq!(section[50], "- … and 99950 more");
+    // Exactly 50 fields: all listed, nothing said to be left out.
+    let r = run_with(&["--format", "json"], many_fields(50));
+    let d = &r.json_lines()[0];
+    assert_eq!(d["fields"].as_array().unwrap().len(), 50);
+    assert!(d.get("fields_omitted").is_none(), "{d}");
+}

@@ -136,6 +136,7 @@ fn diagnosis() -> impl Strategy<Value = Diagnosis> {
         opt_text(),
         opt_prose(),
         vec(field_problem(), 0..3),
+        option::of(any::<usize>()),
         option::of(request()),
         option::of(source()),
         opt_text(),
@@ -145,7 +146,18 @@ fn diagnosis() -> impl Strategy<Value = Diagnosis> {
     (head, tail).prop_map(
         |(
             (outcome, status, reason, error, api, rule, confidence, title, cause, fix),
-            (retry, request_id, docs, fields, request, source, time, notes, matches),
+            (
+                retry,
+                request_id,
+                docs,
+                fields,
+                fields_omitted,
+                request,
+                source,
+                time,
+                notes,
+                matches,
+            ),
         )| Diagnosis {
             outcome,
             status,
@@ -161,6 +173,7 @@ fn diagnosis() -> impl Strategy<Value = Diagnosis> {
             request_id,
             docs,
             fields,
+            fields_omitted,
             request,
             source,
             time,

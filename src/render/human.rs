@@ -76,6 +76,9 @@ pub fn full(
             .map_or(String::new(), |f| format!("{f}: "));
         row(out, "field", &format!("{field}{}", f.problem))?;
     }
+    if let Some(n) = d.fields_omitted {
+        row(out, "", &format!("… and {n} more"))?;
+    }
     fix_steps(d, out)?;
     if let Some(r) = retry_text(d) {
         row(out, "retry", &r)?;

@@ -165,6 +165,7 @@ impl Json for Diagnosis {
             request_id,
             docs,
             fields,
+            fields_omitted,
             request,
             source,
             time,
@@ -186,6 +187,7 @@ impl Json for Diagnosis {
             .field("request_id", request_id)
             .field("docs", docs)
             .field("fields", fields)
+            .field_if_some("fields_omitted", fields_omitted)
             .field("request", request)
             .field("source", source)
             .field_if_some("time", time);

@@ -134,6 +134,9 @@ pub fn single(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
             let field = f.field.as_deref().map_or("?".to_string(), code);
             writeln!(out, "- {field}: {}", text(&f.problem))?;
         }
+        if let Some(n) = d.fields_omitted {
+            writeln!(out, "- … and {n} more")?;
+        }
     }
     if !d.fix.is_empty() {
         writeln!(out, "\n**Fix.**")?;
