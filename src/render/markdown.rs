@@ -13,8 +13,9 @@ use crate::sanitize::sanitize;
 /// and a table cell: terminal-safe first, then every character CommonMark or GFM
 /// could read as syntax is backslash-escaped, except a pair of single backticks
 /// around text without `|`: such a code span shows its text literally already, and
-/// keeps the rules' own `name` formatting. `@` goes in a code span, because GitHub
-/// and GitLab turn `\@name` into a mention all the same.
+/// keeps the rules' own `name` formatting. `$` is escaped for GitHub's math. `@`
+/// goes in a code span, because GitHub and GitLab turn `\@name` into a mention all
+/// the same.
 pub fn text(text: &str) -> String {
     let safe = sanitize(text);
     let mut out = String::with_capacity(safe.len() + 8);
@@ -52,7 +53,7 @@ fn escape_into(out: &mut String, text: &str) {
     let line_start = out.is_empty();
     for (i, c) in text.char_indices() {
         match c {
-            '\\' | '*' | '_' | '[' | ']' | '<' | '&' | '~' | '|' | '#' => {
+            '\\' | '*' | '_' | '[' | ']' | '<' | '&' | '~' | '|' | '#' | '$' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -192,6 +193,7 @@ mod tests {
         assert_eq!(text("``x`` `y"), "\\`\\`x\\`\\` \\`y");
         assert_eq!(text("`a|b` c `d`"), "\\`a\\|b` c `d\\`");
         assert_eq!(text("- item"), "\\- item");
+        assert_eq!(text("$x$"), "\\$x\\$");
         assert_eq!(text("2024. year"), "2024\\. year");
         assert_eq!(text("a - b 3. c"), "a - b 3. c");
         assert_eq!(text("\x1b[2J"), "\\\\u{1b}\\[2J");
