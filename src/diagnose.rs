@@ -1,6 +1,7 @@
 //! From a response and the rule table to a [`Diagnosis`]: pick the winning rule, fill
 //! its templates with what the response shows, mask secrets.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 
 use serde_json::Value;
@@ -69,16 +70,13 @@ impl RuleSet {
             .and_then(|c| extract_first(&c.request_id, s.resp))
             .or_else(|| extract_first(pack.request_id_extractors(), s.resp))
             .or_else(|| self.generic_request_id(s.resp))
-            .map(|id| masked(&id));
+            .map(masked);
         // Only values taken from the input can carry secrets or run long; rule prose
         // is ours.
         let mut vars: Vec<(String, String)> = ev
             .captures
             .into_iter()
-            .map(|(n, v)| {
-                let v = masked(&v);
-                (n, v)
-            })
+            .map(|(n, v)| (n, masked(v)))
             .collect();
         for lookup in &rule.lookups {
             if let Some(v) = pack
@@ -137,7 +135,7 @@ impl RuleSet {
 
 fn base(resp: &Response, facts: &RequestFacts<'_>, source: Option<Source>) -> Diagnosis {
     // Notes quote the input (a redirect's Location, curl's error text): masked too.
-    let mut notes: Vec<String> = resp.notes.iter().map(|n| masked(&note_text(n))).collect();
+    let mut notes: Vec<String> = resp.notes.iter().map(|n| masked(note_text(n))).collect();
     if resp.status.is_none() && resp.transport_error.is_none() {
         notes.push("the status is unknown: pass --status N, or pipe `curl -i` output".into());
     }
@@ -208,7 +206,7 @@ fn rule_match(entry: &Entry, ev: &Evidence) -> RuleMatch {
         confidence: rule.confidence,
         priority: rule.priority,
         conditions: entry.compiled().map_or(0, |c| c.condition_count),
-        why: ev.why.iter().map(|w| masked(w)).collect(),
+        why: ev.why.iter().map(masked).collect(),
     }
 }
 
@@ -258,12 +256,15 @@ fn builtin_var(s: &Subject<'_>, request_id: Option<&str>, name: &str) -> Option<
 }
 
 /// Text from the input as a diagnosis holds it: secrets masked, length bounded.
-fn masked(text: &str) -> String {
-    bounded(text, mask::mask_text)
+fn masked<'a>(text: impl Into<Cow<'a, str>>) -> String {
+    bounded(text.into(), mask::mask_text)
 }
 
 fn masked_url(url: &str) -> String {
-    bounded(url, |u| mask::mask_url(u).into())
+    fn mask_url(url: &str) -> Cow<'_, str> {
+        mask::mask_url(url).into()
+    }
+    bounded(url.into(), mask_url)
 }
 
 /// An `Authorization` scheme as it may be printed: a scheme is a short word; anything
@@ -342,8 +343,8 @@ fn field_problems(spec: &Fields, json: &Value) -> (Vec<FieldProblem>, Option<usi
         .take(MAX_FIELDS)
         .map(|node| field_problem(spec, node))
         .map(|p| FieldProblem {
-            field: p.field.as_deref().map(masked),
-            problem: masked(&p.problem),
+            field: p.field.map(masked),
+            problem: masked(p.problem),
         })
         .collect();
     (listed, (more > 0).then_some(more))

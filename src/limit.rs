@@ -18,16 +18,33 @@ pub const MAX_FIELDS: usize = 50;
 const MASK_MARGIN: usize = 64 << 10;
 
 /// `text` from the input as a diagnosis may hold it: masked by `mask`, then cut to
-/// [`MAX_TEXT`] bytes with what was cut said at the end.
-pub fn bounded<'a>(text: &'a str, mask: impl FnOnce(&'a str) -> Cow<'a, str>) -> String {
-    let head = &text[..floor_char_boundary(text, MAX_TEXT + MASK_MARGIN)];
-    let masked = mask(head);
-    let kept = floor_char_boundary(&masked, MAX_TEXT);
-    let more = masked.len() - kept + (text.len() - head.len());
-    if more == 0 {
-        return masked.into_owned();
+/// [`MAX_TEXT`] bytes with what was cut said at the end. Owned text that needs
+/// neither is handed back without a copy.
+pub fn bounded(text: Cow<'_, str>, mask: fn(&str) -> Cow<'_, str>) -> String {
+    let head = floor_char_boundary(&text, MAX_TEXT + MASK_MARGIN);
+    let changed = match mask(&text[..head]) {
+        Cow::Borrowed(_) => None,
+        Cow::Owned(masked) => Some(masked),
+    };
+    let beyond = text.len() - head;
+    let masked = changed.unwrap_or_else(|| {
+        let mut kept = text.into_owned();
+        kept.truncate(head);
+        kept
+    });
+    cut(masked, beyond)
+}
+
+/// `text` cut to [`MAX_TEXT`] bytes, saying how much went, with `beyond` bytes
+/// already dropped after it.
+fn cut(mut text: String, beyond: usize) -> String {
+    let kept = floor_char_boundary(&text, MAX_TEXT);
+    let more = text.len() - kept + beyond;
+    if more > 0 {
+        text.truncate(kept);
+        text.push_str(&format!("… ({} more)", size(more)));
     }
-    format!("{}… ({} more)", &masked[..kept], size(more))
+    text
 }
 
 /// The largest index up to `max` that is a char boundary of `text`.
@@ -57,6 +74,10 @@ mod tests {
 
     fn plain(text: &str) -> Cow<'_, str> {
         Cow::Borrowed(text)
+    }
+
+    fn bounded(text: &str, mask: fn(&str) -> Cow<'_, str>) -> String {
+        super::bounded(text.into(), mask)
     }
 
     #[test]
