@@ -284,3 +284,26 @@ fn a_hundred_thousand_fields_list_the_first_fifty_and_a_count() {
     assert_eq!(d["fields"].as_array().unwrap().len(), 50);
     assert!(d.get("fields_omitted").is_none(), "{d}");
 }
+
+#[test]
+fn a_long_reason_phrase_and_url_are_cut_too() {
+    let reason = "T".repeat(100 << 10);
+    let url = format!("https://api.example/{}", "p".repeat(100 << 10));
+    let har = serde_json::json!({"log": {"version": "1.2", "entries": [{
+        "request": {"method": "GET", "url": url, "headers": []},
+        "response": {"status": 418, "statusText": reason, "headers": [],
+                     "content": {"mimeType": "text/plain", "text": "no"}}
+    }]}});
+    let r = run_with(
+        &["--input-format", "har", "--format", "json"],
+        har.to_string(),
+    );
+    r.diagnosis("long reason and URL");
+    let d = &r.json_lines()[0];
+    assert_eq!(d["reason"], format!("{}… (99 KiB more)", "T".repeat(1024)));
+    let shown = d["request"]["url"].as_str().unwrap();
+    assert_eq!(
+        shown,
+        format!("https://api.example/{}… (99 KiB more)", "p".repeat(1004))
+    );
+}
