@@ -307,3 +307,15 @@ fn a_long_reason_phrase_and_url_are_cut_too() {
         format!("https://api.example/{}… (99 KiB more)", "p".repeat(1004))
     );
 }
+
+#[test]
+fn a_rule_file_name_is_sanitised_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("b\x1b[2J.json"), "{\"api\":\"x\"").unwrap();
+    let r = run_in(dir.path(), &["rules", "check", "b\x1b[2J.json"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert_eq!(
+        r.stderr,
+        "apidiag: error: rule file b\\u{1b}[2J.json:1:10: EOF while parsing an object\n"
+    );
+}
