@@ -13,7 +13,6 @@ use crate::mask;
 use crate::response::{Note, Response};
 use crate::rules::compile::{Extractor, Fields};
 use crate::rules::matcher::{Evidence, Subject, scalar_text};
-use crate::rules::model::TableRow;
 use crate::rules::{Entry, RuleSet};
 use crate::status::reason_phrase;
 
@@ -79,7 +78,7 @@ impl RuleSet {
             if let Some(v) = pack
                 .tables()
                 .get(&lookup.table)
-                .and_then(|t| lookup_row(t, &s.facts))
+                .and_then(|t| crate::rules::table::lookup(t, &s.facts))
             {
                 vars.push((lookup.capture.clone(), v.to_string()));
             }
@@ -237,6 +236,7 @@ pub const BUILTIN_VARS: &[&str] = &[
     "request_id",
     "date",
     "utc_midnight_in",
+    "message",
 ];
 
 fn builtin_var(s: &Subject<'_>, request_id: Option<&str>, name: &str) -> Option<String> {
@@ -264,8 +264,32 @@ fn builtin_var(s: &Subject<'_>, request_id: Option<&str>, name: &str) -> Option<
             .or_else(|| s.resp.headers.get("date"))
             .map(masked),
         "utc_midnight_in" => response_time(s.resp).map(until_utc_midnight),
+        "message" => server_message(s.resp).map(|m| masked(&m)),
         _ => None,
     }
+}
+
+/// The server's own words, where the common error shapes put them: `message` (a
+/// string, or NestJS's list of them), `detail`, `error_description`, `error.message`,
+/// a string `error`, `title`. Status-level rules quote it, so a message the rule does
+/// not know is still shown.
+fn server_message(resp: &Response) -> Option<String> {
+    let body = resp.body.json()?;
+    let text = |v: &Value| v.as_str().map(str::to_string);
+    let list = |v: &Value| {
+        let items: Vec<&str> = v.as_array()?.iter().filter_map(Value::as_str).collect();
+        (!items.is_empty()).then(|| items.join("; "))
+    };
+    let found = body
+        .get("message")
+        .and_then(|m| text(m).or_else(|| list(m)))
+        .or_else(|| body.get("detail").and_then(text))
+        .or_else(|| body.get("error_description").and_then(text))
+        .or_else(|| body.pointer("/error/message").and_then(text))
+        .or_else(|| body.get("error").and_then(text))
+        .or_else(|| body.get("title").and_then(text))?;
+    let found = found.trim();
+    (!found.is_empty()).then(|| found.to_string())
 }
 
 fn masked(text: &str) -> String {
@@ -309,36 +333,6 @@ fn extract(x: &Extractor, resp: &Response) -> Option<String> {
     }
 }
 
-fn lookup_row<'t>(table: &'t [TableRow], f: &RequestFacts<'_>) -> Option<&'t str> {
-    let path = f.path?;
-    table
-        .iter()
-        .find(|row| {
-            row.method
-                .as_deref()
-                .is_none_or(|m| f.method.is_some_and(|fm| fm.eq_ignore_ascii_case(m)))
-                && path_matches(&row.path, path)
-        })
-        .map(|row| row.value.as_str())
-}
-
-/// `pattern` (with `{name}` segments) matches the end of `path`.
-fn path_matches(pattern: &str, path: &str) -> bool {
-    let want: Vec<&str> = pattern.trim_matches('/').split('/').collect();
-    let have: Vec<&str> = path
-        .trim_end_matches('/')
-        .trim_start_matches('/')
-        .split('/')
-        .collect();
-    if have.len() < want.len() {
-        return false;
-    }
-    let tail = &have[have.len() - want.len()..];
-    want.iter()
-        .zip(tail)
-        .all(|(w, h)| (w.starts_with('{') && w.ends_with('}') && !h.is_empty()) || w == h)
-}
-
 fn field_problems(spec: &Fields, json: &Value) -> Vec<FieldProblem> {
     spec.each
         .select(json)
@@ -377,19 +371,6 @@ fn field_problem(spec: &Fields, node: &Value) -> FieldProblem {
     FieldProblem {
         field: pick(&spec.field),
         problem: pick(&spec.problem).unwrap_or_else(|| node.to_string()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn table_paths_match_as_suffix_with_placeholders() {
-        assert!(path_matches("/findings/{id}", "/v1/findings/f_123"));
-        assert!(path_matches("/v1/scans", "/v1/scans/"));
-        assert!(!path_matches("/findings/{id}", "/v1/findings"));
-        assert!(!path_matches("/scans", "/v1/findings"));
     }
 }
 

@@ -7,6 +7,7 @@ pub mod loader;
 pub mod matcher;
 pub mod model;
 pub mod shared;
+pub mod table;
 
 mod gate;
 mod lazy;

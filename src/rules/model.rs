@@ -73,8 +73,10 @@ pub struct TableRow {
     /// Request method; absent = any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
-    /// Request path; `{name}` matches one path segment. Matched as a suffix of the
-    /// request path so a base-path prefix (`/v1`) may be left out.
+    /// Request path, matched as a suffix of the request path so a base-path prefix
+    /// (`/v1`) may be left out. `{id}` matches one segment holding a digit, any other
+    /// `{name}` one segment, and a last `{...}` whatever follows. The most specific
+    /// matching row wins (a literal segment beats a placeholder, from the end).
     pub path: String,
     pub value: String,
 }
