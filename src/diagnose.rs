@@ -13,7 +13,8 @@ use crate::mask;
 use crate::response::{Note, Response};
 use crate::rules::compile::{Extractor, Fields};
 use crate::rules::matcher::{Evidence, Subject, scalar_text};
-use crate::rules::{Entry, RuleSet};
+use crate::rules::model::Confidence;
+use crate::rules::{Entry, RuleSet, VocabularyMatch};
 use crate::status::reason_phrase;
 
 /// How to diagnose.
@@ -31,7 +32,12 @@ impl RuleSet {
         let mut subject = Subject::new(resp);
         subject.explain = opts.all;
         let forced = opts.api.as_deref().and_then(|a| self.api_index(a));
-        let api = forced.or_else(|| self.recognise(&subject));
+        let strong = forced.or_else(|| self.recognise(&subject));
+        let vocabulary = match strong {
+            Some(_) => None,
+            None => self.recognise_by_vocabulary(&subject),
+        };
+        let api = strong.or(vocabulary.as_ref().map(|v| v.api));
         let mut d = base(resp, &subject.facts, source);
         let winner = if opts.all {
             let found = self.matches(&subject, api);
@@ -45,18 +51,38 @@ impl RuleSet {
         } else {
             self.best_match(&subject, api)
         };
-        // A winning rule of a specific API names the API; else the one recognised.
-        let shown_api = winner
+        // A winning rule of a specific API names the API; else the one recognised by
+        // request or headers (vocabulary alone is not enough to name it).
+        let winner_api = winner
             .as_ref()
             .map(|(w, _)| self.entries()[*w].api)
-            .filter(|a| !self.is_generic(*a))
-            .or(api.filter(|a| !self.is_generic(*a)));
+            .filter(|a| !self.is_generic(*a));
+        let shown_api = winner_api.or(strong.filter(|a| !self.is_generic(*a)));
         d.api = shown_api.map(|a| self.apis()[a].name.clone());
         match winner {
             Some((winner, ev)) => self.fill(&mut d, &subject, &self.entries()[winner], ev),
             None => d.outcome = fallback_outcome(resp),
         }
+        if let Some(v) = vocabulary.filter(|v| winner_api == Some(v.api)) {
+            self.by_vocabulary(&mut d, &v);
+        }
         d
+    }
+
+    /// A vendor rule won on vocabulary alone: say so, and claim no more than likely.
+    fn by_vocabulary(&self, d: &mut Diagnosis, v: &VocabularyMatch) {
+        d.confidence = d.confidence.map(|_| Confidence::Likely);
+        let api = &self.apis()[v.api];
+        let terms: Vec<String> = v.terms.iter().take(3).map(|t| format!("`{t}`")).collect();
+        let (noun, verb) = match terms.len() {
+            1 => ("the term", "uses"),
+            _ => ("the terms", "use"),
+        };
+        d.notes.push(format!(
+            "recognised as {} by {noun} {}, which its documentation {verb}; no request host or key showed the API, so this is likely, not certain",
+            api.name,
+            terms.join(" and ")
+        ));
     }
 
     fn fill(&self, d: &mut Diagnosis, s: &Subject<'_>, entry: &Entry, ev: Evidence) {

@@ -50,6 +50,12 @@ pub struct Recognise {
     /// Response header names only this API sends (case-insensitive).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub headers: Vec<String>,
+    /// Weaker evidence, used only when none of the above names an API and no request
+    /// host contradicts it: terms the API's documentation uses (field names, error
+    /// codes, messages verbatim) that a generic framework does not send. Found as whole
+    /// words in the body; a rule won this way is at most `likely`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vocabulary: Vec<String>,
 }
 
 /// Where to pull a value from: a JSONPath into the body, a response header, or a
