@@ -96,14 +96,14 @@ fn main() {
 }
 
 /// Each rule's place in rank order among the rules of every file taken apart, in the
-/// order they are emitted: the documented order (priority, then conditions, then vendor
-/// before generic, then id; `RuleSet::rank_key`), so a run need not sort the table.
+/// order they are emitted: the documented order (priority, then vendor before generic,
+/// then conditions, then id; `RuleSet::rank_key`), so a run need not sort the table.
 fn rank_places(splits: &[Option<Split>]) -> Vec<u32> {
     use std::cmp::Reverse;
     let rules = splits.iter().flatten().flat_map(|s| {
         s.rules
             .iter()
-            .map(|r| (Reverse(r.rank.0), Reverse(r.rank.1), s.generic, &r.id))
+            .map(|r| (Reverse(r.rank.0), s.generic, Reverse(r.rank.1), &r.id))
     });
     let keys: Vec<_> = rules.collect();
     let mut order: Vec<u32> = (0..keys.len() as u32).collect();

@@ -15,8 +15,8 @@ use crate::mask;
 use crate::response::{Note, Response};
 use crate::rules::compile::{Extractor, Fields};
 use crate::rules::matcher::{Evidence, Subject, scalar_text};
-use crate::rules::model::TableRow;
-use crate::rules::{Entry, RuleSet};
+use crate::rules::model::Confidence;
+use crate::rules::{Entry, RuleSet, VocabularyMatch};
 use crate::status::reason_phrase;
 
 /// How to diagnose.
@@ -34,7 +34,12 @@ impl RuleSet {
         let mut subject = Subject::new(resp);
         subject.explain = opts.all;
         let forced = opts.api.as_deref().and_then(|a| self.api_index(a));
-        let api = forced.or_else(|| self.recognise(&subject));
+        let strong = forced.or_else(|| self.recognise(&subject));
+        let vocabulary = match strong {
+            Some(_) => None,
+            None => self.recognise_by_vocabulary(&subject),
+        };
+        let api = strong.or(vocabulary.as_ref().map(|v| v.api));
         let mut d = base(resp, &subject.facts, source);
         let winner = if opts.all {
             let found = self.matches(&subject, api);
@@ -48,18 +53,38 @@ impl RuleSet {
         } else {
             self.best_match(&subject, api)
         };
-        // A winning rule of a specific API names the API; else the one recognised.
-        let shown_api = winner
+        // A winning rule of a specific API names the API; else the one recognised by
+        // request or headers (vocabulary alone is not enough to name it).
+        let winner_api = winner
             .as_ref()
             .map(|(w, _)| self.entries()[*w].api)
-            .filter(|a| !self.is_generic(*a))
-            .or(api.filter(|a| !self.is_generic(*a)));
+            .filter(|a| !self.is_generic(*a));
+        let shown_api = winner_api.or(strong.filter(|a| !self.is_generic(*a)));
         d.api = shown_api.map(|a| self.apis()[a].name.clone());
         match winner {
             Some((winner, ev)) => self.fill(&mut d, &subject, &self.entries()[winner], ev),
             None => d.outcome = fallback_outcome(resp),
         }
+        if let Some(v) = vocabulary.filter(|v| winner_api == Some(v.api)) {
+            self.by_vocabulary(&mut d, &v);
+        }
         d
+    }
+
+    /// A vendor rule won on vocabulary alone: say so, and claim no more than likely.
+    fn by_vocabulary(&self, d: &mut Diagnosis, v: &VocabularyMatch) {
+        d.confidence = d.confidence.map(|_| Confidence::Likely);
+        let api = &self.apis()[v.api];
+        let terms: Vec<String> = v.terms.iter().take(3).map(|t| format!("`{t}`")).collect();
+        let (noun, verb) = match terms.len() {
+            1 => ("the term", "uses"),
+            _ => ("the terms", "use"),
+        };
+        d.notes.push(format!(
+            "recognised as {} by {noun} {}, which its documentation {verb}; no request host or key showed the API, so this is likely, not certain",
+            api.name,
+            terms.join(" and ")
+        ));
     }
 
     fn fill(&self, d: &mut Diagnosis, s: &Subject<'_>, entry: &Entry, ev: Evidence) {
@@ -82,7 +107,7 @@ impl RuleSet {
             if let Some(v) = pack
                 .tables()
                 .get(&lookup.table)
-                .and_then(|t| lookup_row(t, &s.facts))
+                .and_then(|t| crate::rules::table::lookup(t, &s.facts))
             {
                 vars.push((lookup.capture.clone(), v.to_string()));
             }
@@ -224,6 +249,7 @@ pub const BUILTIN_VARS: &[&str] = &[
     "request_id",
     "date",
     "utc_midnight_in",
+    "message",
 ];
 
 fn builtin_var(s: &Subject<'_>, request_id: Option<&str>, name: &str) -> Option<String> {
@@ -251,8 +277,32 @@ fn builtin_var(s: &Subject<'_>, request_id: Option<&str>, name: &str) -> Option<
             .or_else(|| s.resp.headers.get("date"))
             .map(masked),
         "utc_midnight_in" => response_time(s.resp).map(until_utc_midnight),
+        "message" => server_message(s.resp).map(|m| masked(&m)),
         _ => None,
     }
+}
+
+/// The server's own words, where the common error shapes put them: `message` (a
+/// string, or NestJS's list of them), `detail`, `error_description`, `error.message`,
+/// a string `error`, `title`. Status-level rules quote it, so a message the rule does
+/// not know is still shown.
+fn server_message(resp: &Response) -> Option<String> {
+    let body = resp.body.json()?;
+    let text = |v: &Value| v.as_str().map(str::to_string);
+    let list = |v: &Value| {
+        let items: Vec<&str> = v.as_array()?.iter().filter_map(Value::as_str).collect();
+        (!items.is_empty()).then(|| items.join("; "))
+    };
+    let found = body
+        .get("message")
+        .and_then(|m| text(m).or_else(|| list(m)))
+        .or_else(|| body.get("detail").and_then(text))
+        .or_else(|| body.get("error_description").and_then(text))
+        .or_else(|| body.pointer("/error/message").and_then(text))
+        .or_else(|| body.get("error").and_then(text))
+        .or_else(|| body.get("title").and_then(text))?;
+    let found = found.trim();
+    (!found.is_empty()).then(|| found.to_string())
 }
 
 /// Text from the input as a diagnosis holds it: secrets masked, length bounded.
@@ -304,36 +354,6 @@ fn extract(x: &Extractor, resp: &Response) -> Option<String> {
     }
 }
 
-fn lookup_row<'t>(table: &'t [TableRow], f: &RequestFacts<'_>) -> Option<&'t str> {
-    let path = f.path?;
-    table
-        .iter()
-        .find(|row| {
-            row.method
-                .as_deref()
-                .is_none_or(|m| f.method.is_some_and(|fm| fm.eq_ignore_ascii_case(m)))
-                && path_matches(&row.path, path)
-        })
-        .map(|row| row.value.as_str())
-}
-
-/// `pattern` (with `{name}` segments) matches the end of `path`.
-fn path_matches(pattern: &str, path: &str) -> bool {
-    let want: Vec<&str> = pattern.trim_matches('/').split('/').collect();
-    let have: Vec<&str> = path
-        .trim_end_matches('/')
-        .trim_start_matches('/')
-        .split('/')
-        .collect();
-    if have.len() < want.len() {
-        return false;
-    }
-    let tail = &have[have.len() - want.len()..];
-    want.iter()
-        .zip(tail)
-        .all(|(w, h)| (w.starts_with('{') && w.ends_with('}') && !h.is_empty()) || w == h)
-}
-
 /// The first [`MAX_FIELDS`] problems, and how many more there are.
 fn field_problems(spec: &Fields, json: &Value) -> (Vec<FieldProblem>, Option<usize>) {
     let nodes = spec.each.select(json);
@@ -376,19 +396,6 @@ fn field_problem(spec: &Fields, node: &Value) -> FieldProblem {
     FieldProblem {
         field: pick(&spec.field),
         problem: pick(&spec.problem).unwrap_or_else(|| node.to_string()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn table_paths_match_as_suffix_with_placeholders() {
-        assert!(path_matches("/findings/{id}", "/v1/findings/f_123"));
-        assert!(path_matches("/v1/scans", "/v1/scans/"));
-        assert!(!path_matches("/findings/{id}", "/v1/findings"));
-        assert!(!path_matches("/scans", "/v1/findings"));
     }
 }
 

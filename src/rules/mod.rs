@@ -7,6 +7,7 @@ pub mod loader;
 pub mod matcher;
 pub mod model;
 pub mod shared;
+pub mod table;
 
 mod gate;
 mod lazy;
@@ -18,6 +19,7 @@ use gate::Gate;
 pub use lazy::LazyRule;
 pub use prose::Prose;
 use recognise::Recognition;
+pub use recognise::VocabularyMatch;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -354,6 +356,8 @@ impl RuleSet {
             r.key_prefixes
                 .extend(file.recognise.key_prefixes.iter().cloned());
             r.headers.extend(file.recognise.headers.iter().cloned());
+            r.vocabulary
+                .extend(file.recognise.vocabulary.iter().cloned());
             return i;
         }
         self.apis.push(Api {
@@ -479,10 +483,20 @@ impl RuleSet {
             .index
             .candidates(seen, apis)
             .map(|n| ranked.order[n as usize] as usize)
-            .filter(move |&c| {
-                let e = &self.entries[c];
-                (self.is_generic(e.api) || api.is_none_or(|a| a == e.api)) && e.gate.open(s)
-            })
+            .filter(move |&c| self.eligible_api(c, api) && self.entries[c].gate.open(s))
+    }
+
+    /// Whether rule `c` may answer for a response recognised as `api`: generic rules
+    /// always, a vendor's rules when the response is that vendor's. A pack that
+    /// declares no vocabulary keeps the older, looser evidence: a body holding one of
+    /// its rules' literals is enough for that rule.
+    fn eligible_api(&self, c: usize, api: Option<usize>) -> bool {
+        let e = &self.entries[c];
+        self.is_generic(e.api)
+            || api == Some(e.api)
+            || (api.is_none()
+                && e.literal().is_some()
+                && self.apis[e.api].recognise.vocabulary.is_empty())
     }
 
     fn evaluate(&self, c: usize, s: &Subject<'_>) -> Option<Evidence> {
@@ -499,24 +513,19 @@ impl RuleSet {
         api: Option<usize>,
     ) -> Vec<(usize, Evidence)> {
         let mut found: Vec<(usize, Evidence)> = (0..self.entries.len())
-            .filter(|&c| {
-                let e = &self.entries[c];
-                let generic = self.is_generic(e.api);
-                let has_literal = e.literal().is_some();
-                (generic || api.is_none_or(|a| a == e.api))
-                    && (generic || has_literal || api == Some(e.api))
-            })
+            .filter(|&c| self.eligible_api(c, api))
             .filter_map(|c| Some((c, self.evaluate(c, s)?)))
             .collect();
         found.sort_by_cached_key(|(c, _)| self.rank_key(*c));
         found
     }
 
-    /// The documented order: priority, then conditions, then vendor before generic, then id.
+    /// The documented order: priority, then a vendor rule before a generic one, then
+    /// conditions, then id.
     fn rank_key(
         &self,
         entry: usize,
-    ) -> (std::cmp::Reverse<i32>, std::cmp::Reverse<usize>, bool, &str) {
+    ) -> (std::cmp::Reverse<i32>, bool, std::cmp::Reverse<usize>, &str) {
         let e = &self.entries[entry];
         let (priority, conditions) = e.rule.rank.unwrap_or_else(|| {
             let priority = e.rule.core().map_or(0, |r| r.priority);
@@ -524,8 +533,8 @@ impl RuleSet {
         });
         (
             std::cmp::Reverse(priority),
-            std::cmp::Reverse(conditions),
             self.is_generic(e.api),
+            std::cmp::Reverse(conditions),
             e.id(),
         )
     }

@@ -50,6 +50,12 @@ pub struct Recognise {
     /// Response header names only this API sends (case-insensitive).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub headers: Vec<String>,
+    /// Weaker evidence, used only when none of the above names an API and no request
+    /// host contradicts it: terms the API's documentation uses (field names, error
+    /// codes, messages verbatim) that a generic framework does not send. Found as whole
+    /// words in the body; a rule won this way is at most `likely`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vocabulary: Vec<String>,
 }
 
 /// Where to pull a value from: a JSONPath into the body, a response header, or a
@@ -73,8 +79,10 @@ pub struct TableRow {
     /// Request method; absent = any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
-    /// Request path; `{name}` matches one path segment. Matched as a suffix of the
-    /// request path so a base-path prefix (`/v1`) may be left out.
+    /// Request path, matched as a suffix of the request path so a base-path prefix
+    /// (`/v1`) may be left out. `{id}` matches one segment holding a digit, any other
+    /// `{name}` one segment, and a last `{...}` whatever follows. The most specific
+    /// matching row wins (a literal segment beats a placeholder, from the end).
     pub path: String,
     pub value: String,
 }

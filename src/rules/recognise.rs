@@ -1,7 +1,9 @@
 //! Recognising the API a response belongs to: request host, credential prefix, vendor
-//! response headers.
+//! response headers; failing those, the vendor's documented vocabulary in the body.
 
 use std::collections::BTreeMap;
+
+use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::RuleSet;
 use super::matcher::Subject;
@@ -19,6 +21,17 @@ pub(super) struct Recognition {
     longest_prefix: usize,
     /// Lower-cased header name → APIs.
     headers: BTreeMap<String, Vec<usize>>,
+    /// Every API's vocabulary in one searcher; pattern number → (API, term).
+    vocabulary: Option<AhoCorasick>,
+    terms: Vec<(usize, String)>,
+}
+
+/// An API named by its documented vocabulary alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VocabularyMatch {
+    pub api: usize,
+    /// The distinct terms found, in the order they first appear in the body.
+    pub terms: Vec<String>,
 }
 
 impl RuleSet {
@@ -43,7 +56,15 @@ impl RuleSet {
                 for h in &api.recognise.headers {
                     r.headers.entry(h.to_ascii_lowercase()).or_default().push(i);
                 }
+                r.terms
+                    .extend(api.recognise.vocabulary.iter().map(|t| (i, t.clone())));
             }
+            let patterns = r.terms.iter().map(|(_, t)| t.as_str());
+            r.vocabulary = AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(patterns)
+                .ok()
+                .filter(|_| !r.terms.is_empty());
             r
         })
     }
@@ -89,6 +110,44 @@ impl RuleSet {
         by_host().or_else(by_key).or_else(by_header)
     }
 
+    /// The API whose documented vocabulary the body uses (whole words only), when the
+    /// request does not name a host: a host that is a name and no API's (strong
+    /// recognition would have caught it otherwise) contradicts any vocabulary. The API
+    /// with the most distinct terms wins, then the API name.
+    pub fn recognise_by_vocabulary(&self, s: &Subject<'_>) -> Option<VocabularyMatch> {
+        if s.facts.host.is_some_and(is_named_host) {
+            return None;
+        }
+        let r = self.recognition();
+        let body = s.resp.body.bytes();
+        // Documented vocabulary lives in small error bodies: reading past their size
+        // would cost every large body a second full scan for nothing.
+        let body = &body[..body.len().min(VOCABULARY_SCAN)];
+        let mut found: Vec<(usize, &str)> = Vec::new();
+        for m in r.vocabulary.as_ref()?.find_iter(body) {
+            let word = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+            let before = m.start().checked_sub(1).and_then(|i| body.get(i));
+            if word(before) || word(body.get(m.end())) {
+                continue;
+            }
+            let (api, term) = &r.terms[m.pattern().as_usize()];
+            if !found.contains(&(*api, term.as_str())) {
+                found.push((*api, term.as_str()));
+            }
+        }
+        let count = |api: usize| found.iter().filter(|(a, _)| *a == api).count();
+        let api = found.iter().map(|(a, _)| *a).max_by(|a, b| {
+            count(*a)
+                .cmp(&count(*b))
+                .then_with(|| self.apis[*b].name.cmp(&self.apis[*a].name))
+        })?;
+        let terms = found.iter().filter(|(a, _)| *a == api);
+        Some(VocabularyMatch {
+            api,
+            terms: terms.map(|(_, t)| t.to_string()).collect(),
+        })
+    }
+
     /// The reference [`RuleSet::recognise`] is tested against: every API's evidence
     /// tested in turn.
     pub fn recognise_exhaustive(&self, s: &Subject<'_>) -> Option<usize> {
@@ -130,6 +189,19 @@ impl RuleSet {
             .or_else(|| best(&by_key))
             .or_else(|| best(&by_header))
     }
+}
+
+/// How much of a body the vocabulary is looked for in.
+const VOCABULARY_SCAN: usize = 64 << 10;
+
+/// A DNS name, not an address or `localhost` (a mock, a tunnel or a local proxy says
+/// nothing about which API is behind it).
+fn is_named_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[');
+    !host.eq_ignore_ascii_case("localhost")
+        && host.parse::<std::net::Ipv4Addr>().is_err()
+        && !host.contains(':')
+        && host.bytes().any(|b| b.is_ascii_alphabetic())
 }
 
 fn host_matches(pattern: &str, host: &str) -> bool {
