@@ -55,7 +55,13 @@ impl RuleSet {
         d.api = shown_api.map(|a| self.apis()[a].name.clone());
         match winner {
             Some((winner, ev)) => self.fill(&mut d, &subject, &self.entries()[winner], ev),
-            None => d.outcome = fallback_outcome(resp),
+            None if answered(resp) => d.outcome = Outcome::Success,
+            None => {}
+        }
+        // A rule may describe a redirect, but a response that is not an error is no
+        // problem: its outcome says so, for the JSON lines and the summary alike.
+        if d.outcome == Outcome::Diagnosed && answered(resp) {
+            d.outcome = Outcome::Success;
         }
         d
     }
@@ -174,11 +180,9 @@ fn base(resp: &Response, facts: &RequestFacts<'_>, source: Option<Source>) -> Di
     }
 }
 
-fn fallback_outcome(resp: &Response) -> Outcome {
-    match resp.status {
-        Some(s) if (200..300).contains(&s) && resp.transport_error.is_none() => Outcome::Success,
-        _ => Outcome::Unrecognised,
-    }
+/// A response arrived and is not an error (1xx–3xx).
+fn answered(resp: &Response) -> bool {
+    resp.transport_error.is_none() && resp.status.is_some_and(|s| s < 400)
 }
 
 fn note_text(n: &Note) -> String {

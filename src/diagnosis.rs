@@ -14,9 +14,10 @@ pub enum Outcome {
     Diagnosed,
     /// A successful response carrying a warning a rule knows (partial acceptance, failed job).
     Warning,
-    /// A successful response; nothing to diagnose.
+    /// A response that is not an error (1xx–3xx); nothing to diagnose, though a rule may
+    /// describe it (a redirect), and `rule` then names that rule.
     Success,
-    /// Nothing recognisable: no rule matched.
+    /// An error response (or a failed request, or an unknown status) no rule explains.
     Unrecognised,
 }
 
