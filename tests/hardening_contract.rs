@@ -117,3 +117,47 @@ fn a_redirect_a_rule_describes_is_a_success_that_still_exits_0() {
         (Some("success"), Some("http/redirect-301"))
     );
 }
+
+fn explain(topic: &str) -> (Option<i32>, String) {
+    let out = apidiag().args(["explain", topic]).output().unwrap();
+    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn explain_renders_the_templates_of_every_status() {
+    for code in 100..=599 {
+        let (exit, text) = explain(&code.to_string());
+        assert_eq!(exit, Some(0), "explain {code}");
+        assert!(
+            !text.contains("{{") && !text.contains("}}"),
+            "explain {code}:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn explain_a_status_shows_placeholders_and_conditional_sections() {
+    let (_, text) = explain("429");
+    let cause = text.lines().nth(2).unwrap();
+    assert_eq!(
+        cause,
+        "The client sent too many requests in a time window (rate limit) or used up a \
+         quota. [if <retry_after>: The server asks you to wait <retry_after> s (`Retry-After`).]"
+    );
+    assert!(text.ends_with(
+        "\n<name> marks a value apidiag takes from the response when it diagnoses one;\n\
+         [if <name>: …] and [if no <name>: …] show text used only when the response has,\n\
+         or has not, that value.\n"
+    ));
+}
+
+#[test]
+fn explain_a_rule_shows_both_branches_of_a_section() {
+    let (_, text) = explain("http/status-429");
+    let fix = text.lines().find(|l| l.starts_with("  1. ")).unwrap();
+    assert_eq!(
+        fix,
+        "  1. [if <retry_after>: Wait at least <retry_after> seconds before the next request.]\
+         [if no <retry_after>: Back off exponentially with jitter (1 s, 2 s, 4 s, 8 s …) before retrying.]"
+    );
+}
