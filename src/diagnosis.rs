@@ -67,7 +67,9 @@ pub struct Diagnosis {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 pub struct Retry {
     pub retryable: bool,
-    /// Seconds to wait before retrying, when known.
+    /// Seconds to wait before retrying, when known: the longer of the rule's documented
+    /// wait and, when retryable, the one the response asks for (`Retry-After`, else its
+    /// body's text).
     pub after_seconds: Option<u64>,
     pub advice: Text,
 }

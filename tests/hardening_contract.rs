@@ -142,7 +142,7 @@ fn explain_a_status_shows_placeholders_and_conditional_sections() {
     assert_eq!(
         cause,
         "The client sent too many requests in a time window (rate limit) or used up a \
-         quota. [if <retry_after>: The server asks you to wait <retry_after> s (`Retry-After`).]"
+         quota. [if <wait>: The server asks you to wait <wait> s (<wait_from>).]"
     );
     assert!(text.ends_with(
         "\n<name> marks a value apidiag takes from the response when it diagnoses one;\n\
@@ -157,7 +157,148 @@ fn explain_a_rule_shows_both_branches_of_a_section() {
     let fix = text.lines().find(|l| l.starts_with("  1. ")).unwrap();
     assert_eq!(
         fix,
-        "  1. [if <retry_after>: Wait at least <retry_after> seconds before the next request.]\
-         [if no <retry_after>: Back off exponentially with jitter (1 s, 2 s, 4 s, 8 s …) before retrying.]"
+        "  1. [if <wait>: Wait at least <wait> seconds before the next request.]\
+         [if no <wait>: Back off exponentially with jitter (1 s, 2 s, 4 s, 8 s …) before retrying.]"
+    );
+}
+
+/// A 429 as Hacktron sends it (recognised by its body), with `headers` added.
+fn hacktron_429(headers: &str) -> String {
+    format!(
+        "HTTP/1.1 429 Too Many Requests\r\n{headers}Content-Type: application/json\r\n\r\n\
+         {{\"statusCode\":429,\"message\":\"ThrottlerException: Too Many Requests\"}}"
+    )
+}
+
+/// A generic 429 whose JSON body's `message` is `message`.
+fn message_429(headers: &str, message: &str) -> String {
+    format!(
+        "HTTP/1.1 429 Too Many Requests\r\n{headers}Content-Type: application/json\r\n\r\n\
+         {{\"message\":\"{message}\"}}"
+    )
+}
+
+fn diagnose(format: &str, input: &str) -> String {
+    let out = apidiag()
+        .args(["--format", format, "--color", "never"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn diagnose_json(input: &str) -> Value {
+    json(diagnose("json", input).as_bytes()).remove(0)
+}
+
+#[test]
+fn a_retry_after_longer_than_the_rules_wait_is_the_wait_in_json_human_and_markdown() {
+    let input = hacktron_429("Retry-After: 45\r\n");
+    let advice = "Back off exponentially (1 s, 2 s, 4 s, 8 s). Hacktron documents no \
+                  Retry-After header, but this response asks for a wait (`Retry-After`): wait \
+                  at least 45 s.";
+    let d = diagnose_json(&input);
+    assert_eq!(d["rule"], "hacktron/rate-limited");
+    assert_eq!(
+        d["retry"],
+        serde_json::json!({"retryable": true, "after_seconds": 45, "advice": advice})
+    );
+    let human = diagnose("human", &input);
+    let line = human.lines().find(|l| l.starts_with("retry ")).unwrap();
+    assert_eq!(line, format!("retry     yes, after 45 s — {advice}"));
+    let markdown = diagnose("markdown", &input);
+    let line = markdown
+        .lines()
+        .find(|l| l.starts_with("**Retry.**"))
+        .unwrap();
+    assert_eq!(line, format!("**Retry.** yes, after 45 s — {advice}"));
+}
+
+#[test]
+fn a_wait_the_body_states_is_the_wait_when_no_header_gives_one() {
+    for (message, secs) in [
+        ("Retry in 30 seconds", 30),
+        ("try again in 6ms", 1),
+        ("Please retry after 20 seconds", 20),
+    ] {
+        let d = diagnose_json(&message_429("", message));
+        assert_eq!(d["rule"], "http/status-429-message");
+        assert_eq!(
+            d["cause"].as_str().unwrap(),
+            format!(
+                "The server is limiting your requests: “{message}”. It asks you to wait \
+                 {secs} s (the response body)."
+            )
+        );
+        assert_eq!(
+            d["fix"][0].as_str().unwrap(),
+            format!("Wait at least {secs} seconds (the response body) before the next request.")
+        );
+        assert_eq!(d["retry"]["after_seconds"], secs, "{message}");
+    }
+    // A header wins over the body.
+    let d = diagnose_json(&message_429("Retry-After: 7\r\n", "Retry in 30 seconds"));
+    assert_eq!(d["retry"]["after_seconds"], 7);
+}
+
+#[test]
+fn a_malformed_or_absurd_retry_after_is_ignored_and_says_so() {
+    for (value, why) in [
+        ("99999999999999999999", "a wait of more than 31 days"),
+        ("1e3", "neither whole seconds nor an HTTP date"),
+        ("-5", "neither whole seconds nor an HTTP date"),
+        ("5.5", "neither whole seconds nor an HTTP date"),
+    ] {
+        let d = diagnose_json(&format!(
+            "HTTP/1.1 429 Too Many Requests\r\nRetry-After: {value}\r\n\r\n"
+        ));
+        assert_eq!(d["rule"], "http/status-429", "{value}");
+        assert_eq!(d["retry"]["after_seconds"], Value::Null, "{value}");
+        assert_eq!(
+            d["fix"][0],
+            "Back off exponentially with jitter (1 s, 2 s, 4 s, 8 s …) before retrying."
+        );
+        assert_eq!(
+            d["notes"],
+            serde_json::json!([format!("`Retry-After: {value}` ignored: {why}")])
+        );
+    }
+}
+
+#[test]
+fn an_http_date_retry_after_is_measured_from_the_date_header() {
+    let d = diagnose_json(
+        "HTTP/1.1 503 Service Unavailable\r\nDate: Mon, 23 Nov 2026 16:30:00 GMT\r\n\
+         Retry-After: Mon, 23 Nov 2026 16:31:30 GMT\r\n\r\n",
+    );
+    assert_eq!(d["retry"]["after_seconds"], 90);
+    assert_eq!(
+        d["fix"][0],
+        "Wait 90 seconds (`Retry-After`) before retrying."
+    );
+}
+
+#[test]
+fn without_retry_after_the_advice_does_not_say_to_wait_as_long_as_it_says() {
+    let record = r#"{"status": 429, "body": {"error": "rate_limited"}, "request": {"method": "GET", "url": "https://api.wasviking.com/v1/findings", "headers": {"Authorization": "ApiKey wv_live_abc"}}}"#;
+    let out = apidiag()
+        .args(["--format", "json", "--input-format", "ndjson", "-"])
+        .write_stdin(record)
+        .output()
+        .unwrap();
+    let d = json(&out.stdout).remove(0);
+    assert_eq!(d["rule"], "wasviking/rate-limited");
+    assert_eq!(
+        d["fix"][0],
+        "This response shows no Retry-After, which WASViking sends with every 429 (check \
+         that the input recorded the headers): back off exponentially before the next attempt."
+    );
+    assert_eq!(
+        d["retry"],
+        serde_json::json!({
+            "retryable": true,
+            "after_seconds": null,
+            "advice": "No Retry-After in this response: back off exponentially with jitter."
+        })
     );
 }
