@@ -9,7 +9,10 @@ use serde_json::Value;
 use crate::diagnosis::{
     Diagnosis, FieldProblem, Outcome, RequestSummary, Retry, RuleMatch, Source,
 };
-use crate::facts::{RequestFacts, response_time, retry_after_seconds, until_utc_midnight};
+use crate::facts::{
+    MAX_WAIT, RequestFacts, Unusable, WaitFrom, asked_wait, response_time, retry_after,
+    until_utc_midnight,
+};
 use crate::limit::{MAX_FIELDS, bounded};
 use crate::mask;
 use crate::response::{Note, Response};
@@ -63,7 +66,13 @@ impl RuleSet {
         d.api = shown_api.map(|a| self.apis()[a].name.clone());
         match winner {
             Some((winner, ev)) => self.fill(&mut d, &subject, &self.entries()[winner], ev),
-            None => d.outcome = fallback_outcome(resp),
+            None if answered(resp) => d.outcome = Outcome::Success,
+            None => {}
+        }
+        // A rule may describe a redirect, but a response that is not an error is no
+        // problem: its outcome says so, for the JSON lines and the summary alike.
+        if d.outcome == Outcome::Diagnosed && answered(resp) {
+            d.outcome = Outcome::Success;
         }
         if let Some(v) = vocabulary.filter(|v| winner_api == Some(v.api)) {
             self.by_vocabulary(&mut d, &v);
@@ -114,6 +123,9 @@ impl RuleSet {
         }
         // The built-in placeholders are worked out only when a template uses them.
         let builtins: [OnceCell<Option<String>>; BUILTIN_VARS.len()] = Default::default();
+        // Asked once: `wait`, `wait_from` and the retry's seconds all need it.
+        let asked = OnceCell::new();
+        let asked = || *asked.get_or_init(|| asked_wait(s.resp));
         let request_id = d.request_id.as_deref();
         let value = |name: &str| {
             vars.iter()
@@ -122,7 +134,7 @@ impl RuleSet {
                 .or_else(|| {
                     let i = BUILTIN_VARS.iter().position(|b| *b == name)?;
                     builtins[i]
-                        .get_or_init(|| builtin_var(s, request_id, name))
+                        .get_or_init(|| builtin_var(s, request_id, &asked, name))
                         .as_deref()
                 })
         };
@@ -137,9 +149,16 @@ impl RuleSet {
         d.title = Some(prose.title.fill(&value));
         d.cause = Some(prose.cause.fill(&value));
         d.fix = prose.fix.iter().map(|f| f.fill(&value)).collect();
+        // The longer of the rule's documented wait and the one the response asks for:
+        // a runbook sleeps on it, so it must not undercut what the text says. A rule
+        // that is not retryable as is has no wait to add to, nor a body to scan for one.
         d.retry = prose.retry.as_ref().map(|r| Retry {
             retryable: r.retryable,
-            after_seconds: r.wait.as_ref().and_then(|w| w.seconds(&value)),
+            after_seconds: r
+                .wait
+                .as_ref()
+                .and_then(|w| w.seconds(&value))
+                .max(asked().filter(|_| r.retryable).map(|(secs, _)| secs)),
             advice: r.advice.fill(&value),
         });
         d.docs = prose.docs.clone();
@@ -161,6 +180,9 @@ impl RuleSet {
 fn base(resp: &Response, facts: &RequestFacts<'_>, source: Option<Source>) -> Diagnosis {
     // Notes quote the input (a redirect's Location, curl's error text): masked too.
     let mut notes: Vec<String> = resp.notes.iter().map(|n| masked(note_text(n))).collect();
+    if let Some(Err(why)) = retry_after(resp) {
+        notes.push(unusable_note(resp, why));
+    }
     if resp.status.is_none() && resp.transport_error.is_none() {
         notes.push("the status is unknown: pass --status N, or pipe `curl -i` output".into());
     }
@@ -193,11 +215,18 @@ fn base(resp: &Response, facts: &RequestFacts<'_>, source: Option<Source>) -> Di
     }
 }
 
-fn fallback_outcome(resp: &Response) -> Outcome {
-    match resp.status {
-        Some(s) if (200..300).contains(&s) && resp.transport_error.is_none() => Outcome::Success,
-        _ => Outcome::Unrecognised,
-    }
+/// A response arrived and is not an error (1xx–3xx).
+fn answered(resp: &Response) -> bool {
+    resp.transport_error.is_none() && resp.status.is_some_and(|s| s < 400)
+}
+
+fn unusable_note(resp: &Response, why: Unusable) -> String {
+    let raw = resp.headers.get("retry-after").unwrap_or_default().trim();
+    let why = match why {
+        Unusable::Malformed => "neither whole seconds nor an HTTP date".to_string(),
+        Unusable::TooLong => format!("a wait of more than {} days", MAX_WAIT / 86_400),
+    };
+    masked(format!("`Retry-After: {raw}` ignored: {why}"))
 }
 
 fn note_text(n: &Note) -> String {
@@ -246,13 +275,20 @@ pub const BUILTIN_VARS: &[&str] = &[
     "auth_scheme",
     "key_prefix",
     "retry_after",
+    "wait",
+    "wait_from",
     "request_id",
     "date",
     "utc_midnight_in",
     "message",
 ];
 
-fn builtin_var(s: &Subject<'_>, request_id: Option<&str>, name: &str) -> Option<String> {
+fn builtin_var(
+    s: &Subject<'_>,
+    request_id: Option<&str>,
+    asked: &dyn Fn() -> Option<(u64, WaitFrom)>,
+    name: &str,
+) -> Option<String> {
     let f = &s.facts;
     match name {
         "status" => s.resp.status.map(|c| c.to_string()),
@@ -268,7 +304,9 @@ fn builtin_var(s: &Subject<'_>, request_id: Option<&str>, name: &str) -> Option<
         "host" => f.host.map(masked),
         "auth_scheme" => f.auth_scheme.map(shown_scheme),
         "key_prefix" => f.credential.map(mask::mask_secret),
-        "retry_after" => retry_after_seconds(s.resp).map(|v| v.to_string()),
+        "retry_after" => retry_after(s.resp)?.ok().map(|v| v.to_string()),
+        "wait" => asked().map(|(secs, _)| secs.to_string()),
+        "wait_from" => asked().map(|(_, from)| from.label().to_string()),
         "request_id" => request_id.map(masked),
         "date" => s
             .resp

@@ -14,9 +14,10 @@ pub enum Outcome {
     Diagnosed,
     /// A successful response carrying a warning a rule knows (partial acceptance, failed job).
     Warning,
-    /// A successful response; nothing to diagnose.
+    /// A response that is not an error (1xx–3xx); nothing to diagnose, though a rule may
+    /// describe it (a redirect), and `rule` then names that rule.
     Success,
-    /// Nothing recognisable: no rule matched.
+    /// An error response (or a failed request, or an unknown status) no rule explains.
     Unrecognised,
 }
 
@@ -69,7 +70,9 @@ pub struct Diagnosis {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 pub struct Retry {
     pub retryable: bool,
-    /// Seconds to wait before retrying, when known.
+    /// Seconds to wait before retrying, when known: the longer of the rule's documented
+    /// wait and, when retryable, the one the response asks for (`Retry-After`, else its
+    /// body's text).
     pub after_seconds: Option<u64>,
     pub advice: Text,
 }

@@ -54,15 +54,7 @@ fn similarity(topic: &str, id: &str) -> f64 {
 pub fn rule(rules: &RuleSet, entry: &Entry, out: &mut dyn Write) -> io::Result<()> {
     let r = &entry.rule;
     let pack = rules.pack(entry.pack);
-    let shown = placeholder_names(r);
-    let value = |name: &str| {
-        shown
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let text = |t: &str| template::render(t, &value);
-    writeln!(out, "{}  {}", p::rule(&r.id), p::title(&r.title))?;
+    writeln!(out, "{}  {}", p::rule(&r.id), p::title(&outline(&r.title)))?;
     writeln!(
         out,
         "api:        {} ({})",
@@ -84,10 +76,10 @@ pub fn rule(rules: &RuleSet, entry: &Entry, out: &mut dyn Write) -> io::Result<(
     if let Some(doc) = &r.documented {
         writeln!(out, "documented: {doc:?}")?;
     }
-    writeln!(out, "\n{}\n  {}", p::title("Cause"), text(&r.cause))?;
+    writeln!(out, "\n{}\n  {}", p::title("Cause"), outline(&r.cause))?;
     writeln!(out, "\n{}", p::title("Fix"))?;
     for (i, step) in r.fix.iter().enumerate() {
-        writeln!(out, "  {}. {}", i + 1, text(step))?;
+        writeln!(out, "  {}. {}", i + 1, outline(step))?;
     }
     if let Some(retry) = &r.retry {
         let when = if retry.retryable {
@@ -99,7 +91,7 @@ pub fn rule(rules: &RuleSet, entry: &Entry, out: &mut dyn Write) -> io::Result<(
             out,
             "\n{}\n  {when}: {}",
             p::title("Retry"),
-            text(&retry.advice)
+            outline(&retry.advice)
         )?;
     }
     if let Some(text) = &r.explain {
@@ -121,24 +113,31 @@ pub fn rule(rules: &RuleSet, entry: &Entry, out: &mut dyn Write) -> io::Result<(
     if let Some(docs) = r.docs.as_ref().or(pack.docs.as_ref()) {
         writeln!(out, "\ndocs: {docs}")?;
     }
-    if !shown.is_empty() {
+    let retry = r.retry.iter().map(|x| x.advice.as_str());
+    let texts = [r.title.as_str(), r.cause.as_str()].into_iter();
+    footnote(
+        texts.chain(r.fix.iter().map(String::as_str)).chain(retry),
+        out,
+    )
+}
+
+/// A rule's text as `explain` shows it, for a rule and for a status alike: there is no
+/// response, so placeholders and conditional sections are shown, not filled.
+fn outline(text: &str) -> String {
+    template::Template::parse(text).outline()
+}
+
+/// How to read `<name>` and `[if …]`, when any of `texts` uses them.
+fn footnote<'t>(mut texts: impl Iterator<Item = &'t str>, out: &mut dyn Write) -> io::Result<()> {
+    if texts.any(|t| !template::Template::parse(t).is_plain()) {
         writeln!(
             out,
-            "\n<name> marks a value apidiag takes from the response when it diagnoses one."
+            "\n<name> marks a value apidiag takes from the response when it diagnoses one;\n\
+             [if <name>: …] and [if no <name>: …] show text used only when the response has,\n\
+             or has not, that value."
         )?;
     }
     Ok(())
-}
-
-/// Every placeholder of the rule's texts, shown as `<name>`.
-fn placeholder_names(r: &crate::rules::model::Rule) -> Vec<(String, String)> {
-    let retry = r.retry.iter().map(|x| x.advice.as_str());
-    std::iter::once(r.cause.as_str())
-        .chain(r.fix.iter().map(String::as_str))
-        .chain(retry)
-        .flat_map(template::placeholders)
-        .map(|n| (n.clone(), format!("<{n}>")))
-        .collect()
 }
 
 /// What a status means in general and every rule that can answer it.
@@ -170,12 +169,12 @@ pub fn status(
         .filter(|e| rules.is_generic(e.api))
         .filter(applies)
         .collect();
-    if let Some(g) = generic
+    let general = generic
         .iter()
         .find(|e| e.rule.when.body.is_empty() && e.rule.when.headers.is_empty())
-        .or(generic.first())
-    {
-        writeln!(out, "\n{}", g.rule.cause)?;
+        .or(generic.first());
+    if let Some(g) = general {
+        writeln!(out, "\n{}", outline(&g.rule.cause))?;
     }
     let vendor: Vec<&Entry> = rules
         .entries()
@@ -190,7 +189,12 @@ pub fn status(
             current = Some(e.api);
             writeln!(out, "\n{}", p::title(&rules.apis()[e.api].title))?;
         }
-        writeln!(out, "  {:<44} {}", p::rule(&e.rule.id), e.rule.title)?;
+        writeln!(
+            out,
+            "  {:<44} {}",
+            p::rule(&e.rule.id),
+            outline(&e.rule.title)
+        )?;
     }
     if vendor.is_empty() {
         writeln!(
@@ -199,5 +203,13 @@ pub fn status(
             api.map_or(String::new(), |a| format!(" for {a}"))
         )?;
     }
-    writeln!(out, "\nRun `apidiag explain RULE_ID` for any of them.")
+    writeln!(out, "\nRun `apidiag explain RULE_ID` for any of them.")?;
+    let titles = vendor.iter().map(|e| e.rule.title.as_str());
+    footnote(
+        general
+            .map(|g| g.rule.cause.as_str())
+            .into_iter()
+            .chain(titles),
+        out,
+    )
 }

@@ -1,6 +1,7 @@
 //! Facts derived from a response that rules and templates use: the request's host,
-//! path, auth scheme and credential; the response's time; Retry-After in seconds.
+//! path, auth scheme and credential; the response's time; the wait it asks for.
 
+use std::sync::LazyLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::response::{Request, Response};
@@ -97,11 +98,7 @@ fn strip_port(authority: &str) -> &str {
 /// Never the local clock, so output is reproducible.
 pub fn response_time(resp: &Response) -> Option<SystemTime> {
     let from_record = resp.time.as_deref().and_then(parse_time);
-    from_record.or_else(|| {
-        resp.headers
-            .get("date")
-            .and_then(|d| httpdate::parse_http_date(d.trim()).ok())
-    })
+    from_record.or_else(|| date_header(resp))
 }
 
 pub fn parse_time(text: &str) -> Option<SystemTime> {
@@ -128,15 +125,97 @@ fn parse_rfc3339_offset(text: &str) -> Option<SystemTime> {
     }
 }
 
-/// `Retry-After` in seconds: delta-seconds, or an HTTP date measured from `Date`.
-pub fn retry_after_seconds(resp: &Response) -> Option<u64> {
+/// The longest wait taken as one: a month, the longest period a documented quota
+/// resets in. A longer `Retry-After` (`99999999999999999999`, a date years ahead) is a
+/// broken header, not a wait to sleep on.
+pub const MAX_WAIT: u64 = 31 * 86_400;
+
+/// Why a `Retry-After` header gives no wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unusable {
+    /// Neither delta-seconds (digits only: not `1e3`, `-5`, `5.5`) nor an HTTP date.
+    Malformed,
+    /// More than [`MAX_WAIT`].
+    TooLong,
+}
+
+/// `Retry-After` in seconds, `None` without the header. Delta-seconds as they are; an
+/// HTTP date from the server's own clock (`Date`), else the record's time, else, for
+/// a response that carries neither, the current time.
+pub fn retry_after(resp: &Response) -> Option<Result<u64, Unusable>> {
     let raw = resp.headers.get("retry-after")?.trim();
-    if let Ok(secs) = raw.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| secs.ceil() as u64);
+    let secs = if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
+        raw.parse::<u64>().unwrap_or(u64::MAX)
+    } else {
+        let Ok(at) = httpdate::parse_http_date(raw) else {
+            return Some(Err(Unusable::Malformed));
+        };
+        let now = date_header(resp)
+            .or_else(|| resp.time.as_deref().and_then(parse_time))
+            .unwrap_or_else(SystemTime::now);
+        at.duration_since(now).map_or(0, |d| d.as_secs())
+    };
+    Some(if secs > MAX_WAIT {
+        Err(Unusable::TooLong)
+    } else {
+        Ok(secs)
+    })
+}
+
+/// Where the wait a response asks for comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitFrom {
+    RetryAfter,
+    Body,
+}
+
+impl WaitFrom {
+    /// As the `wait_from` placeholder shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::RetryAfter => "`Retry-After`",
+            Self::Body => "the response body",
+        }
     }
-    let at = httpdate::parse_http_date(raw).ok()?;
-    let now = response_time(resp)?;
-    Some(at.duration_since(now).map(|d| d.as_secs()).unwrap_or(0))
+}
+
+/// The wait a response asks for: a usable `Retry-After`, else one its body states
+/// ("Retry in 30 seconds", "try again in 6ms"), rounded up to whole seconds.
+pub fn asked_wait(resp: &Response) -> Option<(u64, WaitFrom)> {
+    match retry_after(resp) {
+        Some(Ok(secs)) => Some((secs, WaitFrom::RetryAfter)),
+        _ => body_wait(resp.body.bytes()).map(|secs| (secs, WaitFrom::Body)),
+    }
+}
+
+/// The message that states a wait is near the start of a body; a large body is not
+/// scanned whole for it.
+const BODY_WAIT_SCAN: usize = 16 * 1024;
+
+static BODY_WAIT: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+    regex::bytes::Regex::new(
+        r"(?i)\b(?:retry|try again|available)\s+(?:in|after)\s+(\d{1,12}(?:\.\d{1,9})?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?)\b",
+    )
+    .expect("the body wait pattern is valid")
+});
+
+fn body_wait(body: &[u8]) -> Option<u64> {
+    let caps = BODY_WAIT.captures(&body[..body.len().min(BODY_WAIT_SCAN)])?;
+    let amount: f64 = std::str::from_utf8(&caps[1]).ok()?.parse().ok()?;
+    let unit = caps[2].to_ascii_lowercase();
+    let scale = match unit.as_slice() {
+        b"ms" | b"millisecond" | b"milliseconds" => 0.001,
+        [b'm', ..] => 60.0,
+        [b'h', ..] => 3600.0,
+        _ => 1.0,
+    };
+    let secs = (amount * scale).ceil();
+    (secs <= MAX_WAIT as f64).then_some(secs as u64)
+}
+
+fn date_header(resp: &Response) -> Option<SystemTime> {
+    let date = resp.headers.get("date")?;
+    httpdate::parse_http_date(date.trim()).ok()
 }
 
 /// Time from `at` to the next 00:00 UTC, as `3 h 12 min`.
@@ -215,15 +294,54 @@ mod tests {
         assert_eq!(until_utc_midnight(response_time(&r).unwrap()), "1 min");
     }
 
-    #[test]
-    fn retry_after_accepts_seconds_and_dates() {
-        let mut r = Response::default();
-        r.headers.push("Retry-After", "30");
-        assert_eq!(retry_after_seconds(&r), Some(30));
+    fn with_retry_after(value: &str) -> Response {
         let mut r = Response::default();
         r.headers.push("Date", "Mon, 23 Nov 2026 16:30:00 GMT");
-        r.headers
-            .push("Retry-After", "Mon, 23 Nov 2026 16:31:30 GMT");
-        assert_eq!(retry_after_seconds(&r), Some(90));
+        r.headers.push("Retry-After", value);
+        r
+    }
+
+    #[test]
+    fn retry_after_accepts_seconds_and_dates_from_the_date_header() {
+        let wait = |v: &str| retry_after(&with_retry_after(v));
+        assert_eq!(wait("30"), Some(Ok(30)));
+        assert_eq!(wait(" 0 "), Some(Ok(0)));
+        assert_eq!(wait("Mon, 23 Nov 2026 16:31:30 GMT"), Some(Ok(90)));
+        assert_eq!(wait("Mon, 23 Nov 2026 16:00:00 GMT"), Some(Ok(0)));
+        assert_eq!(retry_after(&Response::default()), None);
+    }
+
+    #[test]
+    fn retry_after_rejects_what_is_not_delta_seconds_and_absurd_waits() {
+        let wait = |v: &str| retry_after(&with_retry_after(v));
+        for bad in ["1e3", "-5", "5.5", "+5", "", "soon", "NaN", "inf"] {
+            assert_eq!(wait(bad), Some(Err(Unusable::Malformed)), "{bad:?}");
+        }
+        for huge in [
+            "99999999999999999999",
+            "2678401",
+            "Wed, 23 Nov 2050 16:30:00 GMT",
+        ] {
+            assert_eq!(wait(huge), Some(Err(Unusable::TooLong)), "{huge:?}");
+        }
+        assert_eq!(wait("2678400"), Some(Ok(MAX_WAIT)));
+    }
+
+    #[test]
+    fn a_body_states_a_wait_when_no_header_does() {
+        let wait = |text: &str| body_wait(text.as_bytes());
+        assert_eq!(wait(r#"{"message":"Retry in 30 seconds"}"#), Some(30));
+        assert_eq!(wait("try again in 6ms"), Some(1));
+        assert_eq!(wait("Please retry after 20 seconds."), Some(20));
+        assert_eq!(wait("Expected available in 12 seconds."), Some(12));
+        assert_eq!(wait("retry in 1.5s"), Some(2));
+        assert_eq!(wait("Try again in 2 minutes"), Some(120));
+        assert_eq!(wait("Try again later"), None);
+        assert_eq!(wait("retry in 40000 hours"), None);
+        let mut r = with_retry_after("45");
+        r.body = crate::response::Body::new(b"Retry in 30 seconds".to_vec());
+        assert_eq!(asked_wait(&r), Some((45, WaitFrom::RetryAfter)));
+        r.headers = Headers::new();
+        assert_eq!(asked_wait(&r), Some((30, WaitFrom::Body)));
     }
 }

@@ -14,7 +14,7 @@
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
-use crate::diagnosis::{Diagnosis, Outcome};
+use crate::diagnosis::Diagnosis;
 use crate::input::RecordError;
 use crate::render;
 use crate::rules::RuleSet;
@@ -75,8 +75,9 @@ impl HandIn {
     }
 }
 
+/// A rule explained or flagged it; a redirect a rule describes counts too.
 fn counts_as_diagnosed(d: &Diagnosis) -> bool {
-    matches!(d.outcome, Outcome::Diagnosed | Outcome::Warning)
+    d.rule.is_some()
 }
 
 /// A record of a HAR or NDJSON input, not a single response.
@@ -103,7 +104,7 @@ pub struct Report<'r> {
     /// A record of a HAR or NDJSON input was seen.
     batch_seen: bool,
     input_errors: usize,
-    /// Responses with outcome `diagnosed` or `warning`, whatever their status.
+    /// Responses a rule explains, whatever their outcome.
     diagnosed: usize,
     /// A JSON line is rendered here, then written at once (kept between responses).
     line: Vec<u8>,

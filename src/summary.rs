@@ -110,16 +110,12 @@ impl Occurrence {
     }
 }
 
-/// Whether a diagnosis is a problem worth a line of its own in a batch: an error
-/// response (status >= 400, no response, or an unknown status), diagnosed or not, or a
-/// success a rule flags (outcome `warning`). Plain successes and redirects are not,
-/// even when a generic rule describes them (a browser follows a HAR's 301 itself).
+/// Whether a diagnosis is a problem worth a line of its own in a batch: anything but
+/// outcome `success`. Plain successes and redirects are not, even when a generic rule
+/// describes them (a browser follows a HAR's 301 itself); the diagnosis gives them
+/// outcome `success`, so the summary counts what the JSON lines say.
 pub fn is_problem(d: &Diagnosis) -> bool {
-    match d.outcome {
-        Outcome::Warning => true,
-        Outcome::Success => false,
-        Outcome::Diagnosed | Outcome::Unrecognised => d.status.is_none_or(|s| s >= 400),
-    }
+    d.outcome != Outcome::Success
 }
 
 /// `4xx` for 404; `no response` for a failure before any response; `unknown` when the
@@ -274,7 +270,7 @@ mod tests {
             Some("a/y"),
             Some("2026-01-01T09:00:00Z"),
         ));
-        s.add(&diag(Outcome::Unrecognised, Some(301), None, None));
+        s.add(&diag(Outcome::Success, Some(301), None, None));
         s.add(&diag(
             Outcome::Unrecognised,
             Some(500),
@@ -289,7 +285,7 @@ mod tests {
             Some("2026-01-01T09:30:00Z"),
         ));
         s.add(&diag(
-            Outcome::Diagnosed,
+            Outcome::Success,
             Some(301),
             Some("http/redirect"),
             None,

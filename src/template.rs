@@ -87,6 +87,44 @@ impl Template {
         out
     }
 
+    /// The template for a reader without a response: each name as `<name>`, each
+    /// section as `[if <name>: …]` or `[if no <name>: …]`, so both branches show as
+    /// the conditions they are.
+    pub fn outline(&self) -> String {
+        let mut out = String::with_capacity(self.text_len + 32);
+        self.outline_into(&mut out);
+        out
+    }
+
+    fn outline_into(&self, out: &mut String) {
+        for part in &self.parts {
+            match part {
+                Part::Text(t) => out.push_str(t),
+                Part::Value(name) => {
+                    out.push('<');
+                    out.push_str(name);
+                    out.push('>');
+                }
+                Part::Section {
+                    inverted,
+                    name,
+                    body,
+                } => {
+                    // A section's leading space separates it from the text before;
+                    // inside the brackets it would read as a double space.
+                    let inner = body.outline();
+                    let text = inner.trim_start();
+                    out.push_str(&inner[..inner.len() - text.len()]);
+                    out.push_str(if *inverted { "[if no <" } else { "[if <" });
+                    out.push_str(name);
+                    out.push_str(">: ");
+                    out.push_str(text);
+                    out.push(']');
+                }
+            }
+        }
+    }
+
     fn render_into<'v>(&self, value: &dyn Fn(&str) -> Option<&'v str>, out: &mut String) {
         for part in &self.parts {
             match part {
@@ -224,6 +262,17 @@ mod tests {
                 assert_eq!(find_end_tag(s, name), want, "{s:?} {name:?}");
             }
         }
+    }
+
+    #[test]
+    fn an_outline_shows_names_and_both_branches_of_each_section() {
+        let t = Template::parse(
+            "Wait{{#after}} {{after}} s{{/after}}{{^after}} with backoff{{/after}}; {{x",
+        );
+        assert_eq!(
+            t.outline(),
+            "Wait [if <after>: <after> s] [if no <after>: with backoff]; {{x"
+        );
     }
 
     #[test]

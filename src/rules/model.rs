@@ -358,7 +358,8 @@ pub struct Lookup {
 #[serde(deny_unknown_fields)]
 pub struct RetrySpec {
     pub retryable: bool,
-    /// Seconds to wait: a number, or a placeholder such as `"{{retry_after}}"`.
+    /// Seconds to wait: a number, or a placeholder such as `"{{wait}}"`. A diagnosis
+    /// waits the longer of this and the wait the response asks for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<serde_json::Value>,
     /// How to retry, same placeholders as `cause`.

@@ -55,7 +55,7 @@ impl Prose {
 #[derive(Debug)]
 pub enum Wait {
     Seconds(u64),
-    /// `"{{retry_after}}"`: seconds when it renders as a whole number.
+    /// `"{{wait}}"`: seconds when it renders as a whole number.
     Template(Template),
 }
 
