@@ -9,9 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 
-use crate::facts::split_scheme;
-
-/// Vendor prefixes of documented key shapes, longest first.
+/// Vendor prefixes of documented and well-known key shapes; a prefix comes before any
+/// shorter one it starts with (`sk_live_` before `sk_`).
 const KEY_PREFIXES: &[&str] = &[
     "blz_mgmt_",
     "wv_live_",
@@ -19,7 +18,27 @@ const KEY_PREFIXES: &[&str] = &[
     "hacktron_",
     "sk_live_",
     "sk_test_",
+    "rk_live_",
+    "rk_test_",
     "sk_",
+    "sk-",
+    "github_pat_",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "glpat-",
+    "xoxa-",
+    "xoxb-",
+    "xoxe-",
+    "xoxo-",
+    "xoxp-",
+    "xoxr-",
+    "xoxs-",
+    "AKIA",
+    "ASIA",
+    "AIza",
 ];
 
 /// Request/response headers whose whole value is a secret (after an auth scheme).
@@ -33,21 +52,24 @@ pub const SECRET_HEADERS: &[&str] = &[
     "set-cookie",
 ];
 
-/// Query parameters whose value is a secret.
-const SECRET_PARAMS: &[&str] = &[
-    "api_key",
-    "apikey",
-    "api-key",
-    "key",
-    "token",
-    "access_token",
-    "auth",
-    "secret",
-    "password",
-    "sig",
-    "signature",
-    "client_secret",
-];
+/// A parameter or JSON member name (lower case, `(?i)` in the pattern) whose value is
+/// a secret wherever it stands: its last word is one of these, after any parts joined
+/// by `_`, `-` or `.` (`auth_token`, `X-Amz-Security-Token`, `client_secret`,
+/// `jsessionid`, `session_id`). A `\b` cannot find `token` in `auth_token`, as `_` is
+/// a word character: the parts are matched instead.
+macro_rules! secret_name {
+    () => {
+        r"(?:[a-z0-9]+[_.\-])*(?:[a-z0-9]*(?:token|secret|passw(?:or)?d|apikey|sessionid|sessid)|pwd|signature|credentials?|session[_.\-]id)"
+    };
+}
+
+/// Last words that name a secret in a URL or a form, but in JSON only after another
+/// part (`"api_key"`): a JSON `"key"` or `"auth"` member is as often a field's name.
+macro_rules! weak_last_word {
+    () => {
+        r"(?:key|sig|auth)"
+    };
+}
 
 static KEY_SHAPED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -55,13 +77,26 @@ static KEY_SHAPED: LazyLock<Regex> = LazyLock::new(|| {
         r"(?P<cookie>(?i:\b(?:set-)?cookie)\s*:\s*)(?P<cookies>[^\r\n<>]+)",
         r#"|(?P<header>(?i:\b(?:proxy-authorization|authorization|x-api-key|api-key|x-auth-token))\s*:\s*)"#,
         r#"(?P<hscheme>(?i:bearer|apikey|basic|token|digest)\s+)?(?P<hvalue>[^\s;,"'<>…]{3,})"#,
-        // A secret-named parameter: `api_key=…` in a URL or a form, `"token": "…"` in JSON.
-        r#"|(?P<param>(?i:\b(?:api_key|apikey|api-key|access_token|refresh_token|id_token|token|key|secret|client_secret|password|passwd|auth|sig|signature))=)"#,
-        r#"(?P<pvalue>[^&\s"'#<>…]{3,})"#,
-        r#"|(?P<jname>"(?i:api_key|apikey|api-key|x-api-key|access_token|refresh_token|token|secret|client_secret|password|authorization|cookie)"\s*:\s*")"#,
+        // The user name and password of a URL (`https://TOKEN@host`, `user:pass@host`).
+        r#"|(?P<slashes>://)(?P<userinfo>[^\s/?#@"'<>]+)@"#,
+        // A secret-named parameter: `api_key=…` in a URL or a form, OAuth's `?code=…`.
+        r"|(?P<param>(?i:\b(?:",
+        secret_name!(),
+        r"|(?:[a-z0-9]+[_.\-])*",
+        weak_last_word!(),
+        r")|[?&]code)=)",
+        r#"(?P<pvalue>[^&\s"'#<>…]+)"#,
+        // `"token": "…"` in JSON.
+        r#"|(?P<jname>"(?i:"#,
+        secret_name!(),
+        r"|(?:[a-z0-9]+[_.\-])+",
+        weak_last_word!(),
+        r#"|authorization|cookie)"\s*:\s*")"#,
         r#"(?P<jvalue>[^"…]{3,})"#,
-        // Documented key shapes and JWTs.
-        r"|(?P<key>(?:blz_mgmt_|wv_live_|wv_test_|hacktron_|sk_live_|sk_test_|sk_)[A-Za-z0-9_\-]{3,}",
+        // Documented and well-known key shapes, and JWTs.
+        r"|(?P<key>(?:blz_mgmt_|wv_live_|wv_test_|hacktron_|[rs]k_live_|[rs]k_test_|sk_)[A-Za-z0-9_\-]{3,}",
+        r"|(?:github_pat_|gh[oprsu]_|glpat-|xox[abeoprs]-|sk-)[A-Za-z0-9_\-]{8,}",
+        r"|(?:AKIA|ASIA)[0-9A-Z]{16}\b|AIza[0-9A-Za-z_\-]{35}",
         r"|eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*)",
         // A credential after an auth scheme.
         r"|(?P<scheme>(?i:\b(?:bearer|apikey|basic|token))\s+)(?P<cred>[A-Za-z0-9._~+/=\-]{8,})",
@@ -79,11 +114,31 @@ const ANCHORS: &[&str] = &[
     "token",
     "secret",
     "pass",
+    "pwd",
     "sig",
+    "credential",
+    "session",
+    "sessid",
+    "?code=",
+    "&code=",
+    "@",
     "sk_",
+    "rk_",
+    "sk-",
     "wv_",
     "hacktron_",
     "blz_",
+    "github_pat_",
+    "ghp_",
+    "gho_",
+    "ghr_",
+    "ghs_",
+    "ghu_",
+    "glpat-",
+    "xox",
+    "akia",
+    "asia",
+    "aiza",
     "eyj",
     "bearer",
     "basic",
@@ -110,14 +165,17 @@ fn may_hold_secret(text: &str) -> bool {
     ANCHOR_DFA.is_match(text)
 }
 
-/// [`ANCHOR_DFA`] without an automaton.
+/// [`ANCHOR_DFA`] without an automaton; the anchors are lower case, so one byte
+/// compared first rules most of them out.
 fn has_anchor(text: &str) -> bool {
     let t = text.as_bytes();
     (0..t.len()).any(|i| {
+        let first = t[i].to_ascii_lowercase();
         ANCHORS.iter().any(|a| {
-            t[i..]
-                .get(..a.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(a.as_bytes()))
+            a.as_bytes()[0] == first
+                && t[i..]
+                    .get(..a.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(a.as_bytes()))
         })
     })
 }
@@ -182,48 +240,18 @@ fn is_cookie_attribute(name: &str) -> bool {
         .contains(&name.trim().to_ascii_lowercase().as_str())
 }
 
-/// Mask secrets in a URL: userinfo and secret-named query parameters.
+/// Mask secrets in a URL: its user name and password, and secret-named query
+/// parameters; [`mask_text`] knows both.
 pub fn mask_url(url: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let base = mask_userinfo(base);
-    let Some(query) = query else {
-        return mask_text(&base).into_owned();
-    };
-    let mut masked = base.into_owned();
-    for (i, pair) in query.split('&').enumerate() {
-        masked.push(if i == 0 { '?' } else { '&' });
-        match pair.split_once('=') {
-            Some((k, v)) if SECRET_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(k)) => {
-                masked.push_str(k);
-                masked.push('=');
-                masked.push_str(&mask_secret(v));
-            }
-            _ => masked.push_str(pair),
-        }
-    }
-    match mask_text(&masked) {
-        Cow::Borrowed(_) => masked,
-        Cow::Owned(text) => text,
-    }
+    mask_text(url).into_owned()
 }
 
-fn mask_userinfo(base: &str) -> Cow<'_, str> {
-    let Some((scheme, rest)) = split_scheme(base) else {
-        return Cow::Borrowed(base);
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split(':').next().unwrap_or("");
-            Cow::Owned(format!(
-                "{scheme}://{user}:…@{host}{}",
-                &rest[authority_end..]
-            ))
-        }
-        None => Cow::Borrowed(base),
+/// A URL's user name may be a token itself (`https://TOKEN@host`): it keeps a prefix
+/// like any secret, and a password is dropped whole.
+fn mask_userinfo(userinfo: &str) -> String {
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{}:…", mask_secret(user)),
+        None => mask_secret(userinfo),
     }
 }
 
@@ -245,12 +273,15 @@ pub fn mask_text(text: &str) -> Cow<'_, str> {
     }
     KEY_SHAPED.replace_all(text, |caps: &regex::Captures| {
         let whole = caps.get(0).expect("group 0 always matches");
-        if text[whole.end()..].starts_with('…') {
+        if text[whole.end()..].starts_with('…') || !is_secret(text, caps) {
             return whole.as_str().to_string();
         }
         let g = |name: &str| caps.name(name).map_or("", |m| m.as_str());
         if let Some(cookies) = caps.name("cookies") {
             return format!("{}{}", g("cookie"), mask_cookies(cookies.as_str()));
+        }
+        if let Some(userinfo) = caps.name("userinfo") {
+            return format!("{}{}@", g("slashes"), mask_userinfo(userinfo.as_str()));
         }
         for (name, value) in [
             ("header", "hvalue"),
@@ -264,6 +295,50 @@ pub fn mask_text(text: &str) -> Cow<'_, str> {
         }
         mask_secret(whole.as_str())
     })
+}
+
+/// Whether a match of [`KEY_SHAPED`] is a secret rather than prose that looks like
+/// one: the pattern cannot tell, as the regex crate has no look-around. Masking a word
+/// of prose would garble the message around it ("The security token in… in the
+/// request"), and leave no secret less visible.
+fn is_secret(text: &str, caps: &regex::Captures) -> bool {
+    if let Some(cred) = caps.name("cred") {
+        // After `token` or `basic`, which are words too, only what no word looks like.
+        return !is_word(cred.as_str());
+    }
+    if let (Some(value), None) = (caps.name("hvalue"), caps.name("hscheme")) {
+        // `Authorization: Bearer <token>` names a scheme, it shows no credential.
+        return !["bearer", "apikey", "basic", "token", "digest"]
+            .iter()
+            .any(|s| value.as_str().eq_ignore_ascii_case(s));
+    }
+    match caps.name("key") {
+        Some(key) => !glued(&text[..key.start()]),
+        None => true,
+    }
+}
+
+/// A word of prose (`included`, `Expired.`, `re-issued`, `NOT`): letters only, in one
+/// of the cases words are written in. Keys are random: they mix case, or hold digits
+/// or symbols.
+fn is_word(text: &str) -> bool {
+    text.trim_end_matches('.').split('-').all(|part| {
+        let rest = part.get(1..).unwrap_or("");
+        part.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+            && (rest.bytes().all(|b| b.is_ascii_lowercase())
+                || part.bytes().all(|b| b.is_ascii_uppercase()))
+    })
+}
+
+/// Whether a key prefix found right after `before` is the middle of a word
+/// (`task_id`, `mask_value`), not the start of a key; a key after a percent escape
+/// (`Bearer%20sk_…`) is not glued.
+fn glued(before: &str) -> bool {
+    let b = before.as_bytes();
+    let escaped = b.len() >= 3
+        && b[b.len() - 3] == b'%'
+        && b[b.len() - 2..].iter().all(u8::is_ascii_hexdigit);
+    !escaped && b.last().is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
 }
 
 #[cfg(test)]
@@ -318,7 +393,88 @@ mod tests {
     fn urls_lose_secret_params_and_userinfo() {
         assert_eq!(
             mask_url("https://u:pw@api.x.com/v1?api_key=supersecretvalue&page=2"),
-            "https://u:…@api.x.com/v1?api_key=supe…&page=2"
+            "https://…:…@api.x.com/v1?api_key=supe…&page=2"
+        );
+    }
+
+    /// A `\b` before `token` in the pattern never matched after `_`: these leaked.
+    #[test]
+    fn params_named_by_their_last_word() {
+        let url = "https://api.x.com/v1?auth_token=Zq8XkL2mN4&api_token=Mw3Ne8Rt1Y\
+                   &private_token=Pz3Kc8Wq1M&session_id=ab12cd34ef&code=oauthc0de1\
+                   &client_secret=Cs1234567890&password=hunter2&X-Amz-Signature=abcdef0123\
+                   &state=xyz&max_tokens=100&monkey=banana&page=2";
+        assert_eq!(
+            mask_url(url),
+            "https://api.x.com/v1?auth_token=Zq8…&api_token=Mw3…\
+             &private_token=Pz3…&session_id=ab1…&code=oau…\
+             &client_secret=Cs12…&password=hu…&X-Amz-Signature=abc…\
+             &state=xyz&max_tokens=100&monkey=banana&page=2"
+        );
+        assert_eq!(
+            mask_text(r#"{"auth_token": "abc123xyz", "key": "repos", "token_type": "bearer"}"#),
+            r#"{"auth_token": "abc…", "key": "repos", "token_type": "bearer"}"#
+        );
+    }
+
+    /// The user name of a URL was kept whole, and it may be the token.
+    #[test]
+    fn a_url_user_name_is_masked_like_a_secret() {
+        assert_eq!(
+            mask_url("https://Zq8XkL2mN4pR7sT1@github.com/o/r.git"),
+            "https://Zq8X…@github.com/o/r.git"
+        );
+        assert_eq!(
+            mask_text("clone https://x-access-token:Mw3Ne8Rt1Yu6@github.com/o/r failed"),
+            "clone https://x-ac…:…@github.com/o/r failed"
+        );
+        assert_eq!(
+            mask_text("write to me@example.com"),
+            "write to me@example.com"
+        );
+    }
+
+    #[test]
+    fn well_known_token_shapes_in_text() {
+        for (secret, kept) in [
+            ("ghp_Zq8XkL2mN4pR7sT1vW3yB5dF9hJ0cG6eAb12", "ghp_Zq8X…"),
+            ("gho_Zq8XkL2mN4pR7sT1vW3yB5dF9hJ0cG6eAb12", "gho_Zq8X…"),
+            ("github_pat_11ABCDEFG0_Zq8XkL2mN4pR7sT1vW3yB5d", "github_pat_11AB…"),
+            ("xoxb-1234567890-0987654321-Zq8XkL2mN4pR7sT1", "xoxb-1234…"),
+            ("xoxp-1234567890-0987654321-Zq8XkL2mN4pR7sT1", "xoxp-1234…"),
+            ("sk-proj-Zq8XkL2mN4pR7sT1vW3yB5dF9hJ0cG6e", "sk-proj…"),
+            ("sk_live_Zq8XkL2mN4pR7sT1vW3yB5dF", "sk_live_Zq8X…"),
+            ("rk_live_Zq8XkL2mN4pR7sT1vW3yB5dF", "rk_live_Zq8X…"),
+            ("AKIAIOSFODNN7EXAMPLE", "AKIAIOSF…"),
+            ("glpat-Zq8XkL2mN4pR7sT1vW3y", "glpat-Zq8X…"),
+        ] {
+            let text = format!("rejected {secret}: revoked");
+            assert_eq!(mask_text(&text), format!("rejected {kept}: revoked"));
+        }
+    }
+
+    /// "The security token included in the request is expired" was printed as "The
+    /// security token in… in the request is expired": `token included` looked like a
+    /// scheme and its credential, and `ask_user` held the key prefix `sk_`.
+    #[test]
+    fn prose_around_secrets_is_never_masked() {
+        for prose in [
+            "The security token included in the request is expired",
+            "Token missing org_id — make sure you have an active organization selected",
+            "Basic authentication required; token re-issued.",
+            "Missing header. Send Authorization: Bearer <token>",
+            "the ask_user field, task_id and mask_value are required",
+            "TOKEN EXPIRED, bearer REVOKED",
+        ] {
+            assert_eq!(mask_text(prose), prose);
+        }
+        assert_eq!(
+            mask_text("token Zq8XkL2mN4pR7sT1 included"),
+            "token Zq8X… included"
+        );
+        assert_eq!(
+            mask_text("Bearer%20sk_live_Zq8XkL2mN4pR"),
+            "Bearer%20sk_live_Zq8X…"
         );
     }
 
@@ -362,6 +518,25 @@ mod anchor_tests {
             "eyJhbGciOi.eyJzdWIiOi.sig",
             "token abcdefghij",
             "apikey abcdefghij",
+            "?auth_token=abc",
+            "&private_token=abc",
+            "?session_id=abc",
+            "&PHPSESSID=abc",
+            "&pwd=abc",
+            "&X-Amz-Credential=abc",
+            "?code=abc",
+            "&code=abc",
+            r#""client_secret": "abcdef""#,
+            "https://abc@host",
+            "rk_live_abcdef",
+            "ghp_abcdefghij",
+            "github_pat_abcdefghij",
+            "glpat-abcdefghij",
+            "xoxb-abcdefghij",
+            "sk-abcdefghij",
+            "AKIAIOSFODNN7EXAMPLE",
+            "ASIAIOSFODNN7EXAMPLE",
+            "AIzaSyA1234567890abcdefghijklmnopqrstuv",
         ];
         for s in samples {
             assert!(KEY_SHAPED.is_match(s), "{s} is a secret shape");
@@ -370,3 +545,4 @@ mod anchor_tests {
         assert!(!may_hold_secret("Upstream timed out after 30s"));
     }
 }
+
