@@ -24,6 +24,7 @@ use serde_json::Value;
 use crate::diagnosis::Source;
 use crate::input::{Flow, InputError, InputOptions, Parsed, ReadFailure, RecordError};
 use crate::read::apply_context;
+use crate::record::kind;
 use crate::response::{Body, Headers, Note, Request, Response};
 
 /// Read a HAR from `reader` and hand each entry's response (or the reason it could not
@@ -108,13 +109,43 @@ impl State<'_> {
     }
 }
 
+/// Refuse a scalar where a part of the document must be an object or a list, naming
+/// the part and the type found: serde's own message would quote a string, which may
+/// be a secret.
+macro_rules! refuse_scalars {
+    ($part:expr, $must:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Err(wrong_type($part, $must, "a boolean"))
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Err(wrong_type($part, $must, "a number"))
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Err(wrong_type($part, $must, "a number"))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Err(wrong_type($part, $must, "a number"))
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Err(wrong_type($part, $must, "a string"))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Err(wrong_type($part, $must, "null"))
+        }
+    };
+}
+
+fn wrong_type<E: de::Error>(part: &str, must: &str, got: &str) -> E {
+    E::custom(format_args!("{part} must be {must}, got {got}"))
+}
+
 /// The whole document: an object whose `log` is read, every other key skipped.
 struct DocSeed<'s, 'a>(&'s mut State<'a>);
 
 impl<'de> DeserializeSeed<'de> for DocSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
+        d.deserialize_any(self)
     }
 }
 
@@ -122,6 +153,10 @@ impl<'de> Visitor<'de> for DocSeed<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a HAR object {\"log\": {\"entries\": [...]}}")
+    }
+    refuse_scalars!("the document", "an object {\"log\": {\"entries\": […]}}");
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(wrong_type("the document", "an object", "a list"))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<String>()? {
@@ -142,7 +177,7 @@ struct LogSeed<'s, 'a>(&'s mut State<'a>);
 impl<'de> DeserializeSeed<'de> for LogSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
+        d.deserialize_any(self)
     }
 }
 
@@ -150,6 +185,10 @@ impl<'de> Visitor<'de> for LogSeed<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("the HAR \"log\" object")
+    }
+    refuse_scalars!("`log`", "an object");
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(wrong_type("`log`", "an object", "a list"))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<String>()? {
@@ -170,7 +209,7 @@ struct EntriesSeed<'s, 'a>(&'s mut State<'a>);
 impl<'de> DeserializeSeed<'de> for EntriesSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
+        d.deserialize_any(self)
     }
 }
 
@@ -178,6 +217,10 @@ impl<'de> Visitor<'de> for EntriesSeed<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("the HAR \"entries\" list")
+    }
+    refuse_scalars!("`log.entries`", "a list");
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(wrong_type("`log.entries`", "a list", "an object"))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let state = self.0;
@@ -493,17 +536,6 @@ impl<'de> Visitor<'de> for TextSeed {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(Text::WrongType("an object"))
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -13,7 +13,10 @@ fn main() -> ExitCode {
     match app::run() {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("apidiag: error: {err:#}");
+            eprintln!(
+                "apidiag: error: {}",
+                app::shown_error(format_args!("{err:#}"))
+            );
             ExitCode::from(app::EXIT_ERROR)
         }
     }

@@ -338,7 +338,9 @@ fn glued(before: &str) -> bool {
     let escaped = b.len() >= 3
         && b[b.len() - 3] == b'%'
         && b[b.len() - 2..].iter().all(u8::is_ascii_hexdigit);
-    !escaped && b.last().is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    !escaped
+        && b.last()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
 }
 
 #[cfg(test)]
@@ -439,7 +441,10 @@ mod tests {
         for (secret, kept) in [
             ("ghp_Zq8XkL2mN4pR7sT1vW3yB5dF9hJ0cG6eAb12", "ghp_Zq8X…"),
             ("gho_Zq8XkL2mN4pR7sT1vW3yB5dF9hJ0cG6eAb12", "gho_Zq8X…"),
-            ("github_pat_11ABCDEFG0_Zq8XkL2mN4pR7sT1vW3yB5d", "github_pat_11AB…"),
+            (
+                "github_pat_11ABCDEFG0_Zq8XkL2mN4pR7sT1vW3yB5d",
+                "github_pat_11AB…",
+            ),
             ("xoxb-1234567890-0987654321-Zq8XkL2mN4pR7sT1", "xoxb-1234…"),
             ("xoxp-1234567890-0987654321-Zq8XkL2mN4pR7sT1", "xoxp-1234…"),
             ("sk-proj-Zq8XkL2mN4pR7sT1vW3yB5dF9hJ0cG6e", "sk-proj…"),
@@ -545,4 +550,3 @@ mod anchor_tests {
         assert!(!may_hold_secret("Upstream timed out after 30s"));
     }
 }
-
