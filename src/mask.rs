@@ -52,54 +52,70 @@ pub const SECRET_HEADERS: &[&str] = &[
     "set-cookie",
 ];
 
-/// A parameter or JSON member name (lower case, `(?i)` in the pattern) whose value is
-/// a secret wherever it stands: its last word is one of these, after any parts joined
-/// by `_`, `-` or `.` (`auth_token`, `X-Amz-Security-Token`, `client_secret`,
-/// `jsessionid`, `session_id`). A `\b` cannot find `token` in `auth_token`, as `_` is
-/// a word character: the parts are matched instead.
-macro_rules! secret_name {
+/// Parameter and JSON member names whose value is a secret are told by their last
+/// word, after any parts joined by `_`, `-` or `.` (`auth_token`, `client_secret`,
+/// `X-Amz-Signature`, `session_id`); a `\b` alone cannot find `token` in `auth_token`,
+/// as `_` is a word character. Every name starts with a literal word, which the regex
+/// crate searches for first: a pattern for the parts before it would be tried at
+/// every byte of every text. These words end a secret name wherever they start
+/// (`accesstoken`, `jsessionid`, lower case, `(?i)` in the pattern).
+macro_rules! strong_word {
     () => {
-        r"(?:[a-z0-9]+[_.\-])*(?:[a-z0-9]*(?:token|secret|passw(?:or)?d|apikey|sessionid|sessid)|pwd|signature|credentials?|session[_.\-]id)"
+        r"(?:token|secret|passw(?:or)?d|apikey|sessionid|sessid)"
     };
 }
 
-/// Last words that name a secret in a URL or a form, but in JSON only after another
-/// part (`"api_key"`): a JSON `"key"` or `"auth"` member is as often a field's name.
-macro_rules! weak_last_word {
+/// Words that name a secret as a whole part of a name (`pwd`, not `xpwd`).
+macro_rules! part_word {
+    () => {
+        r"(?:pwd|signature|credentials?|session[_.\-]id)"
+    };
+}
+
+/// Words that name a secret in a URL or a form, and in JSON only after another part
+/// (`"api_key"`): a JSON `"key"` or `"auth"` member is as often a field's name.
+macro_rules! weak_word {
     () => {
         r"(?:key|sig|auth)"
     };
 }
 
 static KEY_SHAPED: LazyLock<Regex> = LazyLock::new(|| {
+    // Word boundaries are ASCII ones (`(?-u:\b)`): a Unicode one keeps the regex crate
+    // off its fast engines for any text that is not all ASCII, which made this pattern
+    // an order of magnitude slower on an em dash, and keys are ASCII anyway.
     Regex::new(concat!(
         // A header written out in text: `X-Api-Key: …`, `Authorization: Bearer …`, `Cookie: a=…; b=…`.
-        r"(?P<cookie>(?i:\b(?:set-)?cookie)\s*:\s*)(?P<cookies>[^\r\n<>]+)",
-        r#"|(?P<header>(?i:\b(?:proxy-authorization|authorization|x-api-key|api-key|x-auth-token))\s*:\s*)"#,
+        r"(?P<cookie>(?i:(?-u:\b)(?:set-)?cookie)\s*:\s*)(?P<cookies>[^\r\n<>]+)",
+        r#"|(?P<header>(?i:(?-u:\b)(?:proxy-authorization|authorization|x-api-key|api-key|x-auth-token))\s*:\s*)"#,
         r#"(?P<hscheme>(?i:bearer|apikey|basic|token|digest)\s+)?(?P<hvalue>[^\s;,"'<>…]{3,})"#,
         // The user name and password of a URL (`https://TOKEN@host`, `user:pass@host`).
         r#"|(?P<slashes>://)(?P<userinfo>[^\s/?#@"'<>]+)@"#,
         // A secret-named parameter: `api_key=…` in a URL or a form, OAuth's `?code=…`.
-        r"|(?P<param>(?i:\b(?:",
-        secret_name!(),
-        r"|(?:[a-z0-9]+[_.\-])*",
-        weak_last_word!(),
-        r")|[?&]code)=)",
+        r"|(?P<param>(?i:",
+        strong_word!(),
+        r"|(?:(?-u:\b)|_)",
+        part_word!(),
+        r"|(?:(?-u:\b)|_)",
+        weak_word!(),
+        r"|[?&]code)=)",
         r#"(?P<pvalue>[^&\s"'#<>…]+)"#,
         // `"token": "…"` in JSON.
-        r#"|(?P<jname>"(?i:"#,
-        secret_name!(),
-        r"|(?:[a-z0-9]+[_.\-])+",
-        weak_last_word!(),
+        r#"|(?P<jname>"(?i:[a-z0-9_.\-]*"#,
+        strong_word!(),
+        r"|(?:[a-z0-9_.\-]*[_.\-])?",
+        part_word!(),
+        r"|[a-z0-9_.\-]*[_.\-]",
+        weak_word!(),
         r#"|authorization|cookie)"\s*:\s*")"#,
         r#"(?P<jvalue>[^"…]{3,})"#,
         // Documented and well-known key shapes, and JWTs.
         r"|(?P<key>(?:blz_mgmt_|wv_live_|wv_test_|hacktron_|[rs]k_live_|[rs]k_test_|sk_)[A-Za-z0-9_\-]{3,}",
         r"|(?:github_pat_|gh[oprsu]_|glpat-|xox[abeoprs]-|sk-)[A-Za-z0-9_\-]{8,}",
-        r"|(?:AKIA|ASIA)[0-9A-Z]{16}\b|AIza[0-9A-Za-z_\-]{35}",
+        r"|(?:AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)|AIza[0-9A-Za-z_\-]{35}",
         r"|eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*)",
         // A credential after an auth scheme.
-        r"|(?P<scheme>(?i:\b(?:bearer|apikey|basic|token))\s+)(?P<cred>[A-Za-z0-9._~+/=\-]{8,})",
+        r"|(?P<scheme>(?i:(?-u:\b)(?:bearer|apikey|basic|token))\s+)(?P<cred>[A-Za-z0-9._~+/=\-]{8,})",
     ))
     .expect("the key-shape regex compiles")
 });
@@ -480,6 +496,11 @@ mod tests {
         assert_eq!(
             mask_text("Bearer%20sk_live_Zq8XkL2mN4pR"),
             "Bearer%20sk_live_Zq8X…"
+        );
+        // ASCII word boundaries: text around them need not be ASCII.
+        assert_eq!(
+            mask_text("clé — token Zq8XkL2mN4pR7sT1 expiré, ½api_key=abcdef"),
+            "clé — token Zq8X… expiré, ½api_key=ab…"
         );
     }
 
