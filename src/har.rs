@@ -24,7 +24,7 @@ use serde_json::Value;
 use crate::diagnosis::Source;
 use crate::input::{Flow, InputError, InputOptions, Parsed, ReadFailure, RecordError};
 use crate::read::apply_context;
-use crate::record::kind;
+use crate::record::{kind, must_be};
 use crate::response::{Body, Headers, Note, Request, Response};
 
 /// Read a HAR from `reader` and hand each entry's response (or the reason it could not
@@ -544,7 +544,7 @@ fn opt_string(v: Option<Value>, field: &str) -> Result<Option<String>, String> {
     match v {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(format!("{field} is {}, not a string", kind(&other))),
+        Some(other) => Err(must_be(field, "a string", kind(&other))),
     }
 }
 
@@ -554,7 +554,7 @@ fn headers(v: Option<Value>, field: &str) -> Result<Headers, String> {
     let list = match v {
         None | Some(Value::Null) => return Ok(out),
         Some(Value::Array(list)) => list,
-        Some(other) => return Err(format!("{field} is {}, not a list", kind(&other))),
+        Some(other) => return Err(must_be(field, "a list", kind(&other))),
     };
     for (i, h) in list.into_iter().enumerate() {
         let pair = match h {
@@ -568,7 +568,7 @@ fn headers(v: Option<Value>, field: &str) -> Result<Headers, String> {
             Some((n, v)) => out.push(n, v),
             None => {
                 return Err(format!(
-                    "{field}[{i}] is not {{\"name\": string, \"value\": string}}"
+                    "`{field}[{i}]` must be {{\"name\": string, \"value\": string}}"
                 ));
             }
         }
@@ -579,12 +579,12 @@ fn headers(v: Option<Value>, field: &str) -> Result<Headers, String> {
 impl RawEntry {
     fn into_response(self) -> Result<Response, String> {
         if let Some(what) = self.not_object {
-            return Err(format!("the entry is {what}, not an object"));
+            return Err(format!("the entry must be an object, got {what}"));
         }
         let response = match self.response {
             Part::Read(r) => r,
             Part::Absent => return Err("the entry has no \"response\"".into()),
-            Part::WrongType(what) => return Err(format!("response is {what}, not an object")),
+            Part::WrongType(what) => return Err(must_be("response", "an object", what)),
         };
         let request = match self.request {
             Part::Read(r) => Some(Request {
@@ -593,7 +593,7 @@ impl RawEntry {
                 headers: headers(r.headers, "request.headers")?,
             }),
             Part::Absent => None,
-            Part::WrongType(what) => return Err(format!("request is {what}, not an object")),
+            Part::WrongType(what) => return Err(must_be("request", "an object", what)),
         };
         let time = opt_string(self.started, "startedDateTime")?;
         let status = match response.status {
@@ -601,10 +601,13 @@ impl RawEntry {
             Some(Value::Number(n)) => match n.as_i64() {
                 Some(s) if s <= 0 => Some(0),
                 Some(s) if (100..=999).contains(&s) => Some(s as u16),
-                _ => return Err(format!("response.status {n} is not an HTTP status")),
+                _ => {
+                    let must = "an HTTP status from 100 to 999 (0 or less: no response)";
+                    return Err(must_be("response.status", must, &n.to_string()));
+                }
             },
             Some(other) => {
-                return Err(format!("response.status is {}, not a number", kind(&other)));
+                return Err(must_be("response.status", "a number", kind(&other)));
             }
         };
         let error = opt_string(response.error, "response._error")?
@@ -617,7 +620,7 @@ impl RawEntry {
                 Body::default()
             }
             Part::WrongType(what) => {
-                return Err(format!("response.content is {what}, not an object"));
+                return Err(must_be("response.content", "an object", what));
             }
             Part::Read(content) => body(content, &mut notes)?,
         };
@@ -659,7 +662,7 @@ fn body(content: RawContent, notes: &mut Vec<Note>) -> Result<Body, String> {
             ));
         }
         Some(Text::WrongType(what)) => {
-            return Err(format!("response.content.text is {what}, not a string"));
+            return Err(must_be("response.content.text", "a string", what));
         }
     };
     match opt_string(content.encoding, "response.content.encoding")?.as_deref() {

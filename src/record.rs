@@ -215,23 +215,20 @@ fn status_problem(status: Option<&Value>) -> Option<String> {
         Value::Number(n) => n.to_string(),
         other => kind(other).to_string(),
     };
-    Some(format!(
-        "`status` must be a number from 100 to 599 (0 or null: no response), got {got}"
-    ))
+    let must = "a number from 100 to 599 (0 or null: no response)";
+    Some(must_be("status", must, &got))
 }
 
 fn string_problem(value: Option<&Value>, field: &str) -> Option<String> {
     let value = value.filter(|v| !v.is_string())?;
-    Some(format!("`{field}` must be a string, got {}", kind(value)))
+    Some(must_be(field, "a string", kind(value)))
 }
 
 fn headers_problem(headers: Option<&Value>, field: &str) -> Option<String> {
     let headers = headers?;
     let Some(map) = headers.as_object() else {
-        return Some(format!(
-            "`{field}` must be an object of header names to values, got {}",
-            kind(headers)
-        ));
+        let must = "an object of header names to values";
+        return Some(must_be(field, must, kind(headers)));
     };
     map.iter().find_map(|(name, value)| {
         let got = match value {
@@ -242,23 +239,25 @@ fn headers_problem(headers: Option<&Value>, field: &str) -> Option<String> {
             ),
             other => kind(other).to_string(),
         };
-        Some(format!(
-            "`{field}.{name}` must be a string or a list of strings, got {got}"
-        ))
+        let must = "a string or a list of strings";
+        Some(must_be(&format!("{field}.{name}"), must, &got))
     })
 }
 
 fn request_problem(request: Option<&Value>) -> Option<String> {
     let request = request?;
     let Some(fields) = request.as_object() else {
-        return Some(format!(
-            "`request` must be an object, got {}",
-            kind(request)
-        ));
+        return Some(must_be("request", "an object", kind(request)));
     };
     string_problem(present(fields, "method"), "request.method")
         .or_else(|| string_problem(present(fields, "url"), "request.url"))
         .or_else(|| headers_problem(present(fields, "headers"), "request.headers"))
+}
+
+/// Why a field of a record or a HAR entry is refused, in one line: the kind of value
+/// found, never the value, which may be a secret.
+pub(crate) fn must_be(field: &str, must: &str, got: &str) -> String {
+    format!("`{field}` must be {must}, got {got}")
 }
 
 /// A JSON value's type as a user names it.

@@ -103,6 +103,28 @@ fn a_har_of_the_wrong_shape_is_named_without_its_value() {
     }
 }
 
+/// HAR entries: the same wording as a record's, at `entry N`.
+#[test]
+fn unreadable_har_entries_name_the_field_and_hide_the_value() {
+    let entries = [
+        serde_json::json!({"response": {"status": BARE, "content": {}}}),
+        serde_json::json!({"request": {"url": ["https://x/?token=", BARE]}, "response": {"status": 401}}),
+        serde_json::json!({"response": {"status": 401, "headers": [{"name": "X-Api-Key"}]}}),
+        serde_json::json!({"response": {"status": 401, "content": {"text": {"key": BARE}}}}),
+        serde_json::json!(BARE),
+    ];
+    let har = serde_json::json!({"log": {"entries": entries}}).to_string();
+    let r = run_with(&["--format", "json"], har);
+    let expected = [
+        "apidiag: error: - entry 0: `response.status` must be a number, got a string",
+        "apidiag: error: - entry 1: `request.url` must be a string, got a list",
+        "apidiag: error: - entry 2: `response.headers[0]` must be {\"name\": string, \"value\": string}",
+        "apidiag: error: - entry 3: `response.content.text` must be a string, got an object",
+        "apidiag: error: - entry 4: the entry must be an object, got a string",
+    ];
+    assert_eq!(r.stderr.lines().collect::<Vec<_>>(), expected);
+}
+
 #[test]
 fn a_secret_in_a_usage_error_is_masked() {
     let bad_header = format!("Authorization Bearer {BARE}");
@@ -267,5 +289,10 @@ proptest! {
             "{good}\n{{\"status\": 401, \"request\": \"GET {url} {key}\"}}\n{{\"status\": \"{key}\"}}\n{{\"headers\": {{\"{name}\": [\"{value}\", 1]}}}}\n"
         );
         assert_hidden("ndjson", &[], &log, &secrets);
+        let har = serde_json::json!({"log": {"entries": [
+            {"request": {"method": "GET", "url": url}, "response": {"status": 403, "content": {"text": good["body"].to_string()}}},
+            {"request": {"method": "GET", "url": url}, "response": {"status": key.as_str()}},
+        ]}});
+        assert_hidden("har", &[], &har.to_string(), &secrets);
     }
 }
