@@ -47,10 +47,12 @@ fn parse_args() -> Cli {
         Ok(cli) => return cli,
         Err(err) => err,
     };
+    if !err.use_stderr() {
+        err.exit(); // help or version, on stdout
+    }
     let plain = err.render().to_string();
     match apidiag::mask::mask_text(&plain) {
-        // Help and version are no errors: clap prints them to stdout.
-        _ if !err.use_stderr() => err.exit(),
+        // Left to clap, which colours it on a terminal.
         Cow::Borrowed(_) => err.exit(),
         Cow::Owned(masked) => {
             eprint!("{masked}");

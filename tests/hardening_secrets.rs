@@ -51,7 +51,7 @@ fn unreadable_ndjson_records_name_the_field_and_hide_the_value() {
         r#"{"status": 401, "body": {"message": "no"}}"#.to_string(),
         format!(r#"{{"status": 401, "request": "GET https://api.x.com/v1?api_key=hacktron_Zt8Yq3Wn6Vk1Ux4Rm9Pj2 {BARE}"}}"#),
         format!(r#"{{"status": "{BARE}"}}"#),
-        format!(r#"{{"status": 70000}}"#),
+        r#"{"status": 70000}"#.to_string(),
         format!(r#"{{"request": {{"url": "https://x/", "headers": {{"Authorization": ["Bearer {BARE}", 5]}}}}}}"#),
         format!(r#"{{"headers": "X-Api-Key: {BARE}"}}"#),
         format!(r#"{{"error": {{"detail": "{BARE}"}}}}"#),
