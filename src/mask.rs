@@ -114,8 +114,10 @@ static KEY_SHAPED: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?:github_pat_|gh[oprsu]_|glpat-|xox[abeoprs]-|sk-)[A-Za-z0-9_\-]{8,}",
         r"|(?:AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)|AIza[0-9A-Za-z_\-]{35}",
         r"|eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*)",
-        // A credential after an auth scheme.
-        r"|(?P<scheme>(?i:(?-u:\b)(?:bearer|apikey|basic|token))\s+)(?P<cred>[A-Za-z0-9._~+/=\-]{8,})",
+        // A credential after an auth scheme, or after a word that names one in a
+        // message (`Invalid API key: …`, `token '…' revoked`).
+        r#"|(?P<scheme>(?i:(?:(?-u:\b)|_)(?:bearer|apikey|basic|token|key|secret|passw(?:or)?d))"#,
+        r#"(?:\s*[:=]\s*|\s+)['"]?)(?P<cred>[A-Za-z0-9_.~+/=\-]{8,})"#,
     ))
     .expect("the key-shape regex compiles")
 });
@@ -299,11 +301,13 @@ pub fn mask_text(text: &str) -> Cow<'_, str> {
         if let Some(userinfo) = caps.name("userinfo") {
             return format!("{}{}@", g("slashes"), mask_userinfo(userinfo.as_str()));
         }
+        if let Some(cred) = caps.name("cred") {
+            return format!("{}{}", g("scheme"), mask_credential(cred.as_str()));
+        }
         for (name, value) in [
             ("header", "hvalue"),
             ("param", "pvalue"),
             ("jname", "jvalue"),
-            ("scheme", "cred"),
         ] {
             if let Some(v) = caps.name(value) {
                 return format!("{}{}{}", g(name), g("hscheme"), mask_secret(v.as_str()));
@@ -318,10 +322,6 @@ pub fn mask_text(text: &str) -> Cow<'_, str> {
 /// of prose would garble the message around it ("The security token in… in the
 /// request"), and leave no secret less visible.
 fn is_secret(text: &str, caps: &regex::Captures) -> bool {
-    if let Some(cred) = caps.name("cred") {
-        // After `token` or `basic`, which are words too, only what no word looks like.
-        return !is_word(cred.as_str());
-    }
     if let (Some(value), None) = (caps.name("hvalue"), caps.name("hscheme")) {
         // `Authorization: Bearer <token>` names a scheme, it shows no credential.
         return !["bearer", "apikey", "basic", "token", "digest"]
@@ -334,11 +334,22 @@ fn is_secret(text: &str, caps: &regex::Captures) -> bool {
     }
 }
 
-/// A word of prose (`included`, `Expired.`, `re-issued`, `NOT`): letters only, in one
-/// of the cases words are written in. Keys are random: they mix case, or hold digits
-/// or symbols.
+/// What follows `token`, `key` or `basic`, which are words too: a credential unless
+/// it looks like a word, a name, a number or a date (`key 2026-11-23`); those are
+/// searched on their own, as they may hold a key shape (`key wv_test_…`).
+fn mask_credential(cred: &str) -> String {
+    if cred.bytes().any(|b| b.is_ascii_alphabetic()) && !is_word(cred) {
+        mask_secret(cred)
+    } else {
+        mask_text(cred).into_owned()
+    }
+}
+
+/// A word of prose or a name (`included`, `Expired.`, `re-issued`, `YOUR_API_KEY`):
+/// letters only, in one of the cases words are written in. Keys are random: they mix
+/// case, or hold digits or symbols.
 fn is_word(text: &str) -> bool {
-    text.trim_end_matches('.').split('-').all(|part| {
+    text.trim_end_matches('.').split(['-', '_']).all(|part| {
         let rest = part.get(1..).unwrap_or("");
         part.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
             && (rest.bytes().all(|b| b.is_ascii_lowercase())
@@ -486,6 +497,8 @@ mod tests {
             "Missing header. Send Authorization: Bearer <token>",
             "the ask_user field, task_id and mask_value are required",
             "TOKEN EXPIRED, bearer REVOKED",
+            "API key: YOUR_API_KEY; Token missing_scope",
+            "key 2026-11-23, token: 12345678, password: must-be-longer",
         ] {
             assert_eq!(mask_text(prose), prose);
         }
@@ -502,6 +515,24 @@ mod tests {
             mask_text("clé — token Zq8XkL2mN4pR7sT1 expiré, ½api_key=abcdef"),
             "clé — token Zq8X… expiré, ½api_key=ab…"
         );
+    }
+
+    /// A bare key a server quotes after naming it was printed whole.
+    #[test]
+    fn a_credential_after_the_word_that_names_it() {
+        for (text, masked) in [
+            (
+                "Invalid API key: Zq8XkL2mN4pR7sT1",
+                "Invalid API key: Zq8X…",
+            ),
+            ("token 'Mw3N_e8Rt1Yu6' revoked", "token 'Mw3N…' revoked"),
+            ("secret=abcdefgh12 rejected", "secret=abc… rejected"),
+            ("password: hunter22hunter", "password: hunt…"),
+            ("key = Pz3Kc8Wq1Mv6", "key = Pz3K…"),
+            ("api_key: Pz3Kc8Wq1Mv6", "api_key: Pz3K…"),
+        ] {
+            assert_eq!(mask_text(text), masked);
+        }
     }
 
     #[test]

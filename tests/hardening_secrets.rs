@@ -296,3 +296,13 @@ proptest! {
         assert_hidden("har", &[], &har.to_string(), &secrets);
     }
 }
+
+#[test]
+fn a_bare_key_the_server_names_is_masked() {
+    let input = format!(
+        "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n{{\"message\":\"Invalid API key: {BARE}\"}}"
+    );
+    assert_hidden("named key", &[], &input, &[BARE]);
+    let r = run_with(&["--color", "never"], input.as_str());
+    assert!(r.stdout.contains("Invalid API key: Rq5T…"), "{}", r.stdout);
+}
