@@ -1,6 +1,7 @@
 //! Turning the parsed command line into work: resolve the configuration, run the job,
 //! map the result to an exit code. Broken pipes end the run quietly.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufReader, IsTerminal, Write};
 use std::process::ExitCode;
@@ -23,7 +24,7 @@ use crate::cli::{Cli, ColorWhen, Command, DiagnoseArgs, Format, ListFormat, Rule
 pub use apidiag::report::{EXIT_DIAGNOSED, EXIT_ERROR, EXIT_NOTHING};
 
 pub fn run() -> Result<ExitCode> {
-    let cli = Cli::parse();
+    let cli = parse_args();
     colored::control::set_override(use_color(cli.color));
     let mut user_rules = cli.rules.clone();
     user_rules.extend(loader::env_rule_paths());
@@ -37,6 +38,27 @@ pub fn run() -> Result<ExitCode> {
     match result {
         Err(e) if is_broken_pipe(&e) => Ok(ExitCode::from(EXIT_DIAGNOSED)),
         other => other.map(ExitCode::from),
+    }
+}
+
+/// The command line, or clap's error; an error that quotes a secret given as an
+/// argument (`--header 'Authorization Bearer …'`) is printed masked.
+fn parse_args() -> Cli {
+    let err = match Cli::try_parse() {
+        Ok(cli) => return cli,
+        Err(err) => err,
+    };
+    if !err.use_stderr() {
+        err.exit(); // help or version, on stdout
+    }
+    let plain = err.render().to_string();
+    match apidiag::mask::mask_text(&plain) {
+        // Left to clap, which colours it on a terminal.
+        Cow::Borrowed(_) => err.exit(),
+        Cow::Owned(masked) => {
+            eprint!("{masked}");
+            std::process::exit(err.exit_code())
+        }
     }
 }
 
@@ -261,8 +283,16 @@ fn complain(
 ) -> io::Result<()> {
     w.flush()?;
     report.before_stderr();
-    eprintln!("apidiag: error: {}", sanitize(&what.to_string()));
+    eprintln!("apidiag: error: {}", shown_error(what));
     Ok(())
+}
+
+/// An error message as it may reach a terminal or a CI log: it can quote the input
+/// (a file name, a header name, a parser's words), so secrets are masked and control
+/// characters escaped, as in a diagnosis; on one line.
+pub fn shown_error(what: impl std::fmt::Display) -> String {
+    let text = apidiag::mask::mask_owned(what.to_string());
+    apidiag::sanitize::sanitize(&text).into_owned()
 }
 
 /// A file smaller than this is diagnosed on the calling thread: starting workers costs

@@ -341,7 +341,8 @@ fn parse_header(s: &str) -> Result<(String, String), String> {
         Some((n, v)) if !n.trim().is_empty() && !n.contains(char::is_whitespace) => {
             Ok((n.trim().to_string(), v.trim().to_string()))
         }
-        _ => Err(format!("{s:?} is not 'Name: value'")),
+        // clap quotes the argument already.
+        _ => Err("expected 'Name: value'".to_string()),
     }
 }
 

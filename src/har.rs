@@ -24,6 +24,7 @@ use serde_json::Value;
 use crate::diagnosis::Source;
 use crate::input::{Flow, InputError, InputOptions, Parsed, ReadFailure, RecordError};
 use crate::read::apply_context;
+use crate::record::{kind, must_be};
 use crate::response::{Body, Headers, Note, Request, Response};
 
 /// Read a HAR from `reader` and hand each entry's response (or the reason it could not
@@ -108,13 +109,43 @@ impl State<'_> {
     }
 }
 
+/// Refuse a scalar where a part of the document must be an object or a list, naming
+/// the part and the type found: serde's own message would quote a string, which may
+/// be a secret.
+macro_rules! refuse_scalars {
+    ($part:expr, $must:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Err(wrong_type($part, $must, "a boolean"))
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Err(wrong_type($part, $must, "a number"))
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Err(wrong_type($part, $must, "a number"))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Err(wrong_type($part, $must, "a number"))
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Err(wrong_type($part, $must, "a string"))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Err(wrong_type($part, $must, "null"))
+        }
+    };
+}
+
+fn wrong_type<E: de::Error>(part: &str, must: &str, got: &str) -> E {
+    E::custom(format_args!("{part} must be {must}, got {got}"))
+}
+
 /// The whole document: an object whose `log` is read, every other key skipped.
 struct DocSeed<'s, 'a>(&'s mut State<'a>);
 
 impl<'de> DeserializeSeed<'de> for DocSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
+        d.deserialize_any(self)
     }
 }
 
@@ -122,6 +153,10 @@ impl<'de> Visitor<'de> for DocSeed<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a HAR object {\"log\": {\"entries\": [...]}}")
+    }
+    refuse_scalars!("the document", "an object {\"log\": {\"entries\": […]}}");
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(wrong_type("the document", "an object", "a list"))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<String>()? {
@@ -142,7 +177,7 @@ struct LogSeed<'s, 'a>(&'s mut State<'a>);
 impl<'de> DeserializeSeed<'de> for LogSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
+        d.deserialize_any(self)
     }
 }
 
@@ -150,6 +185,10 @@ impl<'de> Visitor<'de> for LogSeed<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("the HAR \"log\" object")
+    }
+    refuse_scalars!("`log`", "an object");
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(wrong_type("`log`", "an object", "a list"))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<String>()? {
@@ -170,7 +209,7 @@ struct EntriesSeed<'s, 'a>(&'s mut State<'a>);
 impl<'de> DeserializeSeed<'de> for EntriesSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
+        d.deserialize_any(self)
     }
 }
 
@@ -178,6 +217,10 @@ impl<'de> Visitor<'de> for EntriesSeed<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("the HAR \"entries\" list")
+    }
+    refuse_scalars!("`log.entries`", "a list");
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(wrong_type("`log.entries`", "a list", "an object"))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let state = self.0;
@@ -496,23 +539,12 @@ impl<'de> Visitor<'de> for TextSeed {
     }
 }
 
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// An optional string field: absent and `null` are `None`; another type is an error.
 fn opt_string(v: Option<Value>, field: &str) -> Result<Option<String>, String> {
     match v {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(format!("{field} is {}, not a string", kind(&other))),
+        Some(other) => Err(must_be(field, "a string", kind(&other))),
     }
 }
 
@@ -522,7 +554,7 @@ fn headers(v: Option<Value>, field: &str) -> Result<Headers, String> {
     let list = match v {
         None | Some(Value::Null) => return Ok(out),
         Some(Value::Array(list)) => list,
-        Some(other) => return Err(format!("{field} is {}, not a list", kind(&other))),
+        Some(other) => return Err(must_be(field, "a list", kind(&other))),
     };
     for (i, h) in list.into_iter().enumerate() {
         let pair = match h {
@@ -536,7 +568,7 @@ fn headers(v: Option<Value>, field: &str) -> Result<Headers, String> {
             Some((n, v)) => out.push(n, v),
             None => {
                 return Err(format!(
-                    "{field}[{i}] is not {{\"name\": string, \"value\": string}}"
+                    "`{field}[{i}]` must be {{\"name\": string, \"value\": string}}"
                 ));
             }
         }
@@ -547,12 +579,12 @@ fn headers(v: Option<Value>, field: &str) -> Result<Headers, String> {
 impl RawEntry {
     fn into_response(self) -> Result<Response, String> {
         if let Some(what) = self.not_object {
-            return Err(format!("the entry is {what}, not an object"));
+            return Err(format!("the entry must be an object, got {what}"));
         }
         let response = match self.response {
             Part::Read(r) => r,
             Part::Absent => return Err("the entry has no \"response\"".into()),
-            Part::WrongType(what) => return Err(format!("response is {what}, not an object")),
+            Part::WrongType(what) => return Err(must_be("response", "an object", what)),
         };
         let request = match self.request {
             Part::Read(r) => Some(Request {
@@ -561,7 +593,7 @@ impl RawEntry {
                 headers: headers(r.headers, "request.headers")?,
             }),
             Part::Absent => None,
-            Part::WrongType(what) => return Err(format!("request is {what}, not an object")),
+            Part::WrongType(what) => return Err(must_be("request", "an object", what)),
         };
         let time = opt_string(self.started, "startedDateTime")?;
         let status = match response.status {
@@ -569,10 +601,13 @@ impl RawEntry {
             Some(Value::Number(n)) => match n.as_i64() {
                 Some(s) if s <= 0 => Some(0),
                 Some(s) if (100..=999).contains(&s) => Some(s as u16),
-                _ => return Err(format!("response.status {n} is not an HTTP status")),
+                _ => {
+                    let must = "an HTTP status from 100 to 999 (0 or less: no response)";
+                    return Err(must_be("response.status", must, &n.to_string()));
+                }
             },
             Some(other) => {
-                return Err(format!("response.status is {}, not a number", kind(&other)));
+                return Err(must_be("response.status", "a number", kind(&other)));
             }
         };
         let error = opt_string(response.error, "response._error")?
@@ -585,7 +620,7 @@ impl RawEntry {
                 Body::default()
             }
             Part::WrongType(what) => {
-                return Err(format!("response.content is {what}, not an object"));
+                return Err(must_be("response.content", "an object", what));
             }
             Part::Read(content) => body(content, &mut notes)?,
         };
@@ -627,7 +662,7 @@ fn body(content: RawContent, notes: &mut Vec<Note>) -> Result<Body, String> {
             ));
         }
         Some(Text::WrongType(what)) => {
-            return Err(format!("response.content.text is {what}, not a string"));
+            return Err(must_be("response.content.text", "a string", what));
         }
     };
     match opt_string(content.encoding, "response.content.encoding")?.as_deref() {

@@ -7,8 +7,9 @@ use std::io::{self, BufRead, Read};
 use std::rc::Rc;
 
 use crate::diagnosis::Source;
+use crate::mask;
 use crate::read::{Context, InputFormat, apply_context, detect, enough_to_detect, read_response};
-use crate::record::Record;
+use crate::record::{Record, wrong_field};
 use crate::response::Response;
 
 /// How to read every input of a run.
@@ -436,7 +437,8 @@ fn parse_record(line: &[u8], context: &Context) -> Result<Response, String> {
 }
 
 /// Why a line is not a record, in words: broken JSON, JSON that is not an object, or
-/// an object whose field has the wrong type.
+/// the field of an object that has the wrong type. Serde's wording of the last names
+/// Rust types and quotes the line, secrets included: it is a last resort, masked.
 fn record_error(line: &[u8], e: &serde_json::Error) -> String {
     use serde_json::error::Category;
     let text = e.to_string();
@@ -445,7 +447,12 @@ fn record_error(line: &[u8], e: &serde_json::Error) -> String {
         Category::Eof => "not JSON: the line ends inside a value (cut short?)".into(),
         Category::Syntax | Category::Io => format!("not JSON: {what} at column {}", e.column()),
         Category::Data => match line.trim_ascii_start().first() {
-            Some(b'{') => format!("not an NDJSON response record: {what}"),
+            Some(b'{') => mask::mask_owned(
+                serde_json::from_slice(line)
+                    .ok()
+                    .and_then(|v| wrong_field(&v))
+                    .unwrap_or_else(|| format!("not an NDJSON response record: {what}")),
+            ),
             _ => "not an NDJSON response record: a record is a JSON object ({\"status\": …, \"headers\": {…}, \"body\": …})".into(),
         },
     }

@@ -13,9 +13,11 @@ fn main() -> ExitCode {
     match app::run() {
         Ok(code) => code,
         Err(err) => {
-            // Errors name files and quote rule files: sanitised like server text.
-            let text = format!("{err:#}");
-            eprintln!("apidiag: error: {}", apidiag::sanitize::sanitize(&text));
+            // Errors name files and quote rule files: masked and sanitised like server text.
+            eprintln!(
+                "apidiag: error: {}",
+                app::shown_error(format_args!("{err:#}"))
+            );
             ExitCode::from(app::EXIT_ERROR)
         }
     }

@@ -9,9 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 
-use crate::facts::split_scheme;
-
-/// Vendor prefixes of documented key shapes, longest first.
+/// Vendor prefixes of documented and well-known key shapes; a prefix comes before any
+/// shorter one it starts with (`sk_live_` before `sk_`).
 const KEY_PREFIXES: &[&str] = &[
     "blz_mgmt_",
     "wv_live_",
@@ -19,7 +18,27 @@ const KEY_PREFIXES: &[&str] = &[
     "hacktron_",
     "sk_live_",
     "sk_test_",
+    "rk_live_",
+    "rk_test_",
     "sk_",
+    "sk-",
+    "github_pat_",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "glpat-",
+    "xoxa-",
+    "xoxb-",
+    "xoxe-",
+    "xoxo-",
+    "xoxp-",
+    "xoxr-",
+    "xoxs-",
+    "AKIA",
+    "ASIA",
+    "AIza",
 ];
 
 /// Request/response headers whose whole value is a secret (after an auth scheme).
@@ -33,38 +52,72 @@ pub const SECRET_HEADERS: &[&str] = &[
     "set-cookie",
 ];
 
-/// Query parameters whose value is a secret.
-const SECRET_PARAMS: &[&str] = &[
-    "api_key",
-    "apikey",
-    "api-key",
-    "key",
-    "token",
-    "access_token",
-    "auth",
-    "secret",
-    "password",
-    "sig",
-    "signature",
-    "client_secret",
-];
+/// Parameter and JSON member names whose value is a secret are told by their last
+/// word, after any parts joined by `_`, `-` or `.` (`auth_token`, `client_secret`,
+/// `X-Amz-Signature`, `session_id`); a `\b` alone cannot find `token` in `auth_token`,
+/// as `_` is a word character. Every name starts with a literal word, which the regex
+/// crate searches for first: a pattern for the parts before it would be tried at
+/// every byte of every text. These words end a secret name wherever they start
+/// (`accesstoken`, `jsessionid`, lower case, `(?i)` in the pattern).
+macro_rules! strong_word {
+    () => {
+        r"(?:token|secret|passw(?:or)?d|apikey|sessionid|sessid)"
+    };
+}
+
+/// Words that name a secret as a whole part of a name (`pwd`, not `xpwd`).
+macro_rules! part_word {
+    () => {
+        r"(?:pwd|signature|credentials?|session[_.\-]id)"
+    };
+}
+
+/// Words that name a secret in a URL or a form, and in JSON only after another part
+/// (`"api_key"`): a JSON `"key"` or `"auth"` member is as often a field's name.
+macro_rules! weak_word {
+    () => {
+        r"(?:key|sig|auth)"
+    };
+}
 
 static KEY_SHAPED: LazyLock<Regex> = LazyLock::new(|| {
+    // Word boundaries are ASCII ones (`(?-u:\b)`): a Unicode one keeps the regex crate
+    // off its fast engines for any text that is not all ASCII, which made this pattern
+    // an order of magnitude slower on an em dash, and keys are ASCII anyway.
     Regex::new(concat!(
         // A header written out in text: `X-Api-Key: …`, `Authorization: Bearer …`, `Cookie: a=…; b=…`.
-        r"(?P<cookie>(?i:\b(?:set-)?cookie)\s*:\s*)(?P<cookies>[^\r\n<>]+)",
-        r#"|(?P<header>(?i:\b(?:proxy-authorization|authorization|x-api-key|api-key|x-auth-token))\s*:\s*)"#,
+        r"(?P<cookie>(?i:(?-u:\b)(?:set-)?cookie)\s*:\s*)(?P<cookies>[^\r\n<>]+)",
+        r#"|(?P<header>(?i:(?-u:\b)(?:proxy-authorization|authorization|x-api-key|api-key|x-auth-token))\s*:\s*)"#,
         r#"(?P<hscheme>(?i:bearer|apikey|basic|token|digest)\s+)?(?P<hvalue>[^\s;,"'<>…]{3,})"#,
-        // A secret-named parameter: `api_key=…` in a URL or a form, `"token": "…"` in JSON.
-        r#"|(?P<param>(?i:\b(?:api_key|apikey|api-key|access_token|refresh_token|id_token|token|key|secret|client_secret|password|passwd|auth|sig|signature))=)"#,
-        r#"(?P<pvalue>[^&\s"'#<>…]{3,})"#,
-        r#"|(?P<jname>"(?i:api_key|apikey|api-key|x-api-key|access_token|refresh_token|token|secret|client_secret|password|authorization|cookie)"\s*:\s*")"#,
+        // The user name and password of a URL (`https://TOKEN@host`, `user:pass@host`).
+        r#"|(?P<slashes>://)(?P<userinfo>[^\s/?#@"'<>]+)@"#,
+        // A secret-named parameter: `api_key=…` in a URL or a form, OAuth's `?code=…`.
+        r"|(?P<param>(?i:",
+        strong_word!(),
+        r"|(?:(?-u:\b)|_)",
+        part_word!(),
+        r"|(?:(?-u:\b)|_)",
+        weak_word!(),
+        r"|[?&]code)=)",
+        r#"(?P<pvalue>[^&\s"'#<>…]+)"#,
+        // `"token": "…"` in JSON.
+        r#"|(?P<jname>"(?i:[a-z0-9_.\-]*"#,
+        strong_word!(),
+        r"|(?:[a-z0-9_.\-]*[_.\-])?",
+        part_word!(),
+        r"|[a-z0-9_.\-]*[_.\-]",
+        weak_word!(),
+        r#"|authorization|cookie)"\s*:\s*")"#,
         r#"(?P<jvalue>[^"…]{3,})"#,
-        // Documented key shapes and JWTs.
-        r"|(?P<key>(?:blz_mgmt_|wv_live_|wv_test_|hacktron_|sk_live_|sk_test_|sk_)[A-Za-z0-9_\-]{3,}",
+        // Documented and well-known key shapes, and JWTs.
+        r"|(?P<key>(?:blz_mgmt_|wv_live_|wv_test_|hacktron_|[rs]k_live_|[rs]k_test_|sk_)[A-Za-z0-9_\-]{3,}",
+        r"|(?:github_pat_|gh[oprsu]_|glpat-|xox[abeoprs]-|sk-)[A-Za-z0-9_\-]{8,}",
+        r"|(?:AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)|AIza[0-9A-Za-z_\-]{35}",
         r"|eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*)",
-        // A credential after an auth scheme.
-        r"|(?P<scheme>(?i:\b(?:bearer|apikey|basic|token))\s+)(?P<cred>[A-Za-z0-9._~+/=\-]{8,})",
+        // A credential after an auth scheme, or after a word that names one in a
+        // message (`Invalid API key: …`, `token '…' revoked`).
+        r#"|(?P<scheme>(?i:(?:(?-u:\b)|_)(?:bearer|apikey|basic|token|key|secret|passw(?:or)?d))"#,
+        r#"(?:\s*[:=]\s*|\s+)['"]?)(?P<cred>[A-Za-z0-9_.~+/=\-]{8,})"#,
     ))
     .expect("the key-shape regex compiles")
 });
@@ -79,11 +132,31 @@ const ANCHORS: &[&str] = &[
     "token",
     "secret",
     "pass",
+    "pwd",
     "sig",
+    "credential",
+    "session",
+    "sessid",
+    "?code=",
+    "&code=",
+    "@",
     "sk_",
+    "rk_",
+    "sk-",
     "wv_",
     "hacktron_",
     "blz_",
+    "github_pat_",
+    "ghp_",
+    "gho_",
+    "ghr_",
+    "ghs_",
+    "ghu_",
+    "glpat-",
+    "xox",
+    "akia",
+    "asia",
+    "aiza",
     "eyj",
     "bearer",
     "basic",
@@ -110,14 +183,17 @@ fn may_hold_secret(text: &str) -> bool {
     ANCHOR_DFA.is_match(text)
 }
 
-/// [`ANCHOR_DFA`] without an automaton.
+/// [`ANCHOR_DFA`] without an automaton; the anchors are lower case, so one byte
+/// compared first rules most of them out.
 fn has_anchor(text: &str) -> bool {
     let t = text.as_bytes();
     (0..t.len()).any(|i| {
+        let first = t[i].to_ascii_lowercase();
         ANCHORS.iter().any(|a| {
-            t[i..]
-                .get(..a.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(a.as_bytes()))
+            a.as_bytes()[0] == first
+                && t[i..]
+                    .get(..a.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(a.as_bytes()))
         })
     })
 }
@@ -182,48 +258,18 @@ fn is_cookie_attribute(name: &str) -> bool {
         .contains(&name.trim().to_ascii_lowercase().as_str())
 }
 
-/// Mask secrets in a URL: userinfo and secret-named query parameters.
+/// Mask secrets in a URL: its user name and password, and secret-named query
+/// parameters; [`mask_text`] knows both.
 pub fn mask_url(url: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let base = mask_userinfo(base);
-    let Some(query) = query else {
-        return mask_text(&base).into_owned();
-    };
-    let mut masked = base.into_owned();
-    for (i, pair) in query.split('&').enumerate() {
-        masked.push(if i == 0 { '?' } else { '&' });
-        match pair.split_once('=') {
-            Some((k, v)) if SECRET_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(k)) => {
-                masked.push_str(k);
-                masked.push('=');
-                masked.push_str(&mask_secret(v));
-            }
-            _ => masked.push_str(pair),
-        }
-    }
-    match mask_text(&masked) {
-        Cow::Borrowed(_) => masked,
-        Cow::Owned(text) => text,
-    }
+    mask_text(url).into_owned()
 }
 
-fn mask_userinfo(base: &str) -> Cow<'_, str> {
-    let Some((scheme, rest)) = split_scheme(base) else {
-        return Cow::Borrowed(base);
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split(':').next().unwrap_or("");
-            Cow::Owned(format!(
-                "{scheme}://{user}:…@{host}{}",
-                &rest[authority_end..]
-            ))
-        }
-        None => Cow::Borrowed(base),
+/// A URL's user name may be a token itself (`https://TOKEN@host`): it keeps a prefix
+/// like any secret, and a password is dropped whole.
+fn mask_userinfo(userinfo: &str) -> String {
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{}:…", mask_secret(user)),
+        None => mask_secret(userinfo),
     }
 }
 
@@ -245,18 +291,23 @@ pub fn mask_text(text: &str) -> Cow<'_, str> {
     }
     KEY_SHAPED.replace_all(text, |caps: &regex::Captures| {
         let whole = caps.get(0).expect("group 0 always matches");
-        if text[whole.end()..].starts_with('…') {
+        if text[whole.end()..].starts_with('…') || !is_secret(text, caps) {
             return whole.as_str().to_string();
         }
         let g = |name: &str| caps.name(name).map_or("", |m| m.as_str());
         if let Some(cookies) = caps.name("cookies") {
             return format!("{}{}", g("cookie"), mask_cookies(cookies.as_str()));
         }
+        if let Some(userinfo) = caps.name("userinfo") {
+            return format!("{}{}@", g("slashes"), mask_userinfo(userinfo.as_str()));
+        }
+        if let Some(cred) = caps.name("cred") {
+            return format!("{}{}", g("scheme"), mask_credential(cred.as_str()));
+        }
         for (name, value) in [
             ("header", "hvalue"),
             ("param", "pvalue"),
             ("jname", "jvalue"),
-            ("scheme", "cred"),
         ] {
             if let Some(v) = caps.name(value) {
                 return format!("{}{}{}", g(name), g("hscheme"), mask_secret(v.as_str()));
@@ -264,6 +315,59 @@ pub fn mask_text(text: &str) -> Cow<'_, str> {
         }
         mask_secret(whole.as_str())
     })
+}
+
+/// Whether a match of [`KEY_SHAPED`] is a secret rather than prose that looks like
+/// one: the pattern cannot tell, as the regex crate has no look-around. Masking a word
+/// of prose would garble the message around it ("The security token in… in the
+/// request"), and leave no secret less visible.
+fn is_secret(text: &str, caps: &regex::Captures) -> bool {
+    if let (Some(value), None) = (caps.name("hvalue"), caps.name("hscheme")) {
+        // `Authorization: Bearer <token>` names a scheme, it shows no credential.
+        return !["bearer", "apikey", "basic", "token", "digest"]
+            .iter()
+            .any(|s| value.as_str().eq_ignore_ascii_case(s));
+    }
+    match caps.name("key") {
+        Some(key) => !glued(&text[..key.start()]),
+        None => true,
+    }
+}
+
+/// What follows `token`, `key` or `basic`, which are words too: a credential unless
+/// it looks like a word, a name, a number or a date (`key 2026-11-23`); those are
+/// searched on their own, as they may hold a key shape (`key wv_test_…`).
+fn mask_credential(cred: &str) -> String {
+    if cred.bytes().any(|b| b.is_ascii_alphabetic()) && !is_word(cred) {
+        mask_secret(cred)
+    } else {
+        mask_text(cred).into_owned()
+    }
+}
+
+/// A word of prose or a name (`included`, `Expired.`, `re-issued`, `YOUR_API_KEY`):
+/// letters only, in one of the cases words are written in. Keys are random: they mix
+/// case, or hold digits or symbols.
+fn is_word(text: &str) -> bool {
+    text.trim_end_matches('.').split(['-', '_']).all(|part| {
+        let rest = part.get(1..).unwrap_or("");
+        part.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+            && (rest.bytes().all(|b| b.is_ascii_lowercase())
+                || part.bytes().all(|b| b.is_ascii_uppercase()))
+    })
+}
+
+/// Whether a key prefix found right after `before` is the middle of a word
+/// (`task_id`, `mask_value`), not the start of a key; a key after a percent escape
+/// (`Bearer%20sk_…`) is not glued.
+fn glued(before: &str) -> bool {
+    let b = before.as_bytes();
+    let escaped = b.len() >= 3
+        && b[b.len() - 3] == b'%'
+        && b[b.len() - 2..].iter().all(u8::is_ascii_hexdigit);
+    !escaped
+        && b.last()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
 }
 
 #[cfg(test)]
@@ -318,8 +422,117 @@ mod tests {
     fn urls_lose_secret_params_and_userinfo() {
         assert_eq!(
             mask_url("https://u:pw@api.x.com/v1?api_key=supersecretvalue&page=2"),
-            "https://u:…@api.x.com/v1?api_key=supe…&page=2"
+            "https://…:…@api.x.com/v1?api_key=supe…&page=2"
         );
+    }
+
+    /// A `\b` before `token` in the pattern never matched after `_`: these leaked.
+    #[test]
+    fn params_named_by_their_last_word() {
+        let url = "https://api.x.com/v1?auth_token=Zq8XkL2mN4&api_token=Mw3Ne8Rt1Y\
+                   &private_token=Pz3Kc8Wq1M&session_id=ab12cd34ef&code=oauthc0de1\
+                   &client_secret=Cs1234567890&password=hunter2&X-Amz-Signature=abcdef0123\
+                   &state=xyz&max_tokens=100&monkey=banana&page=2";
+        assert_eq!(
+            mask_url(url),
+            "https://api.x.com/v1?auth_token=Zq8…&api_token=Mw3…\
+             &private_token=Pz3…&session_id=ab1…&code=oau…\
+             &client_secret=Cs12…&password=hu…&X-Amz-Signature=abc…\
+             &state=xyz&max_tokens=100&monkey=banana&page=2"
+        );
+        assert_eq!(
+            mask_text(r#"{"auth_token": "abc123xyz", "key": "repos", "token_type": "bearer"}"#),
+            r#"{"auth_token": "abc…", "key": "repos", "token_type": "bearer"}"#
+        );
+    }
+
+    /// The user name of a URL was kept whole, and it may be the token.
+    #[test]
+    fn a_url_user_name_is_masked_like_a_secret() {
+        assert_eq!(
+            mask_url("https://Zq8XkL2mN4pR7sT1@github.com/o/r.git"),
+            "https://Zq8X…@github.com/o/r.git"
+        );
+        assert_eq!(
+            mask_text("clone https://x-access-token:Mw3Ne8Rt1Yu6@github.com/o/r failed"),
+            "clone https://x-ac…:…@github.com/o/r failed"
+        );
+        assert_eq!(
+            mask_text("write to me@example.com"),
+            "write to me@example.com"
+        );
+    }
+
+    #[test]
+    fn well_known_token_shapes_in_text() {
+        for (secret, kept) in [
+            ("ghp_Zq8XkL2mN4pR7sT1vW3yB5dF9hJ0cG6eAb12", "ghp_Zq8X…"),
+            ("gho_Zq8XkL2mN4pR7sT1vW3yB5dF9hJ0cG6eAb12", "gho_Zq8X…"),
+            (
+                "github_pat_11ABCDEFG0_Zq8XkL2mN4pR7sT1vW3yB5d",
+                "github_pat_11AB…",
+            ),
+            ("xoxb-1234567890-0987654321-Zq8XkL2mN4pR7sT1", "xoxb-1234…"),
+            ("xoxp-1234567890-0987654321-Zq8XkL2mN4pR7sT1", "xoxp-1234…"),
+            ("sk-proj-Zq8XkL2mN4pR7sT1vW3yB5dF9hJ0cG6e", "sk-proj…"),
+            ("sk_live_Zq8XkL2mN4pR7sT1vW3yB5dF", "sk_live_Zq8X…"),
+            ("rk_live_Zq8XkL2mN4pR7sT1vW3yB5dF", "rk_live_Zq8X…"),
+            ("AKIAIOSFODNN7EXAMPLE", "AKIAIOSF…"),
+            ("glpat-Zq8XkL2mN4pR7sT1vW3y", "glpat-Zq8X…"),
+        ] {
+            let text = format!("rejected {secret}: revoked");
+            assert_eq!(mask_text(&text), format!("rejected {kept}: revoked"));
+        }
+    }
+
+    /// "The security token included in the request is expired" was printed as "The
+    /// security token in… in the request is expired": `token included` looked like a
+    /// scheme and its credential, and `ask_user` held the key prefix `sk_`.
+    #[test]
+    fn prose_around_secrets_is_never_masked() {
+        for prose in [
+            "The security token included in the request is expired",
+            "Token missing org_id — make sure you have an active organization selected",
+            "Basic authentication required; token re-issued.",
+            "Missing header. Send Authorization: Bearer <token>",
+            "the ask_user field, task_id and mask_value are required",
+            "TOKEN EXPIRED, bearer REVOKED",
+            "API key: YOUR_API_KEY; Token missing_scope",
+            "key 2026-11-23, token: 12345678, password: must-be-longer",
+        ] {
+            assert_eq!(mask_text(prose), prose);
+        }
+        assert_eq!(
+            mask_text("token Zq8XkL2mN4pR7sT1 included"),
+            "token Zq8X… included"
+        );
+        assert_eq!(
+            mask_text("Bearer%20sk_live_Zq8XkL2mN4pR"),
+            "Bearer%20sk_live_Zq8X…"
+        );
+        // ASCII word boundaries: text around them need not be ASCII.
+        assert_eq!(
+            mask_text("clé — token Zq8XkL2mN4pR7sT1 expiré, ½api_key=abcdef"),
+            "clé — token Zq8X… expiré, ½api_key=ab…"
+        );
+    }
+
+    /// A bare key a server quotes after naming it was printed whole.
+    #[test]
+    fn a_credential_after_the_word_that_names_it() {
+        for (text, masked) in [
+            (
+                "Invalid API key: Zq8XkL2mN4pR7sT1",
+                "Invalid API key: Zq8X…",
+            ),
+            ("token 'Mw3N_e8Rt1Yu6' revoked", "token 'Mw3N…' revoked"),
+            ("secret=abcdefgh12 rejected", "secret=abc… rejected"),
+            ("password: hunter22hunter", "password: hunt…"),
+            ("key = Pz3Kc8Wq1Mv6", "key = Pz3K…"),
+            ("api_key: Pz3Kc8Wq1Mv6", "api_key: Pz3K…"),
+        ] {
+            assert_eq!(mask_text(text), masked);
+        }
     }
 
     #[test]
@@ -362,6 +575,25 @@ mod anchor_tests {
             "eyJhbGciOi.eyJzdWIiOi.sig",
             "token abcdefghij",
             "apikey abcdefghij",
+            "?auth_token=abc",
+            "&private_token=abc",
+            "?session_id=abc",
+            "&PHPSESSID=abc",
+            "&pwd=abc",
+            "&X-Amz-Credential=abc",
+            "?code=abc",
+            "&code=abc",
+            r#""client_secret": "abcdef""#,
+            "https://abc@host",
+            "rk_live_abcdef",
+            "ghp_abcdefghij",
+            "github_pat_abcdefghij",
+            "glpat-abcdefghij",
+            "xoxb-abcdefghij",
+            "sk-abcdefghij",
+            "AKIAIOSFODNN7EXAMPLE",
+            "ASIAIOSFODNN7EXAMPLE",
+            "AIzaSyA1234567890abcdefghijklmnopqrstuv",
         ];
         for s in samples {
             assert!(KEY_SHAPED.is_match(s), "{s} is a secret shape");

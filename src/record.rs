@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
+use serde_json::{Map, Value};
 
 use crate::response::{Body, Headers, Request, Response};
 
@@ -187,6 +188,177 @@ impl Record {
             }),
             time: self.time,
             ..Response::default()
+        }
+    }
+}
+
+/// The first field of `record` whose type [`Record`] refuses, in the terms of the
+/// record format: which field, what it must be, and what kind of value it holds
+/// (serde's own message names Rust types, and quotes a string, which may be a secret).
+pub fn wrong_field(record: &Value) -> Option<String> {
+    let fields = record.as_object()?;
+    status_problem(present(fields, "status"))
+        .or_else(|| string_problem(present(fields, "time"), "time"))
+        .or_else(|| string_problem(present(fields, "error"), "error"))
+        .or_else(|| headers_problem(present(fields, "headers"), "headers"))
+        .or_else(|| request_problem(present(fields, "request")))
+}
+
+/// A field that is there and not `null` (every field may be absent or `null`).
+fn present<'a>(fields: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    fields.get(name).filter(|v| !v.is_null())
+}
+
+fn status_problem(status: Option<&Value>) -> Option<String> {
+    let status = status.filter(|s| s.as_u64().is_none_or(|n| n > u64::from(u16::MAX)))?;
+    let got = match status {
+        Value::Number(n) => n.to_string(),
+        other => kind(other).to_string(),
+    };
+    let must = "a number from 100 to 599 (0 or null: no response)";
+    Some(must_be("status", must, &got))
+}
+
+fn string_problem(value: Option<&Value>, field: &str) -> Option<String> {
+    let value = value.filter(|v| !v.is_string())?;
+    Some(must_be(field, "a string", kind(value)))
+}
+
+fn headers_problem(headers: Option<&Value>, field: &str) -> Option<String> {
+    let headers = headers?;
+    let Some(map) = headers.as_object() else {
+        let must = "an object of header names to values";
+        return Some(must_be(field, must, kind(headers)));
+    };
+    map.iter().find_map(|(name, value)| {
+        let got = match value {
+            Value::String(_) => return None,
+            Value::Array(list) => format!(
+                "a list holding {}",
+                kind(list.iter().find(|v| !v.is_string())?)
+            ),
+            other => kind(other).to_string(),
+        };
+        let must = "a string or a list of strings";
+        Some(must_be(&format!("{field}.{name}"), must, &got))
+    })
+}
+
+fn request_problem(request: Option<&Value>) -> Option<String> {
+    let request = request?;
+    let Some(fields) = request.as_object() else {
+        return Some(must_be("request", "an object", kind(request)));
+    };
+    string_problem(present(fields, "method"), "request.method")
+        .or_else(|| string_problem(present(fields, "url"), "request.url"))
+        .or_else(|| headers_problem(present(fields, "headers"), "request.headers"))
+}
+
+/// Why a field of a record or a HAR entry is refused, in one line: the kind of value
+/// found, never the value, which may be a secret.
+pub(crate) fn must_be(field: &str, must: &str, got: &str) -> String {
+    format!("`{field}` must be {must}, got {got}")
+}
+
+/// A JSON value's type as a user names it.
+pub(crate) fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A field is named exactly when serde refuses the record, so no refusal falls
+    /// back to serde's wording.
+    #[test]
+    fn a_wrong_field_is_named_exactly_when_the_record_is_refused() {
+        let cases = [
+            (
+                r#"{"status": "401"}"#,
+                Some(
+                    "`status` must be a number from 100 to 599 (0 or null: no response), got a string",
+                ),
+            ),
+            (
+                r#"{"status": 70000}"#,
+                Some(
+                    "`status` must be a number from 100 to 599 (0 or null: no response), got 70000",
+                ),
+            ),
+            (
+                r#"{"status": -1}"#,
+                Some("`status` must be a number from 100 to 599 (0 or null: no response), got -1"),
+            ),
+            (
+                r#"{"status": 401.5}"#,
+                Some(
+                    "`status` must be a number from 100 to 599 (0 or null: no response), got 401.5",
+                ),
+            ),
+            (
+                r#"{"status": null, "time": 5}"#,
+                Some("`time` must be a string, got a number"),
+            ),
+            (
+                r#"{"error": ["x"]}"#,
+                Some("`error` must be a string, got a list"),
+            ),
+            (
+                r#"{"headers": "X-Api-Key: k"}"#,
+                Some("`headers` must be an object of header names to values, got a string"),
+            ),
+            (
+                r#"{"headers": {"A": 1}}"#,
+                Some("`headers.A` must be a string or a list of strings, got a number"),
+            ),
+            (
+                r#"{"headers": {"A": null}}"#,
+                Some("`headers.A` must be a string or a list of strings, got null"),
+            ),
+            (
+                r#"{"headers": {"A": ["x", {}]}}"#,
+                Some(
+                    "`headers.A` must be a string or a list of strings, got a list holding an object",
+                ),
+            ),
+            (
+                r#"{"request": "GET https://x/?api_key=k"}"#,
+                Some("`request` must be an object, got a string"),
+            ),
+            (
+                r#"{"request": {"url": 3}}"#,
+                Some("`request.url` must be a string, got a number"),
+            ),
+            (
+                r#"{"request": {"method": true}}"#,
+                Some("`request.method` must be a string, got a boolean"),
+            ),
+            (
+                r#"{"request": {"headers": []}}"#,
+                Some("`request.headers` must be an object of header names to values, got a list"),
+            ),
+            (
+                r#"{"status": 401, "headers": {"A": ["x", "y"]}, "body": 5, "request": null, "time": null, "other": {}}"#,
+                None,
+            ),
+            (
+                r#"{"status": 0, "headers": null, "request": {"headers": null, "url": null}}"#,
+                None,
+            ),
+        ];
+        for (line, expected) in cases {
+            let value: Value = serde_json::from_str(line).unwrap();
+            assert_eq!(wrong_field(&value).as_deref(), expected, "{line}");
+            let refused = serde_json::from_str::<Record>(line).is_err();
+            assert_eq!(refused, expected.is_some(), "{line}");
         }
     }
 }
