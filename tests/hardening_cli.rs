@@ -3,10 +3,11 @@
 //! the index cannot use.
 
 mod common;
-use common::{fixture, run_with};
+use common::{apidiag, fixture, run_with};
 
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_apidiag");
 
@@ -127,3 +128,144 @@ const NOISY_RULE: &str = r#"{"api": "acme", "name": "Acme API", "rules": [{
   "cause": "A teapot.", "fix": ["Use a kettle."],
   "examples": {"match": [{"status": 418, "body": "x"}], "no_match": [{"status": 418, "body": "y"}]}
 }]}"#;
+
+/// A run with `APIDIAG_RULES` set, stopped after 10 s (an unbounded read would hang).
+fn with_rules_env(rules: &std::path::Path, args: &[&str]) -> (String, i32) {
+    let out = apidiag()
+        .env("APIDIAG_RULES", rules)
+        .args(args)
+        .timeout(Duration::from_secs(10))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (stderr, out.status.code().unwrap_or(-1))
+}
+
+fn rule_error(path: &std::path::Path, what: &str) -> (String, i32) {
+    (
+        format!("apidiag: error: rule file {}: {what}\n", path.display()),
+        2,
+    )
+}
+
+const NOT_REGULAR: &str =
+    "not a regular file (a pipe, device or socket); name a rule file or a folder of them";
+
+#[test]
+fn a_fifo_named_as_rules_is_refused_without_waiting_for_a_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("rules.json");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    assert_eq!(
+        with_rules_env(&fifo, &["rules", "list"]),
+        rule_error(&fifo, NOT_REGULAR)
+    );
+    // In a folder too, under a rule file's name.
+    assert_eq!(
+        with_rules_env(dir.path(), &["rules", "list"]),
+        rule_error(&fifo, NOT_REGULAR)
+    );
+}
+
+#[test]
+fn a_device_named_as_rules_is_refused_without_reading_it() {
+    let zero = std::path::Path::new("/dev/zero");
+    assert_eq!(
+        with_rules_env(zero, &["explain", "429"]),
+        rule_error(zero, NOT_REGULAR)
+    );
+}
+
+#[test]
+fn a_rule_file_over_the_size_limit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.json");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len((4 << 20) + 1)
+        .unwrap();
+    assert_eq!(
+        with_rules_env(&big, &["rules", "list"]),
+        rule_error(&big, "larger than 4 MiB, the most a rule file may hold")
+    );
+}
+
+#[test]
+fn user_rule_files_are_bounded_together_in_bytes_files_and_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    for n in 0..5 {
+        let f = std::fs::File::create(dir.path().join(format!("{n}.json"))).unwrap();
+        f.set_len(7 << 19).unwrap(); // 3.5 MiB: under the file limit, 17.5 MiB in all
+    }
+    assert_eq!(
+        with_rules_env(dir.path(), &["rules", "list"]),
+        rule_error(
+            &dir.path().join("4.json"),
+            "the user rule files hold more than 16 MiB together, the most apidiag reads"
+        )
+    );
+
+    let many = tempfile::tempdir().unwrap();
+    for n in 0..1001 {
+        std::fs::write(many.path().join(format!("{n:04}.json")), "{}").unwrap();
+    }
+    assert_eq!(
+        with_rules_env(many.path(), &["rules", "list"]),
+        rule_error(
+            many.path(),
+            "more than 1000 rule files in the folder; apidiag reads at most that many"
+        )
+    );
+
+    let rule = |n: usize| {
+        format!(
+            r#"{{"id": "acme/r{n}", "title": "Acme {n}", "when": {{"status": 418}}, "cause": "c", "fix": ["f"], "examples": {{"match": [{{"status": 418}}]}}}}"#
+        )
+    };
+    let rules: Vec<String> = (0..10_001).map(rule).collect();
+    let pack = format!(
+        r#"{{"api": "acme", "name": "Acme API", "rules": [{}]}}"#,
+        rules.join(",")
+    );
+    let file = temp_with(pack.as_bytes());
+    assert_eq!(
+        with_rules_env(file.path(), &["rules", "list"]),
+        rule_error(
+            file.path(),
+            "more than 10000 user rules in all; apidiag compiles at most that many"
+        )
+    );
+}
+
+#[test]
+fn completion_does_not_hang_on_a_rule_path_that_never_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("rules.json");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for rules in [fifo.as_path(), std::path::Path::new("/dev/zero")] {
+        let out = apidiag()
+            .env("APIDIAG_RULES", rules)
+            .env("COMPLETE", "bash")
+            .env("_CLAP_IFS", "\n")
+            .env("_CLAP_COMPLETE_INDEX", "2")
+            .args(["--", "apidiag", "explain", "hacktron/estimation-not-r"])
+            .timeout(Duration::from_secs(10))
+            .output()
+            .unwrap();
+        assert_eq!(
+            (
+                String::from_utf8_lossy(&out.stdout).as_ref(),
+                out.status.code()
+            ),
+            ("hacktron/estimation-not-ready", Some(0)),
+            "{rules:?}"
+        );
+    }
+}
