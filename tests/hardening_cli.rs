@@ -269,3 +269,69 @@ fn completion_does_not_hang_on_a_rule_path_that_never_ends() {
         );
     }
 }
+
+/// What an interactive bash (on a terminal, through `script`) runs for each line of
+/// `typed` after TAB: each line's words are printed one per line as `<word>`, so a file
+/// name inserted unquoted shows as two words. `None` when bash or script is missing.
+fn bash_tab_round_trip(dir: &std::path::Path, typed: &[&str]) -> Option<Vec<String>> {
+    let have = |p: &str| Command::new(p).arg("--version").output().is_ok();
+    if !(have("bash") && have("script")) {
+        assert!(
+            std::env::var_os("CI").is_none_or(|v| v != "true"),
+            "bash and script are needed under CI"
+        );
+        eprintln!("skipped: bash or script (util-linux) is not installed");
+        return None;
+    }
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/apidiag.bash");
+    let mut keys = format!("source '{}'\n", script.display());
+    for line in typed {
+        // TAB, then Ctrl-A and a printf before the completed words.
+        keys.push_str(&format!("{line}\t\x01printf '<%s>\\n' \n"));
+    }
+    keys.push_str("exit\n");
+    let bin_dir = std::path::Path::new(BIN).parent().unwrap();
+    let mut child = Command::new("script")
+        .args(["-qec", "bash --norc --noprofile -i", "/dev/null"])
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", format!("{}:/usr/bin:/bin", bin_dir.display()))
+        .env("HOME", dir)
+        .env("TERM", "dumb")
+        .env("INPUTRC", "/dev/null")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(keys.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let words = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.rsplit('\r').next().unwrap_or(l).trim_end().to_string())
+        .filter(|l| l.starts_with('<') && l.ends_with('>'))
+        .collect();
+    Some(words)
+}
+
+#[test]
+fn bash_completes_a_file_name_with_a_space_quoted() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("my response.txt"), "").unwrap();
+    let Some(words) = bash_tab_round_trip(dir.path(), &["apidiag my", r"apidiag my\ r"]) else {
+        return;
+    };
+    assert_eq!(
+        words,
+        [
+            "<apidiag>",
+            "<my response.txt>",
+            "<apidiag>",
+            "<my response.txt>"
+        ]
+    );
+}
