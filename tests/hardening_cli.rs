@@ -335,3 +335,37 @@ fn bash_completes_a_file_name_with_a_space_quoted() {
         ]
     );
 }
+
+#[test]
+fn standard_input_has_one_name_in_labels_summary_and_errors() {
+    let run = run_with(
+        &["--input-format", "ndjson"],
+        "{\"status\":429,\"body\":{}}\n{\"status\":[]}\n",
+    );
+    assert_eq!(run.code, 2);
+    let labels: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with('[') || l.starts_with("first") || l.starts_with("last"))
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "[standard input:1] 429 Too Many Requests",
+            "first     standard input:1, response #1: 429 http/status-429",
+            "last      standard input:1, response #1: 429 http/status-429",
+        ]
+    );
+    assert_eq!(
+        run.stderr,
+        "apidiag: error: standard input:2: not an NDJSON response record: invalid type: sequence, expected u16\n"
+    );
+    let har = run_with(&["--input-format", "har"], "[1");
+    assert_eq!(har.code, 2);
+    assert!(
+        har.stderr
+            .starts_with("apidiag: error: standard input: not a valid HAR"),
+        "{}",
+        har.stderr
+    );
+}

@@ -7,7 +7,7 @@ pub mod markdown;
 pub mod palette;
 pub mod summary;
 
-use crate::diagnosis::Diagnosis;
+use crate::diagnosis::{Diagnosis, Source};
 
 /// `403 Forbidden`, `status unknown`, or `no response`. The reason phrase came from
 /// the server, so it is sanitised here for every text form.
@@ -31,14 +31,9 @@ pub fn request_line(d: &Diagnosis) -> Option<String> {
     (!line.is_empty()).then_some(line)
 }
 
-/// Where the response came from, for batch output: `file`, `file#3`, `file:12`.
+/// Where the response came from, for batch output: `file`, `file entry 3`, `file:12`.
 pub fn source_label(d: &Diagnosis) -> Option<String> {
-    let s = d.source.as_ref()?;
-    Some(match (s.entry, s.line) {
-        (Some(e), _) => format!("{} entry {e}", s.file),
-        (None, Some(l)) => format!("{}:{l}", s.file),
-        (None, None) => s.file.clone(),
-    })
+    d.source.as_ref().map(Source::to_string)
 }
 
 /// The retry advice in one line.
