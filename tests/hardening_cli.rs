@@ -369,3 +369,51 @@ fn standard_input_has_one_name_in_labels_summary_and_errors() {
         har.stderr
     );
 }
+
+#[test]
+fn rules_check_says_why_a_rule_keyed_on_short_or_non_ascii_text_was_not_tried() {
+    let pack = |recognise: &str, request: &str| {
+        format!(
+            r#"{{"api": "acme", "name": "Acme API", {recognise} "rules": [
+ {{"id": "acme/short-code", "title": "Acme E1", "when": {{"status": 400, "body": [{{"path": "$.code", "equals": "E1"}}]}},
+  "cause": "c", "fix": ["f"], "examples": {{"match": [{{"status": 400, {request} "body": {{"code": "E1"}}}}]}}}},
+ {{"id": "acme/accented", "title": "Acme erreur", "when": {{"status": 400, "body": [{{"path": "$.message", "contains": "déjà"}}]}},
+  "cause": "c", "fix": ["f"], "examples": {{"match": [{{"status": 400, {request} "body": {{"message": "déjà vu"}}}}]}}}}
+]}}"#
+        )
+    };
+    let bare = temp_with(pack("", "").as_bytes());
+    let path = bare.path().to_str().unwrap();
+    let run = run_with(&["rules", "check", path], Vec::new());
+    let why = "it matches as acme's (--api acme), but it has no text of 3 or more ASCII characters to be found by (shorter or non-ASCII text is not indexed), so it is tried only on responses recognised as acme's: add `recognise` to the pack and the request or header it names to the example, or test a longer ASCII text";
+    assert_eq!(
+        (run.code, run.stdout),
+        (
+            1,
+            format!(
+                "missing    acme/short-code\n           {path}: match example 1: did not match (http/status-400 won); {why}\n\
+                 missing    acme/accented\n           {path}: match example 1: did not match (http/status-4xx-message won); {why}\n\
+                 2 rules: 0 validated, 2 with problems\n"
+            )
+        )
+    );
+    // What it says to do works.
+    let recognised = temp_with(
+        pack(
+            r#""recognise": {"hosts": ["api.acme.example"]},"#,
+            r#""request": {"url": "https://api.acme.example/v1/x"},"#,
+        )
+        .as_bytes(),
+    );
+    let run = run_with(
+        &["rules", "check", recognised.path().to_str().unwrap()],
+        Vec::new(),
+    );
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (
+            0,
+            "validated  acme/short-code\nvalidated  acme/accented\n2 rules: 2 validated, 0 with problems\n"
+        )
+    );
+}
