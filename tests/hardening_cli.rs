@@ -417,3 +417,59 @@ fn rules_check_says_why_a_rule_keyed_on_short_or_non_ascii_text_was_not_tried() 
         )
     );
 }
+
+fn readme() -> String {
+    std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .unwrap()
+}
+
+/// The commands of the README's fenced block that follows `heading`.
+fn block_after(readme: &str, heading: &str) -> Vec<String> {
+    let section = readme
+        .split(heading)
+        .nth(1)
+        .expect("the README has the heading");
+    let block = section.split("```").nth(1).unwrap_or_default();
+    block
+        .lines()
+        .skip(1)
+        .map(|l| l.split("  #").next().unwrap().trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn the_readme_installs_locked_and_tries_the_installed_binary() {
+    let readme = readme();
+    let msrv = env!("CARGO_PKG_RUST_VERSION");
+    assert!(
+        readme.contains(&format!("apidiag needs Rust {msrv} or newer")),
+        "the README states Cargo.toml's rust-version ({msrv:?})"
+    );
+    assert_eq!(
+        block_after(&readme, "Then, in a clone of this repository:"),
+        ["cargo install --locked --path ."]
+    );
+    let try_it = block_after(&readme, "## Try it\n");
+    assert_eq!(
+        try_it,
+        ["apidiag tests/fixtures/transcripts/curl-i/hacktron-estimation-not-ready.txt"]
+    );
+    let words: Vec<&str> = try_it[0].split(' ').collect();
+    let run = run_with(&words[1..], Vec::new());
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+}
+
+#[test]
+fn the_readme_saves_the_man_page_where_man_looks_for_it() {
+    // man-db looks next to each `bin` folder on PATH: ~/.cargo/bin is there once
+    // rustup's installer ran, ~/.local/bin often is not.
+    let commands = block_after(&readme(), "the environment and the exit\nstatus:");
+    assert_eq!(
+        &commands[..2],
+        [
+            "mkdir -p ~/.cargo/share/man/man1",
+            "apidiag man > ~/.cargo/share/man/man1/apidiag.1",
+        ]
+    );
+}
