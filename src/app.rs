@@ -12,40 +12,51 @@ use apidiag::input::{
     DrainAware, InputOptions, Piece, ReadFailure, RecordError, read_input, read_pieces,
 };
 use apidiag::parallel::{HandOut, Output, with_pool};
-use apidiag::read::{Context, InputFormat};
+use apidiag::read::Context;
 use apidiag::report::{HandIn, Handed, OutputFormat, Progress, Report, ReportOptions};
 use apidiag::rules::check::{self, Verdict};
 use apidiag::rules::{RuleSet, loader};
 use apidiag::sanitize::sanitize;
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, ColorWhen, Command, DiagnoseArgs, Format, ListFormat, RulesCommand};
 
 pub use apidiag::report::{EXIT_DIAGNOSED, EXIT_ERROR, EXIT_NOTHING};
 
 pub fn run() -> Result<ExitCode> {
-    let cli = parse_args();
+    let (matches, cli) = parse_args();
     colored::control::set_override(use_color(cli.color));
     let mut user_rules = cli.rules.clone();
     user_rules.extend(loader::env_rule_paths());
-    let result = match cli.command {
-        None => diagnose(&cli.diagnose, &user_rules),
+    let code = match cli.command {
+        None => diagnose(&cli.diagnose, &user_rules)?,
         Some(cmd) => {
-            refuse_diagnose_options(&cli.diagnose)?;
-            subcommand(cmd, &user_rules)
+            refuse_diagnose_options(&matches)?;
+            // Only `rules check` can fail once it writes, and it keeps its own status.
+            subcommand(cmd, &user_rules).or_else(|e| despite_closed_pipe(Err(e), EXIT_DIAGNOSED))?
         }
     };
-    match result {
-        Err(e) if is_broken_pipe(&e) => Ok(ExitCode::from(EXIT_DIAGNOSED)),
-        other => other.map(ExitCode::from),
+    Ok(ExitCode::from(code))
+}
+
+/// A closed pipe stops the output, not the verdict: the run exits with the status of
+/// what it found so far (`apidiag … | grep -q` must not turn a success into a finding).
+fn despite_closed_pipe(written: Result<()>, code: u8) -> Result<u8> {
+    match written {
+        Err(e) if !is_broken_pipe(&e) => Err(e),
+        _ => Ok(code),
     }
 }
 
 /// The command line, or clap's error; an error that quotes a secret given as an
 /// argument (`--header 'Authorization Bearer …'`) is printed masked.
-fn parse_args() -> Cli {
-    let err = match Cli::try_parse() {
-        Ok(cli) => return cli,
+fn parse_args() -> (ArgMatches, Cli) {
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (m, cli)));
+    let err = match parsed {
+        Ok(both) => return both,
         Err(err) => err,
     };
     if !err.use_stderr() {
@@ -81,21 +92,19 @@ fn use_color(when: ColorWhen) -> bool {
     }
 }
 
-fn refuse_diagnose_options(d: &DiagnoseArgs) -> Result<()> {
-    let given = [
-        (!d.files.is_empty(), "FILE"),
-        (d.format != Format::Human, "--format"),
-        (d.summary, "--summary"),
-        (d.all, "--all"),
-        (d.input_format != InputFormat::Auto, "--input-format"),
-        (d.status.is_some(), "--status"),
-        (!d.headers.is_empty(), "--header"),
-        (d.url.is_some(), "--url"),
-        (d.method.is_some(), "--method"),
-        (d.api.is_some(), "--api"),
-        (d.threads.is_some(), "--threads"),
-    ];
-    if let Some((_, name)) = given.iter().find(|(on, _)| *on) {
+/// Diagnose options given before a subcommand would be silently ignored: refuse any
+/// that clap saw on the command line (defaults and the global options do not count).
+fn refuse_diagnose_options(matches: &ArgMatches) -> Result<()> {
+    let args = DiagnoseArgs::augment_args(clap::Command::new(""));
+    let given = args
+        .get_arguments()
+        .find(|a| matches.value_source(a.get_id().as_str()) == Some(ValueSource::CommandLine));
+    if let Some(arg) = given {
+        let name = match (arg.get_long(), arg.get_value_names()) {
+            (Some(long), _) => format!("--{long}"),
+            (None, Some([value, ..])) => value.to_string(),
+            (None, _) => arg.get_id().to_string(),
+        };
         bail!(
             "{name} applies to diagnosing responses, not to a subcommand; put it after the subcommand if it has one, or drop it"
         );
@@ -174,48 +183,8 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
         opts: &opts,
         input: &input,
     };
-    for name in &files {
-        let (reader, size) = match open(name, &stdin) {
-            Ok(opened) => opened,
-            Err(e) => {
-                complain(&mut report, &mut w, format_args!("{name}: {e}"))?;
-                report.input_error();
-                continue;
-            }
-        };
-        let (mut reader, buffered) = DrainAware::new(reader);
-        let threads = threads_for(size, args.threads);
-        // Only a stream is worth flushing whenever its input is drained: workers read
-        // whole files, in pieces that always drain the reader.
-        let streaming = threads <= 1;
-        let hand_in = report.hand_in();
-        let mut hand_on = |item: Result<Handed, RecordError>, line: &[u8]| -> io::Result<()> {
-            match item {
-                Ok(h) => {
-                    report.add_handed(h, line, &mut w)?;
-                    if streaming && buffered.get() == 0 {
-                        w.flush()?;
-                    }
-                }
-                Err(e) => {
-                    complain(&mut report, &mut w, &e)?;
-                    report.record_error(&e);
-                }
-            }
-            Ok(())
-        };
-        match job.read(&mut reader, name, threads, hand_in, &mut hand_on) {
-            Ok(()) => {}
-            Err(ReadFailure::Output(e)) => return Err(e.into()),
-            Err(ReadFailure::Input(e)) => {
-                complain(&mut report, &mut w, &e)?;
-                report.input_error();
-            }
-        }
-    }
-    report.finish(&mut w)?;
-    w.flush()?;
-    let code = report.exit_code();
+    let written = job.each_file(&files, args.threads, &stdin, &mut report, &mut w);
+    let code = despite_closed_pipe(written, report.exit_code())?;
     drop(report);
     // The process ends here: freeing every rule, regex and automaton one by one would
     // cost a run on one response about 5% more, for memory the exit returns anyway.
@@ -235,6 +204,59 @@ struct Job<'a> {
 }
 
 impl Job<'_> {
+    /// Diagnose every input in turn, then the summary.
+    fn each_file(
+        &self,
+        files: &[String],
+        asked: Option<u16>,
+        stdin: &io::Stdin,
+        report: &mut Report,
+        w: &mut dyn Write,
+    ) -> Result<()> {
+        for name in files {
+            let (reader, size) = match open(name, stdin) {
+                Ok(opened) => opened,
+                Err(e) => {
+                    report.input_error();
+                    complain(report, w, format_args!("{name}: {e}"))?;
+                    continue;
+                }
+            };
+            let (mut reader, buffered) = DrainAware::new(reader);
+            let threads = threads_for(size, asked);
+            // Only a stream is worth flushing whenever its input is drained: workers read
+            // whole files, in pieces that always drain the reader.
+            let streaming = threads <= 1;
+            let hand_in = report.hand_in();
+            let mut hand_on = |item: Result<Handed, RecordError>, line: &[u8]| -> io::Result<()> {
+                match item {
+                    Ok(h) => {
+                        report.add_handed(h, line, w)?;
+                        if streaming && buffered.get() == 0 {
+                            w.flush()?;
+                        }
+                    }
+                    Err(e) => {
+                        report.record_error(&e);
+                        complain(report, w, &e)?;
+                    }
+                }
+                Ok(())
+            };
+            match self.read(&mut reader, name, threads, hand_in, &mut hand_on) {
+                Ok(()) => {}
+                Err(ReadFailure::Output(e)) => return Err(e.into()),
+                Err(ReadFailure::Input(e)) => {
+                    report.input_error();
+                    complain(report, w, &e)?;
+                }
+            }
+        }
+        report.finish(w)?;
+        w.flush()?;
+        Ok(())
+    }
+
     /// Read one input and hand on each diagnosis (or unreadable record) in order,
     /// diagnosing on `threads` worker threads when more than one.
     fn read(
@@ -358,8 +380,9 @@ fn subcommand(cmd: Command, user_rules: &[std::path::PathBuf]) -> Result<u8> {
             EXIT_DIAGNOSED
         }
     };
-    w.flush()?;
-    Ok(code)
+    // A status decided before the pipe closed stands (a buffer keeps what it could not
+    // write, so this flush fails again after one that did).
+    despite_closed_pipe(w.flush().map_err(Into::into), code)
 }
 
 fn list_rules(
@@ -394,11 +417,25 @@ fn list_rules(
 
 fn check_rules(files: &[std::path::PathBuf], format: ListFormat, w: &mut dyn Write) -> Result<u8> {
     let reports = check::check(files).map_err(|e| anyhow::anyhow!("rule file {e}"))?;
-    let mut bad = 0;
-    for r in &reports {
-        if r.verdict != Verdict::Validated {
-            bad += 1;
-        }
+    let bad = reports
+        .iter()
+        .filter(|r| r.verdict != Verdict::Validated)
+        .count();
+    let code = if bad > 0 {
+        EXIT_NOTHING
+    } else {
+        EXIT_DIAGNOSED
+    };
+    despite_closed_pipe(print_checks(&reports, bad, format, w), code)
+}
+
+fn print_checks(
+    reports: &[check::RuleReport],
+    bad: usize,
+    format: ListFormat,
+    w: &mut dyn Write,
+) -> Result<()> {
+    for r in reports {
         match format {
             ListFormat::Json => writeln!(w, "{}", serde_json::to_string(r)?)?,
             ListFormat::Human => {
@@ -418,9 +455,5 @@ fn check_rules(files: &[std::path::PathBuf], format: ListFormat, w: &mut dyn Wri
             reports.len() - bad
         )?;
     }
-    Ok(if bad > 0 {
-        EXIT_NOTHING
-    } else {
-        EXIT_DIAGNOSED
-    })
+    Ok(())
 }

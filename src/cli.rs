@@ -26,6 +26,9 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     ),
 ];
 
+/// What a closed pipe does to the run, after the exit status in `--help` and the man page.
+pub const CLOSED_PIPE: &str = "A closed pipe (apidiag ... | head) is not an error: apidiag stops reading and writing, and exits with the status of the responses it had read (1 if they were all successes, so `apidiag | grep -q` cannot turn a success into a finding).";
+
 /// Examples for the long help and the man page: what it does, then the command lines.
 pub const EXAMPLES: &[(&str, &[&str])] = &[
     (
@@ -157,7 +160,7 @@ fn after_long_help() -> String {
     for (code, meaning) in EXIT_CODES {
         let _ = writeln!(s, "  {code}  {}", hang(meaning, 5, 95));
     }
-    s.push_str("\nA closed pipe (apidiag ... | head) is not an error.");
+    let _ = write!(s, "\n{}", hang(CLOSED_PIPE, 0, 95));
     s
 }
 

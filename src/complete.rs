@@ -23,8 +23,9 @@ pub const BIN: &str = "apidiag";
 pub const VAR: &str = "COMPLETE";
 
 /// The shells `COMPLETE=<shell>` understands. Zsh's adapter is wrapped so that the script
-/// also works when autoloaded from `$fpath` as `_apidiag`.
-const SHELLS: Shells<'static> = Shells(&[&Bash, &Elvish, &Fish, &Powershell, &ZshFpath]);
+/// also works when autoloaded from `$fpath` as `_apidiag`, bash's so that file names
+/// with spaces or quotes complete quoted.
+const SHELLS: Shells<'static> = Shells(&[&BashQuoting, &Elvish, &Fish, &Powershell, &ZshFpath]);
 
 /// Answer a completion request (`COMPLETE=<shell> apidiag …`) and exit, or return for a
 /// normal run. Called first thing in `main`.
@@ -157,6 +158,74 @@ impl EnvCompleter for ZshFpath {
     }
 }
 
+/// clap_complete's bash adapter, made to quote file names. Bash hands the completer the
+/// word as typed (`my\ f`) and inserts what comes back as is (`my file.txt`, two words);
+/// `-o filenames` makes readline quote what it inserts (escaped, or inside the quote the
+/// user opened), and the words are unquoted here before clap compares them with names.
+struct BashQuoting;
+
+impl EnvCompleter for BashQuoting {
+    fn name(&self) -> &'static str {
+        Bash.name()
+    }
+
+    fn is(&self, name: &str) -> bool {
+        Bash.is(name)
+    }
+
+    fn write_registration(
+        &self,
+        var: &str,
+        name: &str,
+        bin: &str,
+        completer: &str,
+        buf: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        let mut script = Vec::new();
+        Bash.write_registration(var, name, bin, completer, &mut script)?;
+        let script = String::from_utf8_lossy(&script);
+        let quoting = script.replace("complete -o nospace", "complete -o filenames -o nospace");
+        debug_assert_ne!(quoting, script, "clap_complete's bash script changed");
+        buf.write_all(quoting.as_bytes())
+    }
+
+    fn write_complete(
+        &self,
+        cmd: &mut clap::Command,
+        args: Vec<std::ffi::OsString>,
+        current_dir: Option<&std::path::Path>,
+        buf: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        let args = args.into_iter().map(|a| match a.to_str() {
+            Some(word) => unquote(word).into(),
+            None => a,
+        });
+        Bash.write_complete(cmd, args.collect(), current_dir, buf)
+    }
+}
+
+/// A word as bash would read it, without its quotes and backslashes (an open quote
+/// runs to the end: the word is still being typed).
+fn unquote(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut chars = word.chars();
+    let mut quote = None;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '\'') | (None, '"') => quote = Some(c),
+            (None, '\\') => out.extend(chars.next()),
+            // Inside double quotes a backslash escapes only these.
+            (Some('"'), '\\') => match chars.next() {
+                Some(n @ ('$' | '`' | '"' | '\\')) => out.push(n),
+                next => out.extend(std::iter::once('\\').chain(next)),
+            },
+            (_, c) => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +257,18 @@ mod tests {
     fn api_names_come_from_the_rule_table() {
         assert_eq!(values(api_names(OsStr::new("wa"))), ["wasviking"]);
         assert!(values(api_names(OsStr::new(""))).len() >= 4);
+    }
+
+    #[test]
+    fn words_lose_the_quoting_bash_reads_away() {
+        for (typed, meant) in [
+            (r"my\ f", "my f"),
+            ("'my f", "my f"),
+            (r#""it's \"x\" \a"#, r#"it's "x" \a"#),
+            (r"plain", "plain"),
+        ] {
+            assert_eq!(unquote(typed), meant, "{typed}");
+        }
     }
 
     #[test]

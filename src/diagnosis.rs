@@ -105,6 +105,19 @@ pub struct Source {
     pub line: Option<usize>,
 }
 
+/// `file`, `file entry 3` (HAR) or `file:12` (NDJSON), standard input by the one name
+/// messages give it.
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let file = crate::input::shown(&self.file);
+        match (self.entry, self.line) {
+            (Some(e), _) => write!(f, "{file} entry {e}"),
+            (None, Some(l)) => write!(f, "{file}:{l}"),
+            (None, None) => f.write_str(file),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub struct RuleMatch {
     pub rule: String,

@@ -30,18 +30,10 @@ pub struct Parsed {
 
 /// One record of a batch that could not be read; the rest of the input goes on.
 #[derive(Debug, thiserror::Error)]
-#[error("{}: {message}", label(.at))]
+#[error("{at}: {message}")]
 pub struct RecordError {
     pub at: Source,
     pub message: String,
-}
-
-fn label(s: &Source) -> String {
-    match (s.entry, s.line) {
-        (Some(e), _) => format!("{} entry {e}", s.file),
-        (None, Some(l)) => format!("{}:{l}", s.file),
-        _ => s.file.clone(),
-    }
 }
 
 /// An input that could not be read at all.
@@ -58,8 +50,9 @@ pub enum InputError {
     Unreadable { name: String, message: String },
 }
 
-/// How an input is named in messages: `-` is standard input.
-fn shown(name: &str) -> &str {
+/// How an input is named in messages and labels: `-` (the command line's name for
+/// it) is "standard input", the one name apidiag prints for it.
+pub fn shown(name: &str) -> &str {
     if name == "-" { "standard input" } else { name }
 }
 

@@ -75,7 +75,7 @@ fn sections(w: &mut dyn io::Write) -> io::Result<()> {
             .text([roman(*meaning)]);
     }
     roff.control("PP", [])
-        .text([roman("A closed pipe (apidiag ... | head) is not an error.")]);
+        .text([roman(crate::cli::CLOSED_PIPE)]);
 
     roff.control("SH", ["SHELL COMPLETION"]);
     roff.text([

@@ -220,7 +220,8 @@ fn an_ndjson_record_over_the_limit_is_skipped_and_the_rest_read() {
     assert_eq!(r.code, 2);
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     assert!(
-        r.stderr.starts_with("apidiag: error: -:2: record larger"),
+        r.stderr
+            .starts_with("apidiag: error: standard input:2: record larger"),
         "{}",
         r.stderr
     );
@@ -349,7 +350,11 @@ fn records_with_wrong_types() {
     ] {
         let r = run_with(&["--input-format", "ndjson"], line);
         r.one_line_error(what);
-        assert!(r.stderr.contains("-:1"), "{what}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("standard input:1"),
+            "{what}: {}",
+            r.stderr
+        );
     }
     // Good and bad records mixed: the good ones are diagnosed, each bad one is a line.
     let input = "{\"status\":404,\"body\":{}}\n{\"status\":[]}\nnot json\n{\"status\":401}\n";

@@ -36,12 +36,7 @@ pub fn request_line(d: &Diagnosis) -> Option<String> {
 /// here for every text form, as the reason phrase is.
 pub fn source_label(d: &Diagnosis) -> Option<String> {
     let s = d.source.as_ref()?;
-    let file = crate::sanitize::sanitize(&s.file);
-    Some(match (s.entry, s.line) {
-        (Some(e), _) => format!("{file} entry {e}"),
-        (None, Some(l)) => format!("{file}:{l}"),
-        (None, None) => file.into_owned(),
-    })
+    Some(crate::sanitize::sanitize(&s.to_string()).into_owned())
 }
 
 /// The retry advice in one line.

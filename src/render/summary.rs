@@ -33,14 +33,7 @@ pub fn totals(s: &Summary) -> String {
 fn source_text(s: Option<&Source>) -> String {
     match s {
         None => "standard input".into(),
-        Some(s) => {
-            let file = if s.file == "-" { "stdin" } else { &s.file };
-            match (s.entry, s.line) {
-                (Some(e), _) => format!("{file} entry {e}"),
-                (None, Some(l)) => format!("{file}:{l}"),
-                (None, None) => file.to_string(),
-            }
-        }
+        Some(s) => s.to_string(),
     }
 }
 

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::RuleSet;
 use super::loader::{self, LoadError, Origin};
 use super::model::{Example, Rule, RuleFile};
+use super::shared::GENERIC_API;
 use crate::diagnose::Options;
 use crate::template;
 
@@ -104,13 +105,39 @@ fn worst(a: Verdict, b: Verdict) -> Verdict {
 
 /// An example diagnosed with every matching rule listed.
 fn diagnose_all(set: &RuleSet, ex: &Example) -> crate::diagnosis::Diagnosis {
-    set.diagnose(
-        &ex.to_response(),
-        &Options {
-            api: None,
-            all: true,
-        },
-        None,
+    diagnose_as(set, ex, None)
+}
+
+/// An example diagnosed with every matching rule listed, as `api`'s when given.
+fn diagnose_as(set: &RuleSet, ex: &Example, api: Option<&str>) -> crate::diagnosis::Diagnosis {
+    let opts = Options {
+        api: api.map(str::to_string),
+        all: true,
+    };
+    set.diagnose(&ex.to_response(), &opts, None)
+}
+
+/// Why a vendor rule that holds for the example was not tried: with no literal to index
+/// it by, it is a candidate only for a response recognised as its API's, and the
+/// example is not one (empty when that is not why).
+fn why_not_tried(set: &RuleSet, rule: &Rule, ex: &Example) -> String {
+    let api = rule.id.split_once('/').map_or("", |(api, _)| api);
+    if api == GENERIC_API || super::index::literal_of(rule).is_some() {
+        return String::new();
+    }
+    let forced = diagnose_as(set, ex, Some(api));
+    if !forced
+        .matches
+        .unwrap_or_default()
+        .iter()
+        .any(|m| m.rule == rule.id)
+    {
+        return String::new();
+    }
+    format!(
+        "; it matches as {api}'s (--api {api}), but it has no text of 3 or more ASCII characters to be found by \
+         (shorter or non-ASCII text is not indexed), so it is tried only on responses recognised as {api}'s: \
+         add `recognise` to the pack and the request or header it names to the example, or test a longer ASCII text"
     )
 }
 
@@ -126,7 +153,7 @@ fn run_match(set: &RuleSet, rule: &Rule, ex: &Example) -> Option<String> {
         return Some(if matched {
             format!("matched but {won} won")
         } else {
-            format!("did not match ({won} won)")
+            format!("did not match ({won} won){}", why_not_tried(set, rule, ex))
         });
     }
     let rendered = [

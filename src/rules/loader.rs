@@ -163,32 +163,105 @@ fn rule_before(text: &str, line: usize) -> Option<String> {
     found
 }
 
+/// The most a user rule file may hold: far above any real pack (the largest built-in
+/// file is 230 KB), and low enough that a path that never ends (`/dev/zero`, a huge
+/// log named by mistake) is refused at once, also on every TAB of completion.
+pub const MAX_RULE_FILE_BYTES: u64 = 4 << 20;
+/// The most all user rule files may hold together.
+pub const MAX_USER_RULE_BYTES: u64 = 16 << 20;
+/// The most user rule files a run reads (a folder such as `/` named by mistake).
+pub const MAX_RULE_FILES: usize = 1000;
+/// The most user rules a run compiles.
+pub const MAX_USER_RULES: usize = 10_000;
+
 /// The user rule files named by `paths`: files as given, folders' `*.json` in name order.
 pub fn user_files(paths: &[PathBuf]) -> Result<Vec<(Origin, String)>, LoadError> {
     let mut out = Vec::new();
+    let mut budget = MAX_USER_RULE_BYTES;
     for path in paths {
-        let origin = Origin::User(path.clone());
-        if path.is_dir() {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-                .map_err(|e| LoadError::new(&origin, format!("cannot list folder: {e}")))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| super::shared::is_rule_file(p))
-                .collect();
-            files.sort();
-            for f in files {
-                out.push(read(&f)?);
-            }
+        let files = if path.is_dir() {
+            folder_files(path)?
         } else {
-            out.push(read(path)?);
+            vec![path.clone()]
+        };
+        for f in files {
+            if out.len() == MAX_RULE_FILES {
+                let origin = Origin::User(f);
+                return Err(LoadError::new(
+                    &origin,
+                    format!(
+                        "more than {MAX_RULE_FILES} user rule files in all; apidiag reads at most that many"
+                    ),
+                ));
+            }
+            out.push(read(&f, &mut budget)?);
         }
     }
     Ok(out)
 }
 
-fn read(path: &Path) -> Result<(Origin, String), LoadError> {
+/// A folder's rule files in name order, at most [`MAX_RULE_FILES`] of them.
+fn folder_files(folder: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let origin = Origin::User(folder.to_path_buf());
+    let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
+        .map_err(|e| LoadError::new(&origin, format!("cannot list folder: {e}")))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| super::shared::is_rule_file(p))
+        .take(MAX_RULE_FILES + 1)
+        .collect();
+    if files.len() > MAX_RULE_FILES {
+        return Err(LoadError::new(
+            &origin,
+            format!(
+                "more than {MAX_RULE_FILES} rule files in the folder; apidiag reads at most that many"
+            ),
+        ));
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Read one rule file within its size limit and what is left of `budget`.
+fn read(path: &Path, budget: &mut u64) -> Result<(Origin, String), LoadError> {
+    use std::io::Read;
     let origin = Origin::User(path.to_path_buf());
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| LoadError::new(&origin, format!("cannot read: {e}")))?;
+    let fail = |message: String| LoadError::new(&origin, message);
+    let cannot = |e: std::io::Error| fail(format!("cannot read: {e}"));
+    // Looked at before opening: opening a FIFO waits for a writer, and a device may
+    // never end.
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(fail(
+            "not a regular file (a pipe, device or socket); name a rule file or a folder of them"
+                .into(),
+        ));
+    }
+    let too_big = |size: u64| {
+        (size > MAX_RULE_FILE_BYTES).then(|| {
+            fail(format!(
+                "larger than {} MiB, the most a rule file may hold",
+                MAX_RULE_FILE_BYTES >> 20
+            ))
+        })
+    };
+    if let Some(e) = too_big(meta.len()) {
+        return Err(e);
+    }
+    let mut text = String::new();
+    // A file may grow after it was looked at, or claim no size (`/proc`): bound the read too.
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_RULE_FILE_BYTES + 1).read_to_string(&mut text))
+        .map_err(cannot)?;
+    let size = text.len() as u64;
+    if let Some(e) = too_big(size) {
+        return Err(e);
+    }
+    *budget = budget.checked_sub(size).ok_or_else(|| {
+        fail(format!(
+            "the user rule files hold more than {} MiB together, the most apidiag reads",
+            MAX_USER_RULE_BYTES >> 20
+        ))
+    })?;
     Ok((origin, text))
 }
 

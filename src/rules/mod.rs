@@ -224,8 +224,18 @@ impl RuleSet {
             }
         }
         let user = loader::user_files(user_paths)?;
+        let mut left = loader::MAX_USER_RULES;
         for (origin, text) in &user {
             let file = loader::parse(origin, text)?;
+            left = left.checked_sub(file.rules.len()).ok_or_else(|| {
+                let limit = loader::MAX_USER_RULES;
+                LoadError::new(
+                    origin,
+                    format!(
+                        "more than {limit} user rules in all; apidiag compiles at most that many"
+                    ),
+                )
+            })?;
             set.add_file(origin.clone(), file)
                 .map_err(|e| locate(e, &user))?;
         }
