@@ -60,12 +60,12 @@ fn unreadable_ndjson_records_name_the_field_and_hide_the_value() {
     let r = run_with(&["--format", "json"], log);
     assert_eq!(r.code, 2, "an unreadable record is exit 2: {}", r.stderr);
     let expected = [
-        "apidiag: error: -:2: `request` must be an object, got a string",
-        "apidiag: error: -:3: `status` must be a number from 100 to 599 (0 or null: no response), got a string",
-        "apidiag: error: -:4: `status` must be a number from 100 to 599 (0 or null: no response), got 70000",
-        "apidiag: error: -:5: `request.headers.Authorization` must be a string or a list of strings, got a list holding a number",
-        "apidiag: error: -:6: `headers` must be an object of header names to values, got a string",
-        "apidiag: error: -:7: `error` must be a string, got an object",
+        "apidiag: error: standard input:2: `request` must be an object, got a string",
+        "apidiag: error: standard input:3: `status` must be a number from 100 to 599 (0 or null: no response), got a string",
+        "apidiag: error: standard input:4: `status` must be a number from 100 to 599 (0 or null: no response), got 70000",
+        "apidiag: error: standard input:5: `request.headers.Authorization` must be a string or a list of strings, got a list holding a number",
+        "apidiag: error: standard input:6: `headers` must be an object of header names to values, got a string",
+        "apidiag: error: standard input:7: `error` must be a string, got an object",
     ];
     assert_eq!(r.stderr.lines().collect::<Vec<_>>(), expected);
 }
@@ -116,11 +116,11 @@ fn unreadable_har_entries_name_the_field_and_hide_the_value() {
     let har = serde_json::json!({"log": {"entries": entries}}).to_string();
     let r = run_with(&["--format", "json"], har);
     let expected = [
-        "apidiag: error: - entry 0: `response.status` must be a number, got a string",
-        "apidiag: error: - entry 1: `request.url` must be a string, got a list",
-        "apidiag: error: - entry 2: `response.headers[0]` must be {\"name\": string, \"value\": string}",
-        "apidiag: error: - entry 3: `response.content.text` must be a string, got an object",
-        "apidiag: error: - entry 4: the entry must be an object, got a string",
+        "apidiag: error: standard input entry 0: `response.status` must be a number, got a string",
+        "apidiag: error: standard input entry 1: `request.url` must be a string, got a list",
+        "apidiag: error: standard input entry 2: `response.headers[0]` must be {\"name\": string, \"value\": string}",
+        "apidiag: error: standard input entry 3: `response.content.text` must be a string, got an object",
+        "apidiag: error: standard input entry 4: the entry must be an object, got a string",
     ];
     assert_eq!(r.stderr.lines().collect::<Vec<_>>(), expected);
 }
