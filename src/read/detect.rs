@@ -12,11 +12,9 @@ use super::progress;
 /// tell-tale lines well before this.
 const SNIFF_BYTES: usize = 64 * 1024;
 
-/// Sniff the format of `input`. Anything unrecognised is a bare body.
+/// Sniff the format of `input`, already through [`super::normal`]. Anything
+/// unrecognised is a bare body.
 pub fn detect(input: &[u8]) -> InputFormat {
-    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    let normalised = super::lines::cr_only_to_lf(input);
-    let input = &normalised[..];
     let trimmed = input.trim_ascii_start();
     if trimmed.starts_with(b"{") {
         if first_key_is_log(trimmed) {
@@ -138,7 +136,7 @@ fn next_line_is_object(trimmed: &[u8]) -> bool {
         .is_some_and(|end| trimmed[end..].trim_ascii_start().starts_with(b"{"))
 }
 
-/// Whether `head` (the input so far) is enough for [`detect`]: a pipe delivers its data
+/// Whether `head` (the input so far, through [`super::normal`]) is enough for [`detect`]: a pipe delivers its data
 /// in pieces, and a stream of records must not wait for more than its first line, or
 /// its second when the first could be a body as well as a record.
 pub fn enough_to_detect(head: &[u8]) -> bool {
