@@ -8,9 +8,12 @@ use std::rc::Rc;
 
 use crate::diagnosis::Source;
 use crate::read::normal::{CrToLf, normalise_head, strip_bom};
-use crate::read::{Context, InputFormat, apply_context, detect, enough_to_detect, read_normalised};
+use crate::read::{
+    Context, InputFormat, SNIFF_BYTES, apply_context, detect, enough_to_detect, log_hint,
+    read_normalised,
+};
 use crate::record::Record;
-use crate::response::Response;
+use crate::response::{Note, Response};
 
 /// How to read every input of a run.
 #[derive(Debug, Clone)]
@@ -218,9 +221,8 @@ fn read_whole(
 /// (curl writes its `-v` lines one by one), so one read is not enough; but a stream
 /// of records must not wait for more than it needs ([`enough_to_detect`]).
 fn sniff(reader: &mut dyn BufRead) -> io::Result<Vec<u8>> {
-    const ENOUGH: usize = 8 << 10;
     // The byte-order mark is not counted: [`normalise_head`] drops it.
-    let enough = ENOUGH + 3;
+    let enough = SNIFF_BYTES + 3;
     let mut head = Vec::new();
     loop {
         let chunk = reader.fill_buf()?;
@@ -296,6 +298,9 @@ fn read_single(bytes: &[u8], format: InputFormat, opts: &InputOptions) -> Result
         );
     }
     let mut response = read_normalised(bytes, format).map_err(|e| e.to_string())?;
+    if opts.format == InputFormat::Auto && format == InputFormat::Body {
+        response.notes.extend(log_hint(bytes).map(Note::Other));
+    }
     apply_context(&mut response, &opts.context);
     Ok(response)
 }

@@ -23,7 +23,7 @@ use std::borrow::Cow;
 use crate::response::Response;
 
 pub use context::{Context, apply_context};
-pub use detect::{detect, enough_to_detect};
+pub use detect::{SNIFF_BYTES, detect, enough_to_detect, log_hint};
 pub use format::InputFormat;
 
 /// Why the input could not be read as the requested format.
