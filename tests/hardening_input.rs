@@ -142,17 +142,23 @@ fn a_bom_before_a_transcript_or_a_body_changes_nothing() {
     }
 }
 
+fn cr_only(log: &[u8]) -> Vec<u8> {
+    log.iter()
+        .map(|&b| if b == b'\n' { b'\r' } else { b })
+        .collect()
+}
+
 #[test]
 fn a_log_with_old_mac_line_endings_is_read_record_by_record() {
     let log = bytes("documented/blazeauth.ndjson");
-    let cr: Vec<u8> = bom(&log)
-        .iter()
-        .map(|&b| if b == b'\n' { b'\r' } else { b })
-        .collect();
-    let plain = run_with(&["--format", "json"], log);
-    let r = run_with(&["--format", "json"], cr);
+    let plain = run_with(&["--format", "json"], log.clone());
+    let r = run_with(&["--format", "json"], cr_only(&bom(&log)));
     r.diagnosis("CR-only log");
     assert_eq!(r.stdout, plain.stdout);
+    let (big, records) = big_log();
+    let (r, _) = on_threads(&["--format", "json"], &cr_only(&big));
+    r.diagnosis("a big CR-only log");
+    assert_eq!(r.json_lines().len(), records);
 }
 
 /// The log `tail -c` leaves: its first line is the end of a record.
