@@ -7,7 +7,7 @@ use std::io::{self, BufRead, Read};
 use std::rc::Rc;
 
 use crate::diagnosis::Source;
-use crate::read::normal::{CrToLf, normalise_head, strip_bom};
+use crate::read::normal::{BOM, CrToLf, normalise_head, strip_bom};
 use crate::read::{
     Context, InputFormat, SNIFF_BYTES, apply_context, detect, enough_to_detect, log_hint,
     read_normalised,
@@ -222,7 +222,7 @@ fn read_whole(
 /// of records must not wait for more than it needs ([`enough_to_detect`]).
 fn sniff(reader: &mut dyn BufRead) -> io::Result<Vec<u8>> {
     // The byte-order mark is not counted: [`normalise_head`] drops it.
-    let enough = SNIFF_BYTES + 3;
+    let enough = SNIFF_BYTES + BOM.len();
     let mut head = Vec::new();
     loop {
         let chunk = reader.fill_buf()?;

@@ -6,7 +6,8 @@
 use std::borrow::Cow;
 use std::io::{self, BufRead, Read};
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// The UTF-8 byte-order mark.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// `input` without its byte-order mark.
 pub fn strip_bom(input: &[u8]) -> &[u8] {
