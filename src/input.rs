@@ -8,9 +8,13 @@ use std::rc::Rc;
 
 use crate::diagnosis::Source;
 use crate::mask;
-use crate::read::{Context, InputFormat, apply_context, detect, enough_to_detect, read_response};
+use crate::read::normal::{BOM, CrToLf, normalise_head, strip_bom};
+use crate::read::{
+    Context, InputFormat, SNIFF_BYTES, apply_context, detect, enough_to_detect, log_hint,
+    read_normalised,
+};
 use crate::record::{Record, wrong_field};
-use crate::response::Response;
+use crate::response::{Note, Response};
 
 /// How to read every input of a run.
 #[derive(Debug, Clone)]
@@ -122,9 +126,9 @@ pub fn read_input(
     opts: &InputOptions,
     sink: &mut dyn FnMut(Result<Parsed, RecordError>) -> Flow,
 ) -> Result<(), ReadFailure> {
-    let (head, format) = sniff_format(reader, name, opts)?;
-    let reader: &mut dyn BufRead = &mut io::Cursor::new(head).chain(reader);
-    match format {
+    let mut lf = None;
+    let (reader, format) = &mut open(reader, &mut lf, name, opts)?;
+    match *format {
         InputFormat::Ndjson => read_ndjson(reader, name, opts, sink),
         other => read_whole(reader, name, opts, other, sink),
     }
@@ -140,27 +144,37 @@ pub fn read_pieces(
     opts: &InputOptions,
     sink: &mut dyn FnMut(Piece) -> Flow,
 ) -> Result<(), ReadFailure> {
-    let (head, format) = sniff_format(reader, name, opts)?;
-    let reader: &mut dyn BufRead = &mut io::Cursor::new(head).chain(reader);
-    match format {
+    let mut lf = None;
+    let (reader, format) = &mut open(reader, &mut lf, name, opts)?;
+    match *format {
         InputFormat::Ndjson => read_ndjson_pieces(reader, name, opts, sink),
         other => read_whole(reader, name, opts, other, &mut |item| sink(item.into())),
     }
 }
 
-/// The input's first bytes, and its format (`opts.format`, or as they show).
-fn sniff_format(
-    reader: &mut dyn BufRead,
+/// The input normalised ([`crate::read::normal`]): its first bytes, read to tell its
+/// format, then the rest (through `lf` when its line endings are lone CRs); and its
+/// format (`opts.format`, or as the first bytes show).
+fn open<'r>(
+    reader: &'r mut dyn BufRead,
+    lf: &'r mut Option<CrToLf<&'r mut dyn BufRead>>,
     name: &str,
     opts: &InputOptions,
-) -> Result<(Vec<u8>, InputFormat), ReadFailure> {
-    let head = sniff(reader).map_err(|source| io_failure(name, source))?;
+) -> Result<(Normalised<'r>, InputFormat), ReadFailure> {
+    let mut head = sniff(reader).map_err(|source| io_failure(name, source))?;
+    let rest: &'r mut dyn BufRead = if normalise_head(&mut head) {
+        lf.insert(CrToLf::new(reader))
+    } else {
+        reader
+    };
     let format = match opts.format {
         InputFormat::Auto => detect(&head),
         f => f,
     };
-    Ok((head, format))
+    Ok((io::Cursor::new(head).chain(rest), format))
 }
+
+type Normalised<'r> = io::Chain<io::Cursor<Vec<u8>>, &'r mut dyn BufRead>;
 
 fn io_failure(name: &str, source: io::Error) -> ReadFailure {
     ReadFailure::Input(InputError::Io {
@@ -201,17 +215,18 @@ fn read_whole(
 /// (curl writes its `-v` lines one by one), so one read is not enough; but a stream
 /// of records must not wait for more than it needs ([`enough_to_detect`]).
 fn sniff(reader: &mut dyn BufRead) -> io::Result<Vec<u8>> {
-    const ENOUGH: usize = 8 << 10;
+    // The byte-order mark is not counted: [`normalise_head`] drops it.
+    let enough = SNIFF_BYTES + BOM.len();
     let mut head = Vec::new();
     loop {
         let chunk = reader.fill_buf()?;
         if chunk.is_empty() {
             return Ok(head);
         }
-        let take = chunk.len().min(ENOUGH - head.len());
+        let take = chunk.len().min(enough - head.len());
         head.extend_from_slice(&chunk[..take]);
         reader.consume(take);
-        if head.len() >= ENOUGH || enough_to_detect(&head) {
+        if head.len() >= enough || enough_to_detect(strip_bom(&head)) {
             return Ok(head);
         }
     }
@@ -271,13 +286,15 @@ pub enum ReadFailure {
 }
 
 fn read_single(bytes: &[u8], format: InputFormat, opts: &InputOptions) -> Result<Response, String> {
-    let unmarked = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if unmarked.iter().all(u8::is_ascii_whitespace) && opts.context.status.is_none() {
+    if bytes.iter().all(u8::is_ascii_whitespace) && opts.context.status.is_none() {
         return Err(
             "the input is empty (was anything piped in? give --status N for an empty body)".into(),
         );
     }
-    let mut response = read_response(bytes, format).map_err(|e| e.to_string())?;
+    let mut response = read_normalised(bytes, format).map_err(|e| e.to_string())?;
+    if opts.format == InputFormat::Auto && format == InputFormat::Body {
+        response.notes.extend(log_hint(bytes).map(Note::Other));
+    }
     apply_context(&mut response, &opts.context);
     Ok(response)
 }

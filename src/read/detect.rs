@@ -8,15 +8,17 @@ use super::http::{request_line, status_line};
 use super::lines::lines;
 use super::progress;
 
-/// How much of the input the line-based sniffing looks at; every client prints its
-/// tell-tale lines well before this.
-const SNIFF_BYTES: usize = 64 * 1024;
+/// How much of the input detection looks at; every client prints its tell-tale lines
+/// well before this, and it holds several lines of a log even with large bodies.
+pub const SNIFF_BYTES: usize = 64 * 1024;
 
-/// Sniff the format of `input`. Anything unrecognised is a bare body.
+/// How many of a log's first lines vote on whether it is one, when its first line is
+/// not a record (cut by `tail -c` or a rotation, a logger's startup line, too deep).
+const LOG_LINES: usize = 8;
+
+/// Sniff the format of `input`, already through [`super::normal`]. Anything
+/// unrecognised is a bare body.
 pub fn detect(input: &[u8]) -> InputFormat {
-    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    let normalised = super::lines::cr_only_to_lf(input);
-    let input = &normalised[..];
     let trimmed = input.trim_ascii_start();
     if trimmed.starts_with(b"{") {
         if first_key_is_log(trimmed) {
@@ -25,14 +27,74 @@ pub fn detect(input: &[u8]) -> InputFormat {
         match first_line_shape(trimmed) {
             Shape::Record => return InputFormat::Ndjson,
             Shape::MaybeRecord if next_line_is_object(trimmed) => return InputFormat::Ndjson,
-            _ => {}
+            // Nothing but record keys, then no object: a small JSON body.
+            Shape::MaybeRecord => return InputFormat::Body,
+            Shape::Other => {}
         }
     }
     let head = &input[..input.len().min(SNIFF_BYTES)];
-    if ansi::first_line_is_coloured(head) {
-        return sniff_lines(&ansi::strip(head));
+    let by_lines = if ansi::first_line_is_coloured(head) {
+        sniff_lines(&ansi::strip(head))
+    } else {
+        sniff_lines(head)
+    };
+    if by_lines == InputFormat::Body && votes(head).is_log() {
+        return InputFormat::Ndjson;
     }
-    sniff_lines(head)
+    by_lines
+}
+
+/// Of the first [`LOG_LINES`] non-blank lines of `head`, how many are records. A last
+/// line without its newline counts only when it is a record: it may be cut by the head's
+/// end.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Votes {
+    records: usize,
+    lines: usize,
+}
+
+fn votes(head: &[u8]) -> Votes {
+    let mut v = Votes::default();
+    for line in head.split_inclusive(|b| *b == b'\n') {
+        let text = line.trim_ascii();
+        if text.is_empty() {
+            continue;
+        }
+        let record = text.starts_with(b"{") && line_shape(text) != Shape::Other;
+        if !record && !line.ends_with(b"\n") {
+            break;
+        }
+        v.lines += 1;
+        v.records += usize::from(record);
+        if v.lines == LOG_LINES {
+            break;
+        }
+    }
+    v
+}
+
+impl Votes {
+    /// Most lines are records, and more than one: a single-line JSON body stays a body.
+    fn is_log(&self) -> bool {
+        self.records >= 2 && 2 * self.records > self.lines
+    }
+
+    /// Records are most of [`LOG_LINES`] whatever the lines still to come.
+    fn settled(&self) -> bool {
+        2 * self.records > LOG_LINES
+    }
+}
+
+/// For an input detected as a body: a note that it looks like a log nonetheless (more
+/// than one of its first lines is a record), to say what to give to read it as one.
+pub fn log_hint(input: &[u8]) -> Option<String> {
+    let v = votes(&input[..input.len().min(SNIFF_BYTES)]);
+    (v.records >= 2).then(|| {
+        format!(
+            "{} of the first {} lines are NDJSON response records, but the input was read as one body; give --input-format ndjson to read it record by record",
+            v.records, v.lines
+        )
+    })
 }
 
 fn sniff_lines(head: &[u8]) -> InputFormat {
@@ -110,7 +172,11 @@ enum Shape {
 
 fn first_line_shape(trimmed: &[u8]) -> Shape {
     let end = memchr::memchr(b'\n', trimmed).unwrap_or(trimmed.len());
-    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&trimmed[..end]) else {
+    line_shape(&trimmed[..end])
+}
+
+fn line_shape(line: &[u8]) -> Shape {
+    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(line) else {
         return Shape::Other;
     };
     let status = map.get("status");
@@ -138,22 +204,28 @@ fn next_line_is_object(trimmed: &[u8]) -> bool {
         .is_some_and(|end| trimmed[end..].trim_ascii_start().starts_with(b"{"))
 }
 
-/// Whether `head` (the input so far) is enough for [`detect`]: a pipe delivers its data
-/// in pieces, and a stream of records must not wait for more than its first line, or
-/// its second when the first could be a body as well as a record.
+/// Whether `head` (the input so far, through [`super::normal`]) is enough for
+/// [`detect`]: a pipe delivers its data in pieces, and a stream of records must not wait
+/// for more than its first line, or its second when the first could be a body as well
+/// as a record. A log whose first line is not a record waits until most of its first
+/// lines are; anything else is read up to [`SNIFF_BYTES`].
 pub fn enough_to_detect(head: &[u8]) -> bool {
     let trimmed = head.trim_ascii_start();
+    let json = trimmed.starts_with(b"{");
+    if json && first_key_is_log(trimmed) {
+        return true;
+    }
     let Some(first_end) = memchr::memchr(b'\n', trimmed) else {
         return false;
     };
-    if !trimmed.starts_with(b"{") {
-        return false;
+    match json.then(|| first_line_shape(trimmed)) {
+        Some(Shape::Record) => true,
+        Some(Shape::MaybeRecord) => {
+            let rest = trimmed[first_end..].trim_ascii_start();
+            !rest.is_empty() && (!rest.starts_with(b"{") || memchr::memchr(b'\n', rest).is_some())
+        }
+        _ => votes(head).settled(),
     }
-    if first_line_shape(trimmed) != Shape::MaybeRecord {
-        return true;
-    }
-    let rest = trimmed[first_end..].trim_ascii_start();
-    !rest.is_empty() && (!rest.starts_with(b"{") || memchr::memchr(b'\n', rest).is_some())
 }
 
 #[cfg(test)]
@@ -208,6 +280,60 @@ mod tests {
         assert!(enough_to_detect(b"{\"status\":403,\"body\":{}}\n"));
         assert!(!enough_to_detect(b"{\"status\":403,\"body\":{}}"));
         assert!(!enough_to_detect(b"HTTP/1.1 403\r\n"));
+    }
+
+    #[test]
+    fn a_log_is_told_by_most_of_its_first_lines() {
+        let rec = "{\"status\":429,\"body\":{\"error\":\"rate_limited\"}}\n";
+        let log = |head: &str, records: usize| format!("{head}{}", rec.repeat(records));
+        assert_eq!(detect(log("started\n", 2).as_bytes()), InputFormat::Ndjson);
+        assert_eq!(detect(log("started\n", 1).as_bytes()), InputFormat::Body);
+        assert_eq!(
+            detect(log("s\n".repeat(4).as_str(), 4).as_bytes()),
+            InputFormat::Body
+        );
+        assert_eq!(
+            detect(log("s\n".repeat(3).as_str(), 5).as_bytes()),
+            InputFormat::Ndjson
+        );
+        assert_eq!(
+            detect(log("0,\"body\":{}}\n", 2).as_bytes()),
+            InputFormat::Ndjson
+        );
+        assert_eq!(
+            detect(log("{\"body\":{}}}\n", 2).as_bytes()),
+            InputFormat::Ndjson
+        );
+        // Records deeper in, after a transcript's first lines, are its body.
+        let http = log("HTTP/1.1 200 OK\n\n", 4);
+        assert_eq!(detect(http.as_bytes()), InputFormat::Http);
+        // A pretty-printed body, or JSON lines that are not records.
+        let pretty = "{\n  \"status\": 403,\n  \"body\": {}\n}\n";
+        assert_eq!(detect(pretty.as_bytes()), InputFormat::Body);
+        let app_log = "started\n{\"level\":\"info\"}\n{\"level\":\"warn\"}\n";
+        assert_eq!(detect(app_log.as_bytes()), InputFormat::Body);
+        // A last line cut by the end of the head is not counted against the rest.
+        let cut = format!("{}{{\"status\":4", log("started\n", 2));
+        assert_eq!(
+            votes(cut.as_bytes()),
+            Votes {
+                records: 2,
+                lines: 3
+            }
+        );
+    }
+
+    #[test]
+    fn a_log_behind_a_startup_line_waits_for_most_of_eight_lines() {
+        let rec = "{\"status\":429,\"body\":{}}\n";
+        assert!(!enough_to_detect(
+            format!("started\n{}", rec.repeat(4)).as_bytes()
+        ));
+        assert!(enough_to_detect(
+            format!("started\n{}", rec.repeat(5)).as_bytes()
+        ));
+        assert!(!enough_to_detect(b"* Trying 127.0.0.1\n> GET / HTTP/1.1\n"));
+        assert!(enough_to_detect(b"{\"log\":{\"entries\":["));
     }
 
     #[test]

@@ -74,22 +74,6 @@ impl<'a> Iterator for Lines<'a> {
     }
 }
 
-/// Old-Mac (CR-only) line endings as `\n`: an input with a `\r` but no `\n` at all
-/// would otherwise be one long line. Raw gzip (which may hold any bytes) is left alone.
-pub(crate) fn cr_only_to_lf(input: &[u8]) -> std::borrow::Cow<'_, [u8]> {
-    if input.starts_with(b"\x1f\x8b")
-        || memchr::memchr(b'\r', input).is_none()
-        || memchr::memchr(b'\n', input).is_some()
-    {
-        return std::borrow::Cow::Borrowed(input);
-    }
-    let converted = input
-        .iter()
-        .map(|&b| if b == b'\r' { b'\n' } else { b })
-        .collect();
-    std::borrow::Cow::Owned(converted)
-}
-
 /// Trim ASCII spaces and tabs at both ends.
 pub(crate) fn trim(bytes: &[u8]) -> &[u8] {
     let start = bytes
@@ -128,13 +112,6 @@ mod tests {
         let mut from_start = lines(input);
         from_start.skip_to(6);
         assert_eq!(from_start.next().unwrap().number, 3);
-    }
-
-    #[test]
-    fn cr_only_becomes_lf() {
-        assert_eq!(&cr_only_to_lf(b"a\rb\r\rc")[..], b"a\nb\n\nc");
-        assert_eq!(&cr_only_to_lf(b"a\r\nb\r")[..], b"a\r\nb\r");
-        assert_eq!(&cr_only_to_lf(b"\x1f\x8b\r")[..], b"\x1f\x8b\r");
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod format;
 mod http;
 mod httpie;
 mod lines;
+pub mod normal;
 mod progress;
 mod wget;
 
@@ -22,7 +23,7 @@ use std::borrow::Cow;
 use crate::response::Response;
 
 pub use context::{Context, apply_context};
-pub use detect::{detect, enough_to_detect};
+pub use detect::{SNIFF_BYTES, detect, enough_to_detect, log_hint};
 pub use format::InputFormat;
 
 /// Why the input could not be read as the requested format.
@@ -56,9 +57,11 @@ fn line_prefix(line: Option<usize>) -> String {
 
 /// Read ONE response from the whole input; `Auto` sniffs the format first.
 pub fn read_response(input: &[u8], format: InputFormat) -> Result<Response, ReadError> {
-    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    let input = lines::cr_only_to_lf(input);
-    let input = &input[..];
+    read_normalised(&normal::normalise(input), format)
+}
+
+/// [`read_response`] for an input already through [`normal`].
+pub fn read_normalised(input: &[u8], format: InputFormat) -> Result<Response, ReadError> {
     let format = match format {
         InputFormat::Auto => detect(input),
         f => f,
