@@ -102,8 +102,8 @@ fn pick_ndjson(cases: &[String]) -> BTreeMap<String, String> {
 }
 
 // Fails today: 78 of the 810 (case, mode) pairs, touching 29 of the 81 cases, get another
-// rule than the docs call for (or are `none-yet`); the vendor last-mile work will make it pass. Run it with
-// `cargo test --test vendor_corpus -- --ignored --nocapture` to see the table.
+// rule than the docs call for (or are `none-yet`); the vendor last-mile work will make it
+// pass. `cargo test --test vendor_corpus -- --ignored` prints the table of mismatches.
 #[test]
 #[ignore]
 fn every_vendor_failure_in_every_client_form_gets_its_rule() {
