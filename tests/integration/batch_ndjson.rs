@@ -2,7 +2,7 @@
 //! `-` for standard input, and the exit codes of a batch. Which lines are good is
 //! decided here, from the fixture, by a checker written from the README's table.
 
-mod common;
+use crate::common;
 use common::{apidiag, counting_reader, fixture};
 use std::io;
 use std::process::Output;

@@ -1,7 +1,7 @@
 //! The committed JSON Schemas are generated from the Rust types; set
 //! `APIDIAG_BLESS=1` to rewrite them after a deliberate change.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

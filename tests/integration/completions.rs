@@ -9,7 +9,7 @@
 //! A shell that is not installed is skipped with a message, except under `CI=true`, where
 //! it is a failure (`.ci/run` installs zsh and fish). PowerShell is drift-tested only.
 
-mod common;
+use crate::common;
 use common::check_or_bless;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

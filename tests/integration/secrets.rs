@@ -1,7 +1,7 @@
 //! Secrets planted in every kind of input never come out in full, in any output
 //! format: only a vendor prefix and at most four more characters survive.
 
-mod common;
+use crate::common;
 
 use common::run_with;
 

@@ -2,7 +2,7 @@
 //! loaded in: `--rules A --rules B` vs `--rules B --rules A`, and `RuleSet::from_files`
 //! over shuffled file orders.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

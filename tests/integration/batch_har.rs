@@ -3,7 +3,7 @@
 //! successes are only counted, and the summary's counts match what the fixture holds.
 //! Expected values are computed here from the fixture itself, parsed with serde_json.
 
-mod common;
+use crate::common;
 use common::{apidiag, counting_reader};
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;

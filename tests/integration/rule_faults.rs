@@ -2,7 +2,7 @@
 //! built-in table works without them; rules are data, never executed; JSONPath over a
 //! hostile body is bounded.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -6,7 +6,7 @@
 //!
 //! `APIDIAG_BLESS=1 cargo test --test help` rewrites the snapshots and the man page.
 
-mod common;
+use crate::common;
 use common::check_or_bless;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! `--format json` lines are written by hand for speed; they must be byte for byte
 //! what `serde_json::to_writer` makes of the same `Diagnosis`, plus a newline.
 
-mod common;
+use crate::common;
 
 use apidiag::diagnosis::{
     Confidence, Diagnosis, FieldProblem, Outcome, RequestSummary, Retry, RuleMatch, Source, Text,

@@ -1,7 +1,7 @@
 //! Hostile inputs through the real binary: each gives a diagnosis or a one-line
 //! `apidiag: error: …` with exit 2, quickly, and never a panic.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! The binary as a user meets it: golden diagnoses, the JSON contract, exit codes,
 //! colour discipline and the subcommands.
 
-mod common;
+use crate::common;
 use common::{apidiag, fixture};
 use std::path::Path;
 use std::process::Output;

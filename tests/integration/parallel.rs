@@ -2,7 +2,7 @@
 //! error and the exit code are those of one thread, whatever the thread count, and
 //! the reader stays only a few batches ahead of the output.
 
-mod common;
+use crate::common;
 use common::{apidiag, counting_reader, fixture};
 
 use apidiag::diagnose::Options;
