@@ -1,7 +1,7 @@
 //! `--format json`: one compact object per line, the schema in `schema/diagnosis.json`.
 //!
 //! The bytes are exactly what `serde_json::to_writer` makes of a [`Diagnosis`]
-//! (`tests/json_render.rs` holds them to it). They are written by hand because
+//! (`tests/integration/json_render.rs` holds them to it). They are written by hand because
 //! serde_json escapes strings a byte at a time, and a line is mostly rule prose:
 //! [`escape`] copies clean runs a word at a time.
 

@@ -1,0 +1,26 @@
+//! Whole-output cases: `tests/cmd/NAME.toml` names the arguments (and `NAME.stdin` the
+//! input); `NAME.stdout`, `NAME.stderr` and the status hold the complete expected
+//! result. After an intended change of output, rewrite them with
+//! `TRYCMD=overwrite cargo test --test cases` and read the diff before committing.
+
+#[test]
+fn cases() {
+    // The cases run in this process's environment: nothing from the caller's colour or
+    // rule settings may leak into them. Safe here: no other thread runs yet.
+    for var in [
+        "NO_COLOR",
+        "CLICOLOR",
+        "CLICOLOR_FORCE",
+        "TERM",
+        "COLORTERM",
+        "COLUMNS",
+        "APIDIAG_RULES",
+        "XDG_CONFIG_HOME",
+        "COMPLETE",
+    ] {
+        unsafe { std::env::remove_var(var) };
+    }
+    trycmd::TestCases::new()
+        .env("HOME", env!("CARGO_MANIFEST_DIR"))
+        .case("tests/cmd/*.toml");
+}
