@@ -85,14 +85,10 @@ impl RuleSet {
         d.confidence = d.confidence.map(|_| Confidence::Likely);
         let api = &self.apis()[v.api];
         let terms: Vec<String> = v.terms.iter().take(3).map(|t| format!("`{t}`")).collect();
-        let (noun, verb) = match terms.len() {
-            1 => ("the term", "uses"),
-            _ => ("the terms", "use"),
-        };
         d.notes.push(format!(
-            "recognised as {} by {noun} {}, which its documentation {verb}; no request host or key showed the API, so this is likely, not certain",
+            "recognised as {} only by wording its documentation uses ({}); no request host or key showed the API, so this is likely, not certain",
             api.name,
-            terms.join(" and ")
+            terms.join(", ")
         ));
     }
 

@@ -35,13 +35,13 @@ fn hacktron_field_names_recognise_a_bare_nestjs_validation_error() {
     );
     assert_eq!(
         notes,
-        "recognised as hacktron by the term `cost_estimation_id`, which its documentation uses; no request host or key showed the API, so this is likely, not certain"
+        "recognised as hacktron only by wording its documentation uses (`repos must contain at least 1 elements`, `cost_estimation_id`); no request host or key showed the API, so this is likely, not certain"
     );
 }
 
 #[test]
 fn a_nestjs_validation_error_with_other_field_names_stays_generic() {
-    let body = r#"{"statusCode":400,"message":["email must be an email","repos must contain at least 1 elements"],"error":"Bad Request"}"#;
+    let body = r#"{"statusCode":400,"message":["email must be an email","tags must contain at least 1 elements"],"error":"Bad Request"}"#;
     let (api, rule, _, notes) = diagnose(&[], &http("400 Bad Request", body));
     assert_eq!(
         (api.as_str(), rule.as_str()),
