@@ -13,10 +13,10 @@ use apidiag::input::{
 };
 use apidiag::parallel::{HandOut, Output, with_pool};
 use apidiag::read::Context;
-use apidiag::report::{HandIn, Handed, OutputFormat, Progress, Report, ReportOptions};
+use apidiag::render::{self, OutputFormat};
+use apidiag::report::{Prepared, Progress, Report, ReportOptions, WorkerPrinter};
 use apidiag::rules::check::{self, Verdict};
 use apidiag::rules::{RuleSet, loader};
-use apidiag::sanitize::sanitize;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches};
 
@@ -155,11 +155,7 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
     } else {
         args.files.iter().map(|f| f.display().to_string()).collect()
     };
-    let format = match args.format {
-        Format::Human => OutputFormat::Human,
-        Format::Json => OutputFormat::Json,
-        Format::Markdown => OutputFormat::Markdown,
-    };
+    let format = OutputFormat::from(args.format);
     // A counter on stderr for long inputs, only on a terminal and never in JSON mode.
     let progress = if format != OutputFormat::Json && io::stderr().is_terminal() {
         Progress::to(Box::new(io::stderr()))
@@ -194,7 +190,7 @@ fn diagnose(args: &DiagnoseArgs, user_rules: &[std::path::PathBuf]) -> Result<u8
 
 /// Where each diagnosis (or unreadable record) goes, with the bytes a worker rendered
 /// it to (none on one thread).
-type HandOn<'a> = HandOut<'a, Result<Handed, RecordError>>;
+type HandOn<'a> = HandOut<'a, Result<Prepared, RecordError>>;
 
 /// What diagnosing an input needs besides the input.
 struct Job<'a> {
@@ -227,23 +223,24 @@ impl Job<'_> {
             // Only a stream is worth flushing whenever its input is drained: workers read
             // whole files, in pieces that always drain the reader.
             let streaming = threads <= 1;
-            let hand_in = report.hand_in();
-            let mut hand_on = |item: Result<Handed, RecordError>, line: &[u8]| -> io::Result<()> {
-                match item {
-                    Ok(h) => {
-                        report.add_handed(h, line, w)?;
-                        if streaming && buffered.get() == 0 {
-                            w.flush()?;
+            let worker = report.worker_printer();
+            let mut hand_on =
+                |item: Result<Prepared, RecordError>, line: &[u8]| -> io::Result<()> {
+                    match item {
+                        Ok(h) => {
+                            report.add_prepared(h, line, w)?;
+                            if streaming && buffered.get() == 0 {
+                                w.flush()?;
+                            }
+                        }
+                        Err(e) => {
+                            report.record_error();
+                            complain(report, w, &e)?;
                         }
                     }
-                    Err(e) => {
-                        report.record_error(&e);
-                        complain(report, w, &e)?;
-                    }
-                }
-                Ok(())
-            };
-            match self.read(&mut reader, name, threads, hand_in, &mut hand_on) {
+                    Ok(())
+                };
+            match self.read(&mut reader, name, threads, worker, &mut hand_on) {
                 Ok(()) => {}
                 Err(ReadFailure::Output(e)) => return Err(e.into()),
                 Err(ReadFailure::Input(e)) => {
@@ -264,23 +261,23 @@ impl Job<'_> {
         reader: &mut dyn io::BufRead,
         name: &str,
         threads: usize,
-        hand_in: HandIn,
+        worker: WorkerPrinter,
         hand_on: &mut HandOn<'_>,
     ) -> Result<(), ReadFailure> {
         let (rules, opts) = (self.rules, self.opts);
         if threads <= 1 {
             return read_input(reader, name, self.input, &mut |item| {
                 let d = item.map(|p| rules.diagnose(&p.response, opts, p.source));
-                hand_on(d.map(|d| Handed::Diagnosis(Box::new(d))), &[])
+                hand_on(d.map(|d| Prepared::Diagnosis(Box::new(d))), &[])
             });
         }
-        let work = |piece: Piece, out: &mut Output<Result<Handed, RecordError>>| {
+        let work = |piece: Piece, out: &mut Output<Result<Prepared, RecordError>>| {
             piece.records(name, self.input, &mut |item| {
-                let handed = item.map(|p| {
+                let prepared = item.map(|p| {
                     let d = rules.diagnose(&p.response, opts, p.source);
-                    hand_in.prepare(d, &mut out.bytes)
+                    worker.prepare(d, &mut out.bytes)
                 });
-                out.push(handed);
+                out.push(prepared);
             });
         };
         with_pool(threads, &work, |pool| {
@@ -363,10 +360,11 @@ fn subcommand(cmd: Command, user_rules: &[std::path::PathBuf]) -> Result<u8> {
             let rules = load_rules(user_rules)?;
             match apidiag::explain::resolve(&rules, &topic).map_err(anyhow::Error::msg)? {
                 apidiag::explain::Topic::Rule(entry) => {
-                    apidiag::explain::rule(&rules, entry, &mut w)?
+                    render::explain::rule(&rules, entry, &mut w)?
                 }
                 apidiag::explain::Topic::Status(code) => {
-                    apidiag::explain::status(&rules, code, api.as_deref(), &mut w)?
+                    let found = apidiag::explain::status(&rules, code, api.as_deref());
+                    render::explain::status(&rules, &found, &mut w)?
                 }
             }
             EXIT_DIAGNOSED
@@ -398,19 +396,9 @@ fn list_rules(
         .filter(|e| api.is_none_or(|a| rules.apis()[e.api].name.eq_ignore_ascii_case(a)))
         .collect();
     entries.sort_by(|a, b| a.rule.id.cmp(&b.rule.id));
-    for e in entries {
-        let r = &e.rule;
-        match format {
-            ListFormat::Human => writeln!(w, "{:<48} {}", r.id, r.title)?,
-            ListFormat::Json => {
-                let row = serde_json::json!({
-                    "id": r.id, "api": rules.apis()[e.api].name, "title": r.title,
-                    "confidence": r.confidence, "documented": r.documented,
-                    "docs": r.docs.as_ref().or(rules.pack(e.pack).docs.as_ref()),
-                });
-                writeln!(w, "{row}")?;
-            }
-        }
+    match format {
+        ListFormat::Human => render::rules::list_human(&entries, w)?,
+        ListFormat::Json => render::rules::list_json(rules, &entries, w)?,
     }
     Ok(EXIT_DIAGNOSED)
 }
@@ -435,25 +423,20 @@ fn print_checks(
     format: ListFormat,
     w: &mut dyn Write,
 ) -> Result<()> {
-    for r in reports {
-        match format {
-            ListFormat::Json => writeln!(w, "{}", serde_json::to_string(r)?)?,
-            ListFormat::Human => {
-                let verdict = format!("{:?}", r.verdict).to_lowercase();
-                writeln!(w, "{verdict:<10} {}", r.rule)?;
-                for p in &r.problems {
-                    writeln!(w, "           {}: {}", sanitize(&r.file), sanitize(p))?;
-                }
-            }
-        }
-    }
-    if format == ListFormat::Human {
-        writeln!(
-            w,
-            "{} rules: {} validated, {bad} with problems",
-            reports.len(),
-            reports.len() - bad
-        )?;
+    match format {
+        ListFormat::Json => render::rules::checks_json(reports, w)?,
+        ListFormat::Human => render::rules::checks_human(reports, bad, w)?,
     }
     Ok(())
+}
+
+/// The one place the command line's `--format` becomes the library's.
+impl From<Format> for OutputFormat {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Human => Self::Human,
+            Format::Json => Self::Json,
+            Format::Markdown => Self::Markdown,
+        }
+    }
 }

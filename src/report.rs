@@ -1,7 +1,8 @@
 //! One run's output: diagnoses are written as they come (full form for single
 //! responses, one compact block or table row per problem of a batch), counted into a
 //! [`Summary`], and the summary closes the run when it saw more than one response.
-//! The binary only wires inputs to a [`Report`]; every output decision is here.
+//! The binary only wires inputs to a [`Report`]; every decision of what to print is
+//! here, and how it looks is the format's [`Printer`].
 //!
 //! What each format prints:
 //!
@@ -15,10 +16,9 @@ use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
 use crate::diagnosis::Diagnosis;
-use crate::input::RecordError;
-use crate::render;
+use crate::render::{self, OutputFormat, Printer};
 use crate::rules::RuleSet;
-use crate::summary::{Summary, is_problem};
+use crate::summary::Summary;
 
 /// Exit status: at least one response was diagnosed (or flagged).
 pub const EXIT_DIAGNOSED: u8 = 0;
@@ -26,13 +26,6 @@ pub const EXIT_DIAGNOSED: u8 = 0;
 pub const EXIT_NOTHING: u8 = 1;
 /// Exit status: an input or a record could not be read (the rest was still diagnosed).
 pub const EXIT_ERROR: u8 = 2;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputFormat {
-    Human,
-    Json,
-    Markdown,
-}
 
 #[derive(Debug, Clone, Copy)]
 pub struct ReportOptions {
@@ -43,32 +36,33 @@ pub struct ReportOptions {
     pub label_files: bool,
 }
 
-/// A diagnosis on its way to a [`Report`] from a worker thread: JSON lines without a
-/// summary are written out there, so only their bytes and counts cross threads.
+/// A diagnosis made on a worker thread, ready for [`Report::add_prepared`]. A JSON
+/// line without a summary is printed by the worker already, so only its bytes and
+/// what the tally needs cross threads.
 #[derive(Debug)]
-pub enum Handed {
+pub enum Prepared {
     Diagnosis(Box<Diagnosis>),
-    /// Rendered already; the line's bytes travel beside it.
+    /// Printed already; the line's bytes travel beside it.
     JsonLine {
         diagnosed: bool,
         record: bool,
     },
 }
 
-/// What a worker needs to know of the report to prepare a [`Handed`].
+/// The part of a [`Report`]'s printing a worker thread can do on its own.
 #[derive(Debug, Clone, Copy)]
-pub struct HandIn {
+pub struct WorkerPrinter {
     json_lines: bool,
 }
 
-impl HandIn {
-    /// `d` ready to hand in; a JSON line is rendered onto `bytes`.
-    pub fn prepare(&self, d: Diagnosis, bytes: &mut Vec<u8>) -> Handed {
+impl WorkerPrinter {
+    /// `d` ready for the report; a JSON line is printed onto `bytes`.
+    pub fn prepare(&self, d: Diagnosis, bytes: &mut Vec<u8>) -> Prepared {
         if !self.json_lines {
-            return Handed::Diagnosis(Box::new(d));
+            return Prepared::Diagnosis(Box::new(d));
         }
         render::json::line_into(&d, bytes);
-        Handed::JsonLine {
+        Prepared::JsonLine {
             diagnosed: counts_as_diagnosed(&d),
             record: is_record(&d),
         }
@@ -87,157 +81,125 @@ fn is_record(d: &Diagnosis) -> bool {
         .is_some_and(|s| s.entry.is_some() || s.line.is_some())
 }
 
-/// Renders a run's diagnoses and keeps what the summary and the exit code need.
-pub struct Report<'r> {
-    rules: &'r RuleSet,
-    opts: ReportOptions,
-    /// `None` when the format and options can never print it: JSON without
-    /// `--summary`. The exit code and progress need only the counts below.
-    summary: Option<Summary>,
-    /// Responses diagnosed.
+/// What the run saw, as far as the exit code and a due summary go (typos'
+/// `MessageStatus`). Kept apart from [`Summary`], which JSON lines never build.
+#[derive(Debug, Default)]
+struct Tally {
     responses: usize,
     /// Records and inputs that could not be read.
     unreadable: usize,
-    progress: Progress,
-    shown: usize,
-    table_open: bool,
-    /// A record of a HAR or NDJSON input was seen.
-    batch_seen: bool,
-    input_errors: usize,
     /// Responses a rule explains, whatever their outcome.
     diagnosed: usize,
-    /// A JSON line is rendered here, then written at once (kept between responses).
-    line: Vec<u8>,
+    /// A record of a HAR or NDJSON input was seen.
+    batch_seen: bool,
+}
+
+impl Tally {
+    fn response(&mut self, diagnosed: bool, record: bool) {
+        self.responses += 1;
+        self.diagnosed += usize::from(diagnosed);
+        self.batch_seen |= record;
+    }
+
+    fn seen(&self) -> usize {
+        self.responses + self.unreadable
+    }
+
+    /// A HAR or NDJSON input, or more than one response.
+    fn is_batch(&self) -> bool {
+        self.batch_seen || self.seen() > 1
+    }
+
+    fn exit_code(&self) -> u8 {
+        if self.unreadable > 0 {
+            EXIT_ERROR
+        } else if self.diagnosed > 0 {
+            EXIT_DIAGNOSED
+        } else {
+            EXIT_NOTHING
+        }
+    }
+}
+
+/// A run's output: each diagnosis goes to the format's [`Printer`] when it shows,
+/// and is counted for the summary and the exit code.
+pub struct Report<'r> {
+    printer: Box<dyn Printer + 'r>,
+    worker: WorkerPrinter,
+    summary_only: bool,
+    /// `None` when it can never print: JSON without `--summary`. The exit code and
+    /// progress need only the tally.
+    summary: Option<Summary>,
+    tally: Tally,
+    progress: Progress,
 }
 
 impl<'r> Report<'r> {
     pub fn new(rules: &'r RuleSet, opts: ReportOptions, progress: Progress) -> Self {
+        let printer = opts.format.printer(rules, opts.label_files);
+        let summary = (opts.summary_only || printer.sums_up_batches()).then(Summary::new);
+        let json_lines = opts.format == OutputFormat::Json && summary.is_none();
         Self {
-            rules,
-            opts,
-            summary: (opts.summary_only || opts.format != OutputFormat::Json).then(Summary::new),
-            responses: 0,
-            unreadable: 0,
+            printer,
+            worker: WorkerPrinter { json_lines },
+            summary_only: opts.summary_only,
+            summary,
+            tally: Tally::default(),
             progress,
-            shown: 0,
-            table_open: false,
-            batch_seen: false,
-            input_errors: 0,
-            diagnosed: 0,
-            line: Vec::new(),
         }
     }
 
-    /// How to hand this report a diagnosis made on another thread ([`Report::add_handed`]).
-    pub fn hand_in(&self) -> HandIn {
-        HandIn {
-            json_lines: self.opts.format == OutputFormat::Json && self.summary.is_none(),
-        }
+    /// What a worker thread may print of a diagnosis for [`Report::add_prepared`].
+    pub fn worker_printer(&self) -> WorkerPrinter {
+        self.worker
     }
 
-    /// [`Report::add`] for a diagnosis prepared by [`HandIn::prepare`], with the bytes
-    /// it rendered to.
-    pub fn add_handed(&mut self, h: Handed, line: &[u8], w: &mut dyn Write) -> io::Result<()> {
-        match h {
-            Handed::Diagnosis(d) => self.add(&d, w),
-            Handed::JsonLine { diagnosed, record } => {
-                self.responses += 1;
-                self.diagnosed += usize::from(diagnosed);
-                self.batch_seen |= record;
-                self.shown += 1;
+    /// [`Report::add`] for a diagnosis prepared by [`WorkerPrinter::prepare`], with the
+    /// bytes it printed to.
+    pub fn add_prepared(&mut self, p: Prepared, line: &[u8], w: &mut dyn Write) -> io::Result<()> {
+        match p {
+            Prepared::Diagnosis(d) => self.add(&d, w),
+            Prepared::JsonLine { diagnosed, record } => {
+                self.tally.response(diagnosed, record);
                 w.write_all(line)?;
-                self.progress.tick(self.seen());
+                self.progress.tick(self.tally.seen());
                 Ok(())
             }
         }
     }
 
-    /// Write one diagnosis (or not, see the module doc) and count it.
+    /// Print one diagnosis (or not, see the module doc) and count it.
     pub fn add(&mut self, d: &Diagnosis, w: &mut dyn Write) -> io::Result<()> {
-        self.responses += 1;
+        let record = is_record(d);
+        self.tally.response(counts_as_diagnosed(d), record);
         if let Some(summary) = &mut self.summary {
             summary.add(d);
         }
-        self.diagnosed += usize::from(counts_as_diagnosed(d));
-        let record = is_record(d);
-        self.batch_seen |= record;
-        let visible = !self.opts.summary_only
-            && (self.opts.format == OutputFormat::Json || !record || is_problem(d));
-        if visible {
+        if !self.summary_only && self.printer.shows(d, record) {
             self.progress.clear();
-            self.write(d, record, w)?;
+            self.printer.diagnosis(d, record, w)?;
             if self.progress.is_on() {
                 w.flush()?;
             }
         }
-        self.progress.tick(self.seen());
-        Ok(())
-    }
-
-    fn write(&mut self, d: &Diagnosis, record: bool, w: &mut dyn Write) -> io::Result<()> {
-        match (self.opts.format, record) {
-            (OutputFormat::Json, _) => {
-                self.line.clear();
-                render::json::line_into(d, &mut self.line);
-                w.write_all(&self.line)?;
-            }
-            (OutputFormat::Markdown, true) => {
-                if !self.table_open {
-                    if self.shown > 0 {
-                        writeln!(w)?;
-                    }
-                    render::markdown::table_header(w)?;
-                    self.table_open = true;
-                }
-                render::markdown::table_row(d, w)?;
-            }
-            (OutputFormat::Markdown, false) => {
-                if self.shown > 0 {
-                    writeln!(w)?;
-                }
-                self.table_open = false;
-                render::markdown::single(d, w)?;
-            }
-            (OutputFormat::Human, true) => {
-                if self.shown > 0 {
-                    writeln!(w)?;
-                }
-                render::human::compact(d, w)?;
-            }
-            (OutputFormat::Human, false) => {
-                if self.shown > 0 {
-                    writeln!(w)?;
-                }
-                let rules = self.rules;
-                let api_title = |name: &str| {
-                    rules
-                        .apis()
-                        .iter()
-                        .find(|a| a.name == name)
-                        .map_or(name.to_string(), |a| format!("{} ({})", a.name, a.title))
-                };
-                render::human::full(d, &api_title, self.opts.label_files, w)?;
-            }
-        }
-        self.shown += 1;
+        self.progress.tick(self.tally.seen());
         Ok(())
     }
 
     /// Count a record that could not be read. The caller reports it on stderr, after
     /// [`Report::before_stderr`].
-    pub fn record_error(&mut self, _e: &RecordError) {
+    pub fn record_error(&mut self) {
         self.count_unreadable();
-        self.progress.tick(self.seen());
+        self.progress.tick(self.tally.seen());
     }
 
     /// Count an input that could not be opened or read at all.
     pub fn input_error(&mut self) {
-        self.input_errors += 1;
         self.count_unreadable();
     }
 
     fn count_unreadable(&mut self) {
-        self.unreadable += 1;
+        self.tally.unreadable += 1;
         if let Some(summary) = &mut self.summary {
             summary.add_unreadable();
         }
@@ -248,51 +210,27 @@ impl<'r> Report<'r> {
         self.progress.clear();
     }
 
-    fn seen(&self) -> usize {
-        self.responses + self.unreadable
-    }
-
     /// Whether the summary is printed at the end: always with `--summary`; never in
     /// JSON mode otherwise; else when the run saw a HAR or NDJSON input or more than
     /// one response.
     pub fn wants_summary(&self) -> bool {
-        self.opts.summary_only
-            || (self.opts.format != OutputFormat::Json && (self.batch_seen || self.seen() > 1))
+        self.summary_only || (self.printer.sums_up_batches() && self.tally.is_batch())
     }
 
-    /// End the run: clear the progress line and write the summary when it is due.
+    /// End the run: clear the progress line and print the summary when it is due.
     pub fn finish(&mut self, w: &mut dyn Write) -> io::Result<()> {
         self.progress.clear();
-        let Some(summary) = self.summary.as_ref().filter(|_| self.wants_summary()) else {
-            return Ok(());
-        };
-        match self.opts.format {
-            OutputFormat::Json => render::summary::json(summary, w),
-            OutputFormat::Human => {
-                if self.shown > 0 {
-                    writeln!(w)?;
-                }
-                render::summary::human(summary, w)
-            }
-            OutputFormat::Markdown => {
-                if self.shown > 0 {
-                    writeln!(w)?;
-                }
-                render::summary::markdown(summary, w)
-            }
+        let due = self.wants_summary();
+        match self.summary.as_ref().filter(|_| due) {
+            Some(summary) => self.printer.summary(summary, w),
+            None => Ok(()),
         }
     }
 
     /// 2 when any input or record was unreadable, else 0 when any response was
     /// diagnosed or flagged by a rule (a described redirect included), else 1.
     pub fn exit_code(&self) -> u8 {
-        if self.input_errors > 0 || self.unreadable > 0 {
-            EXIT_ERROR
-        } else if self.diagnosed > 0 {
-            EXIT_DIAGNOSED
-        } else {
-            EXIT_NOTHING
-        }
+        self.tally.exit_code()
     }
 }
 

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::{palette as p, request_line, retry_text, source_label, status_line};
-use crate::diagnosis::{Diagnosis, Outcome};
+use crate::diagnosis::{Confidence, Diagnosis, Outcome};
 use crate::sanitize::sanitize;
 
 pub(super) const WIDTH: usize = 9;
@@ -55,10 +55,7 @@ pub fn full(
         row(out, "error", error)?;
     }
     if let Some(rule) = &d.rule {
-        let conf = d.confidence.map_or("", |c| match c {
-            crate::diagnosis::Confidence::Documented => "documented",
-            crate::diagnosis::Confidence::Likely => "likely",
-        });
+        let conf = d.confidence.map_or("", Confidence::as_str);
         writeln!(
             out,
             "{} {} ({conf})",

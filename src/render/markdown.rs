@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use super::{request_line, retry_text, source_label, status_line};
-use crate::diagnosis::Diagnosis;
+use crate::diagnosis::{Confidence, Diagnosis};
 use crate::sanitize::sanitize;
 
 /// `text` as inert Markdown inline text, safe in a paragraph, a list item, a heading
@@ -106,7 +106,7 @@ pub fn single(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
         .unwrap_or("no rule recognises this response");
     writeln!(out, "### {} — {}\n", text(&status_line(d)), text(title))?;
     writeln!(out, "| | |\n|---|---|")?;
-    let conf = d.confidence.map(|c| format!("{c:?}").to_lowercase());
+    let conf = d.confidence.map(Confidence::as_str);
     // Cells hold escaped text only: a code span cannot hold a `|` inside a table.
     let rows: [(&str, Option<String>); 6] = [
         ("API", d.api.as_deref().map(text)),

@@ -1,13 +1,42 @@
-//! Turning diagnoses into text. Only this module writes output; it never decides
-//! anything about the response.
+//! Turning diagnoses, rules and checks into text. Only this module writes output; it
+//! never decides anything about the response.
 
+pub mod explain;
 pub mod human;
 pub mod json;
 pub mod markdown;
 pub mod palette;
+mod printer;
+pub mod rules;
 pub mod summary;
 
-use crate::diagnosis::Diagnosis;
+pub use printer::{HumanPrinter, JsonPrinter, MarkdownPrinter, OutputFormat, Printer};
+
+use crate::diagnosis::{Confidence, Diagnosis};
+use crate::rules::check::Verdict;
+
+// The words for domain types live here, beside every text that shows them, so the
+// rule engine's types stay free of output.
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Documented => "documented",
+            Self::Likely => "likely",
+        }
+    }
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Validated => "validated",
+            Self::Missing => "missing",
+            Self::Noisy => "noisy",
+            Self::Invalid => "invalid",
+        }
+    }
+}
 
 /// `403 Forbidden`, `status unknown`, or `no response`. The reason phrase came from
 /// the server, so it is sanitised here for every text form.
