@@ -5,21 +5,17 @@ use std::io::{self, Write};
 
 use super::palette as p;
 use crate::explain::StatusRules;
+use crate::rules::model::{Example, Rule};
 use crate::rules::{Entry, RuleSet};
 use crate::status::reason_phrase;
 use crate::template;
 
 /// The long form of one rule.
 pub fn rule(rules: &RuleSet, entry: &Entry, out: &mut dyn Write) -> io::Result<()> {
-    let r = &entry.rule;
-    let pack = rules.pack(entry.pack);
+    let r = &*entry.rule;
+    let api = &rules.apis()[entry.api];
     writeln!(out, "{}  {}", p::rule(&r.id), p::title(&outline(&r.title)))?;
-    writeln!(
-        out,
-        "api:        {} ({})",
-        rules.apis()[entry.api].name,
-        rules.apis()[entry.api].title
-    )?;
+    writeln!(out, "api:        {} ({})", api.name, api.title)?;
     writeln!(out, "confidence: {}", r.confidence.as_str())?;
     if let Some(status) = &r.when.status {
         writeln!(
@@ -31,6 +27,23 @@ pub fn rule(rules: &RuleSet, entry: &Entry, out: &mut dyn Write) -> io::Result<(
     if let Some(doc) = &r.documented {
         writeln!(out, "documented: {doc:?}")?;
     }
+    advice(r, out)?;
+    if let Some(ex) = r.examples.must_match.first() {
+        example(ex, out)?;
+    }
+    if let Some(docs) = r.docs.as_ref().or(rules.pack(entry.pack).docs.as_ref()) {
+        writeln!(out, "\ndocs: {docs}")?;
+    }
+    let retry = r.retry.iter().map(|x| x.advice.as_str());
+    let texts = [r.title.as_str(), r.cause.as_str()].into_iter();
+    footnote(
+        texts.chain(r.fix.iter().map(String::as_str)).chain(retry),
+        out,
+    )
+}
+
+/// Cause, fix steps, retry advice and background, each under its title.
+fn advice(r: &Rule, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "\n{}\n  {}", p::title("Cause"), outline(&r.cause))?;
     writeln!(out, "\n{}", p::title("Fix"))?;
     for (i, step) in r.fix.iter().enumerate() {
@@ -52,28 +65,23 @@ pub fn rule(rules: &RuleSet, entry: &Entry, out: &mut dyn Write) -> io::Result<(
     if let Some(text) = &r.explain {
         writeln!(out, "\n{}\n  {}", p::title("Background"), text)?;
     }
-    if let Some(ex) = r.examples.must_match.first() {
-        writeln!(out, "\n{}", p::title("Example response"))?;
-        let status = ex.status.map_or("(status not shown)".to_string(), |s| {
-            format!("HTTP {s} {}", reason_phrase(s).unwrap_or(""))
-        });
-        writeln!(out, "  {}", status.trim_end())?;
-        if let Some(body) = &ex.body {
-            let text = body
-                .as_str()
-                .map_or_else(|| body.to_string(), str::to_string);
-            writeln!(out, "  {text}")?;
-        }
+    Ok(())
+}
+
+/// A response the rule must match: its status line and body.
+fn example(ex: &Example, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "\n{}", p::title("Example response"))?;
+    let status = ex.status.map_or("(status not shown)".to_string(), |s| {
+        format!("HTTP {s} {}", reason_phrase(s).unwrap_or(""))
+    });
+    writeln!(out, "  {}", status.trim_end())?;
+    if let Some(body) = &ex.body {
+        let text = body
+            .as_str()
+            .map_or_else(|| body.to_string(), str::to_string);
+        writeln!(out, "  {text}")?;
     }
-    if let Some(docs) = r.docs.as_ref().or(pack.docs.as_ref()) {
-        writeln!(out, "\ndocs: {docs}")?;
-    }
-    let retry = r.retry.iter().map(|x| x.advice.as_str());
-    let texts = [r.title.as_str(), r.cause.as_str()].into_iter();
-    footnote(
-        texts.chain(r.fix.iter().map(String::as_str)).chain(retry),
-        out,
-    )
+    Ok(())
 }
 
 /// A rule's text as `explain` shows it, for a rule and for a status alike: there is no
