@@ -325,6 +325,24 @@ mod tests {
     }
 
     #[test]
+    fn an_unreadable_input_outweighs_a_diagnosis() {
+        let mut t = Tally::default();
+        assert_eq!(t.exit_code(), EXIT_NOTHING);
+        t.response(false, false);
+        assert!(!t.is_batch());
+        assert_eq!(t.exit_code(), EXIT_NOTHING);
+        t.response(true, false);
+        assert!(t.is_batch());
+        assert_eq!(t.exit_code(), EXIT_DIAGNOSED);
+        t.unreadable += 1;
+        assert_eq!(t.exit_code(), EXIT_ERROR);
+
+        let mut one_record = Tally::default();
+        one_record.response(false, true);
+        assert!(one_record.is_batch(), "a HAR of one entry is still a batch");
+    }
+
+    #[test]
     fn progress_draws_and_clears_only_when_on() {
         let buf = Shared::default();
         let mut p = Progress::with_delay(Box::new(buf.clone()), Duration::ZERO);
