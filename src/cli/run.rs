@@ -20,7 +20,7 @@ use apidiag::sanitize::sanitize;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches};
 
-use crate::cli::{Cli, ColorWhen, Command, DiagnoseArgs, Format, ListFormat, RulesCommand};
+use super::args::{Cli, ColorWhen, Command, DiagnoseArgs, Format, ListFormat, RulesCommand};
 
 pub use apidiag::report::{EXIT_DIAGNOSED, EXIT_ERROR, EXIT_NOTHING};
 
@@ -372,11 +372,11 @@ fn subcommand(cmd: Command, user_rules: &[std::path::PathBuf]) -> Result<u8> {
             EXIT_DIAGNOSED
         }
         Command::Completions { shell } => {
-            crate::complete::registration(shell, &mut w)?;
+            super::complete::registration(shell, &mut w)?;
             EXIT_DIAGNOSED
         }
         Command::Man => {
-            crate::man::render(&mut w)?;
+            super::man::render(&mut w)?;
             EXIT_DIAGNOSED
         }
     };

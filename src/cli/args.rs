@@ -8,20 +8,20 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::ArgValueCompleter;
 
-use crate::complete;
+use super::complete;
 
 /// Exit status, as `--help`, the man page and the README list it.
 pub const EXIT_CODES: &[(u8, &str)] = &[
     (
-        crate::app::EXIT_DIAGNOSED,
+        super::run::EXIT_DIAGNOSED,
         "at least one response was diagnosed (or a subcommand succeeded)",
     ),
     (
-        crate::app::EXIT_NOTHING,
+        super::run::EXIT_NOTHING,
         "nothing was diagnosed: only successes, or nothing recognisable; for `rules check`, a rule is missing or noisy",
     ),
     (
-        crate::app::EXIT_ERROR,
+        super::run::EXIT_ERROR,
         "usage error, unreadable or oversize input, a broken rule file, an unknown rule id, or an unreadable record in a batch (the rest is still diagnosed)",
     ),
 ];

@@ -7,7 +7,7 @@ use clap::CommandFactory;
 use clap_mangen::Man;
 use clap_mangen::roff::{Roff, bold, italic, roman};
 
-use crate::cli::{Cli, ENVIRONMENT, EXAMPLES, EXIT_CODES, RULE_FILES};
+use super::args::{Cli, ENVIRONMENT, EXAMPLES, EXIT_CODES, RULE_FILES};
 
 /// The lines `roff` puts before every fragment it renders; kept once, at the top.
 const PREAMBLE: &str = ".ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\n";
@@ -75,7 +75,7 @@ fn sections(w: &mut dyn io::Write) -> io::Result<()> {
             .text([roman(*meaning)]);
     }
     roff.control("PP", [])
-        .text([roman(crate::cli::CLOSED_PIPE)]);
+        .text([roman(super::args::CLOSED_PIPE)]);
 
     roff.control("SH", ["SHELL COMPLETION"]);
     roff.text([

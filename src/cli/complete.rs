@@ -15,7 +15,7 @@ use clap::CommandFactory;
 use clap_complete::CompletionCandidate;
 use clap_complete::env::{Bash, CompleteEnv, Elvish, EnvCompleter, Fish, Powershell, Shells};
 
-use crate::cli::{Cli, Shell};
+use super::args::{Cli, Shell};
 
 /// The command the scripts complete and call back; looked up on `PATH`.
 pub const BIN: &str = "apidiag";
