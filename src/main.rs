@@ -6,16 +6,16 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     // `COMPLETE=<shell> apidiag …` is the shell asking for completions: answer and exit.
-    cli::complete::complete_if_asked();
-    match cli::run::run() {
-        Ok(code) => code,
+    cli::complete_if_asked();
+    match cli::run() {
+        Ok(status) => status.into(),
         Err(err) => {
             // Errors name files and quote rule files: masked and sanitised like server text.
             eprintln!(
                 "apidiag: error: {}",
-                cli::run::shown_error(format_args!("{err:#}"))
+                cli::shown_error(format_args!("{err:#}"))
             );
-            ExitCode::from(cli::run::EXIT_ERROR)
+            cli::ExitStatus::Error.into()
         }
     }
 }

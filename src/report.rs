@@ -20,12 +20,16 @@ use crate::render;
 use crate::rules::RuleSet;
 use crate::summary::{Summary, is_problem};
 
-/// Exit status: at least one response was diagnosed (or flagged).
-pub const EXIT_DIAGNOSED: u8 = 0;
-/// Exit status: nothing was diagnosed.
-pub const EXIT_NOTHING: u8 = 1;
-/// Exit status: an input or a record could not be read (the rest was still diagnosed).
-pub const EXIT_ERROR: u8 = 2;
+/// What a run found, for the binary to turn into an exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// At least one response was diagnosed (or flagged).
+    Diagnosed,
+    /// Nothing was diagnosed.
+    Nothing,
+    /// An input or a record could not be read (the rest was still diagnosed).
+    Unreadable,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
@@ -283,15 +287,15 @@ impl<'r> Report<'r> {
         }
     }
 
-    /// 2 when any input or record was unreadable, else 0 when any response was
-    /// diagnosed or flagged by a rule (a described redirect included), else 1.
-    pub fn exit_code(&self) -> u8 {
+    /// Unreadable when any input or record was, else diagnosed when any response was
+    /// diagnosed or flagged by a rule (a described redirect included), else nothing.
+    pub fn outcome(&self) -> Outcome {
         if self.input_errors > 0 || self.unreadable > 0 {
-            EXIT_ERROR
+            Outcome::Unreadable
         } else if self.diagnosed > 0 {
-            EXIT_DIAGNOSED
+            Outcome::Diagnosed
         } else {
-            EXIT_NOTHING
+            Outcome::Nothing
         }
     }
 }
