@@ -31,6 +31,7 @@ pub enum Task {
     /// No subcommand and no FILE while standard input is a terminal: nobody piped a
     /// response in, so say how to rather than wait for one to be typed.
     NoInput,
+    /// A subcommand, no diagnose option having been given before it.
     Subcommand(Subcommand),
 }
 
@@ -76,7 +77,9 @@ pub enum Subcommand {
         topic: String,
         api: Option<String>,
     },
+    /// `completions SHELL`: the registration script.
     Completions(Shell),
+    /// `man`: the manual page.
     Man,
 }
 
