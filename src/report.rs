@@ -20,12 +20,16 @@ use crate::render::{self, OutputFormat, Printer};
 use crate::rules::RuleSet;
 use crate::summary::Summary;
 
-/// Exit status: at least one response was diagnosed (or flagged).
-pub const EXIT_DIAGNOSED: u8 = 0;
-/// Exit status: nothing was diagnosed.
-pub const EXIT_NOTHING: u8 = 1;
-/// Exit status: an input or a record could not be read (the rest was still diagnosed).
-pub const EXIT_ERROR: u8 = 2;
+/// What a run found, for the binary to turn into an exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// At least one response was diagnosed (or flagged).
+    Diagnosed,
+    /// Nothing was diagnosed.
+    Nothing,
+    /// An input or a record could not be read (the rest was still diagnosed).
+    Unreadable,
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct ReportOptions {
@@ -110,13 +114,13 @@ impl Tally {
         self.batch_seen || self.seen() > 1
     }
 
-    fn exit_code(&self) -> u8 {
+    fn outcome(&self) -> Outcome {
         if self.unreadable > 0 {
-            EXIT_ERROR
+            Outcome::Unreadable
         } else if self.diagnosed > 0 {
-            EXIT_DIAGNOSED
+            Outcome::Diagnosed
         } else {
-            EXIT_NOTHING
+            Outcome::Nothing
         }
     }
 }
@@ -227,10 +231,10 @@ impl<'r> Report<'r> {
         }
     }
 
-    /// 2 when any input or record was unreadable, else 0 when any response was
-    /// diagnosed or flagged by a rule (a described redirect included), else 1.
-    pub fn exit_code(&self) -> u8 {
-        self.tally.exit_code()
+    /// Unreadable when any input or record was, else diagnosed when any response was
+    /// diagnosed or flagged by a rule (a described redirect included), else nothing.
+    pub fn outcome(&self) -> Outcome {
+        self.tally.outcome()
     }
 }
 
@@ -327,15 +331,15 @@ mod tests {
     #[test]
     fn an_unreadable_input_outweighs_a_diagnosis() {
         let mut t = Tally::default();
-        assert_eq!(t.exit_code(), EXIT_NOTHING);
+        assert_eq!(t.outcome(), Outcome::Nothing);
         t.response(false, false);
         assert!(!t.is_batch());
-        assert_eq!(t.exit_code(), EXIT_NOTHING);
+        assert_eq!(t.outcome(), Outcome::Nothing);
         t.response(true, false);
         assert!(t.is_batch());
-        assert_eq!(t.exit_code(), EXIT_DIAGNOSED);
+        assert_eq!(t.outcome(), Outcome::Diagnosed);
         t.unreadable += 1;
-        assert_eq!(t.exit_code(), EXIT_ERROR);
+        assert_eq!(t.outcome(), Outcome::Unreadable);
 
         let mut one_record = Tally::default();
         one_record.response(false, true);

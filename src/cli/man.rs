@@ -1,5 +1,5 @@
-//! `apidiag man`: the manual page, from the one clap definition plus the tables in `cli`
-//! (examples, rule files, environment, exit status), so it cannot drift from `--help`.
+//! `apidiag man`: the manual page, from the one clap definition plus the tables in `help`
+//! and `exit_codes` (examples, rule files, environment, exit status), so it cannot drift from `--help`.
 
 use std::io;
 
@@ -7,7 +7,9 @@ use clap::CommandFactory;
 use clap_mangen::Man;
 use clap_mangen::roff::{Roff, bold, italic, roman};
 
-use crate::cli::{Cli, ENVIRONMENT, EXAMPLES, EXIT_CODES, RULE_FILES};
+use super::args::Cli;
+use super::exit_codes::{CLOSED_PIPE, EXIT_CODES};
+use super::help::{ENVIRONMENT, EXAMPLES, RULE_FILES};
 
 /// The lines `roff` puts before every fragment it renders; kept once, at the top.
 const PREAMBLE: &str = ".ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\n";
@@ -69,13 +71,12 @@ fn sections(w: &mut dyn io::Write) -> io::Result<()> {
     }
 
     roff.control("SH", ["EXIT STATUS"]);
-    for (code, meaning) in EXIT_CODES {
+    for (status, meaning) in EXIT_CODES {
         roff.control("TP", [])
-            .text([bold(code.to_string())])
+            .text([bold(status.code().to_string())])
             .text([roman(*meaning)]);
     }
-    roff.control("PP", [])
-        .text([roman(crate::cli::CLOSED_PIPE)]);
+    roff.control("PP", []).text([roman(CLOSED_PIPE)]);
 
     roff.control("SH", ["SHELL COMPLETION"]);
     roff.text([

@@ -1,168 +1,16 @@
-//! The command line, as clap sees it. Nothing here does work; `app` turns it into a
+//! The command line, as clap sees it. Nothing here does work; `config` turns it into a
 //! checked configuration first.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use apidiag::read::InputFormat;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use clap_complete::ArgValueCompleter;
 
-use crate::complete;
-
-/// Exit status, as `--help`, the man page and the README list it.
-pub const EXIT_CODES: &[(u8, &str)] = &[
-    (
-        crate::app::EXIT_DIAGNOSED,
-        "at least one response was diagnosed (or a subcommand succeeded)",
-    ),
-    (
-        crate::app::EXIT_NOTHING,
-        "nothing was diagnosed: only successes, or nothing recognisable; for `rules check`, a rule is missing or noisy",
-    ),
-    (
-        crate::app::EXIT_ERROR,
-        "usage error, unreadable or oversize input, a broken rule file, an unknown rule id, or an unreadable record in a batch (the rest is still diagnosed)",
-    ),
-];
-
-/// What a closed pipe does to the run, after the exit status in `--help` and the man page.
-pub const CLOSED_PIPE: &str = "A closed pipe (apidiag ... | head) is not an error: apidiag stops reading and writing, and exits with the status of the responses it had read (1 if they were all successes, so `apidiag | grep -q` cannot turn a success into a finding).";
-
-/// Examples for the long help and the man page: what it does, then the command lines.
-pub const EXAMPLES: &[(&str, &[&str])] = &[
-    (
-        "Pipe curl's response with its headers (-i):",
-        &[
-            "curl -sS -i -H \"X-Api-Key: $KEY\" https://api.hacktron.ai/v1/scans -d @scan.json | apidiag",
-        ],
-    ),
-    (
-        "Pipe a verbose transcript; request facts such as the auth scheme are used:",
-        &["curl -sS -v https://api.wasviking.com/v1/findings 2>&1 | apidiag"],
-    ),
-    (
-        "A saved response, or only a body with its status:",
-        &[
-            "apidiag saved-response.txt",
-            "apidiag --status 403 body.json",
-        ],
-    ),
-    (
-        "Every failed call in a browser HAR, then a summary; or only the summary:",
-        &["apidiag session.har", "apidiag --summary session.har"],
-    ),
-    (
-        "A rule's long explanation, or what a status means for each API:",
-        &[
-            "apidiag explain hacktron/estimation-not-ready",
-            "apidiag explain 429 --api wasviking",
-        ],
-    ),
-    (
-        "Write a rule of your own (format: rules/README.md), check it, use it:",
-        &[
-            "mkdir -p ~/.config/apidiag/rules",
-            "$EDITOR ~/.config/apidiag/rules/acme.json",
-            "apidiag rules check ~/.config/apidiag/rules/acme.json",
-            "apidiag rules list --api acme",
-        ],
-    ),
-    (
-        "Into a ticket, or a script:",
-        &[
-            "apidiag --format markdown response.txt > ticket.md",
-            "apidiag --format json response.txt | jq -r '.fix[]'",
-        ],
-    ),
-];
-
-/// Where rules come from, in order; later ones replace earlier ones with the same id.
-pub const RULE_FILES: &[(&str, &str)] = &[
-    (
-        "built in",
-        "the rules embedded in the binary (rules/*.json)",
-    ),
-    (
-        "--rules PATH",
-        "a rule file or a folder of them (repeatable)",
-    ),
-    ("APIDIAG_RULES", "rule files or folders, separated by ':'"),
-    (
-        "$XDG_CONFIG_HOME/apidiag/rules/",
-        "every rule file in this folder (default ~/.config/apidiag/rules/)",
-    ),
-];
-
-/// The environment apidiag reads.
-pub const ENVIRONMENT: &[(&str, &str)] = &[
-    (
-        "APIDIAG_RULES",
-        "more rule files or folders, separated by ':'",
-    ),
-    (
-        "XDG_CONFIG_HOME",
-        "where the user rule folder lives (apidiag/rules/ under it; default ~/.config)",
-    ),
-    (
-        "NO_COLOR",
-        "when set and not empty, --color auto does not colour",
-    ),
-    (
-        "CLICOLOR_FORCE",
-        "when set and not 0, --color auto colours even a pipe",
-    ),
-    (
-        "COMPLETE",
-        "set to a shell name by the completion scripts to ask for completions",
-    ),
-];
-
-/// Wrap `text` to `width` columns, indenting lines after the first by `indent` (clap
-/// wraps long help too, but without a hanging indent).
-fn hang(text: &str, indent: usize, width: usize) -> String {
-    let mut out = String::new();
-    let mut col = indent;
-    for word in text.split_whitespace() {
-        if col > indent && col + 1 + word.len() > width {
-            out.push('\n');
-            out.push_str(&" ".repeat(indent));
-            col = indent;
-        } else if col > indent {
-            out.push(' ');
-            col += 1;
-        }
-        out.push_str(word);
-        col += word.chars().count();
-    }
-    out
-}
-
-/// The long help after the options: examples, rule files, exit status.
-fn after_long_help() -> String {
-    use std::fmt::Write as _;
-    let h = clap::builder::styling::Style::new().bold().underline();
-    let mut s = format!("{h}Examples:{h:#}\n");
-    for (what, commands) in EXAMPLES {
-        let _ = writeln!(s, "  {what}");
-        for c in *commands {
-            let _ = writeln!(s, "    {c}");
-        }
-    }
-    let _ = writeln!(
-        s,
-        "\n{h}Rule files:{h:#} in this order; a later rule with the same id replaces an earlier one"
-    );
-    for (place, what) in RULE_FILES {
-        let _ = writeln!(s, "  {place}\n      {what}");
-    }
-    let _ = writeln!(s, "\n{h}Exit status:{h:#}");
-    for (code, meaning) in EXIT_CODES {
-        let _ = writeln!(s, "  {code}  {}", hang(meaning, 5, 95));
-    }
-    let _ = write!(s, "\n{}", hang(CLOSED_PIPE, 0, 95));
-    s
-}
+use super::candidates;
+use super::help::after_long_help;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -193,6 +41,31 @@ pub struct Cli {
     pub rules: Vec<PathBuf>,
 }
 
+/// The command line, with clap's record of which options were given, or clap's error; an
+/// error that quotes a secret given as an argument (`--header 'Authorization Bearer …'`)
+/// is printed masked.
+pub fn parse() -> (ArgMatches, Cli) {
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (m, cli)));
+    let err = match parsed {
+        Ok(both) => return both,
+        Err(err) => err,
+    };
+    if !err.use_stderr() {
+        err.exit(); // help or version, on stdout
+    }
+    let plain = err.render().to_string();
+    match apidiag::mask::mask_text(&plain) {
+        // Left to clap, which colours it on a terminal.
+        Cow::Borrowed(_) => err.exit(),
+        Cow::Owned(masked) => {
+            eprint!("{masked}");
+            std::process::exit(err.exit_code())
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct DiagnoseArgs {
     /// Files to read; none or `-` reads standard input
@@ -216,7 +89,7 @@ pub struct DiagnoseArgs {
     pub input_format: InputFormat,
 
     /// The status, when the input is a bare body
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(100..=599), help_heading = "Input", add = ArgValueCompleter::new(complete::statuses))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(100..=599), help_heading = "Input", add = ArgValueCompleter::new(candidates::statuses))]
     pub status: Option<u16>,
 
     /// A request header you sent, e.g. 'Authorization: Bearer TOKEN' (repeatable)
@@ -244,7 +117,7 @@ pub struct DiagnoseArgs {
     pub threads: Option<u16>,
 
     /// Treat responses as this API's (see `apidiag rules list`)
-    #[arg(long, value_name = "NAME", help_heading = "Rules", add = ArgValueCompleter::new(complete::api_names))]
+    #[arg(long, value_name = "NAME", help_heading = "Rules", add = ArgValueCompleter::new(candidates::api_names))]
     pub api: Option<String>,
 }
 
@@ -256,10 +129,10 @@ pub enum Command {
     /// Explain a rule (by id) or a status code (with every vendor rule for it)
     Explain {
         /// A rule id such as hacktron/missing-write-scope, or a status such as 429
-        #[arg(value_name = "RULE_ID|STATUS", add = ArgValueCompleter::new(complete::explain_topics))]
+        #[arg(value_name = "RULE_ID|STATUS", add = ArgValueCompleter::new(candidates::explain_topics))]
         topic: String,
         /// With a status: only this API's rules
-        #[arg(long, value_name = "NAME", add = ArgValueCompleter::new(complete::api_names))]
+        #[arg(long, value_name = "NAME", add = ArgValueCompleter::new(candidates::api_names))]
         api: Option<String>,
     },
     /// Print the completion script for a shell
@@ -287,7 +160,7 @@ pub enum RulesCommand {
     /// List the rules, one per line
     List {
         /// Only this API's rules
-        #[arg(long, value_name = "NAME", add = ArgValueCompleter::new(complete::api_names))]
+        #[arg(long, value_name = "NAME", add = ArgValueCompleter::new(candidates::api_names))]
         api: Option<String>,
         /// Output form: a table, or one JSON object per line
         #[arg(short, long, value_enum, default_value_t = ListFormat::Human)]
@@ -374,7 +247,6 @@ fn parse_size(s: &str) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn the_command_line_is_consistent() {

@@ -1,5 +1,6 @@
-//! Shell completion: the value completers behind `TAB` (rule ids, API names, statuses)
-//! and the registration scripts `apidiag completions SHELL` prints.
+//! Shell completion: answering `TAB` and the registration scripts `apidiag completions
+//! SHELL` prints. The values offered for rule ids, API names and statuses are in
+//! `candidates`.
 //!
 //! Completion runs through clap_complete's `CompleteEnv`: the shell calls
 //! `COMPLETE=<shell> apidiag -- <words>` and the binary answers from the one clap
@@ -7,15 +8,12 @@
 //! the path of the build that printed them, so the committed files under `completions/`
 //! are the same on every machine.
 
-use std::ffi::OsStr;
 use std::io;
 
-use apidiag::rules::{RuleSet, loader};
 use clap::CommandFactory;
-use clap_complete::CompletionCandidate;
 use clap_complete::env::{Bash, CompleteEnv, Elvish, EnvCompleter, Fish, Powershell, Shells};
 
-use crate::cli::{Cli, Shell};
+use super::args::{Cli, Shell};
 
 /// The command the scripts complete and call back; looked up on `PATH`.
 pub const BIN: &str = "apidiag";
@@ -50,66 +48,6 @@ pub fn registration(shell: Shell, w: &mut dyn io::Write) -> io::Result<()> {
     };
     let completer = SHELLS.completer(name).expect("every Shell has a completer");
     completer.write_registration(VAR, Cli::command().get_name(), BIN, BIN, w)
-}
-
-/// The built-in rules plus the user's (`APIDIAG_RULES`, the config folder). A broken user
-/// file must not break `TAB`, so it falls back to the built-in table.
-fn rules() -> Option<RuleSet> {
-    RuleSet::load(&loader::env_rule_paths())
-        .or_else(|_| RuleSet::builtin())
-        .ok()
-}
-
-/// What `explain` takes: a rule id (case-insensitive prefix), or a status once a digit is typed.
-pub fn explain_topics(current: &OsStr) -> Vec<CompletionCandidate> {
-    let Some(current) = current.to_str() else {
-        return Vec::new();
-    };
-    if current.starts_with(|c: char| c.is_ascii_digit()) {
-        return statuses(OsStr::new(current));
-    }
-    let Some(rules) = rules() else {
-        return Vec::new();
-    };
-    let want = current.to_ascii_lowercase();
-    let mut ids: Vec<CompletionCandidate> = rules
-        .entries()
-        .iter()
-        .filter(|e| e.rule.id.to_ascii_lowercase().starts_with(&want))
-        .map(|e| CompletionCandidate::new(&e.rule.id).help(Some(e.rule.title.clone().into())))
-        .collect();
-    ids.sort_by(|a, b| a.get_value().cmp(b.get_value()));
-    ids
-}
-
-/// API names for `--api`, with their titles.
-pub fn api_names(current: &OsStr) -> Vec<CompletionCandidate> {
-    let Some(current) = current.to_str() else {
-        return Vec::new();
-    };
-    let want = current.to_ascii_lowercase();
-    let Some(rules) = rules() else {
-        return Vec::new();
-    };
-    rules
-        .apis()
-        .iter()
-        .filter(|a| a.name.to_ascii_lowercase().starts_with(&want))
-        .map(|a| CompletionCandidate::new(a.name.as_str()).help(Some(a.title.clone().into())))
-        .collect()
-}
-
-/// HTTP statuses with a registered (or commonly sent) reason phrase.
-pub fn statuses(current: &OsStr) -> Vec<CompletionCandidate> {
-    let Some(current) = current.to_str() else {
-        return Vec::new();
-    };
-    (100u16..=599)
-        .filter_map(|code| Some((code, apidiag::status::reason_phrase(code)?)))
-        .map(|(code, reason)| (code.to_string(), reason))
-        .filter(|(code, _)| code.starts_with(current))
-        .map(|(code, reason)| CompletionCandidate::new(code).help(Some(reason.into())))
-        .collect()
 }
 
 /// clap_complete's zsh adapter, plus the two lines that make its script work as an
@@ -229,35 +167,6 @@ fn unquote(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn values(c: Vec<CompletionCandidate>) -> Vec<String> {
-        c.iter()
-            .map(|c| c.get_value().to_string_lossy().into_owned())
-            .collect()
-    }
-
-    #[test]
-    fn rule_ids_complete_by_prefix_case_insensitively() {
-        let ids = values(explain_topics(OsStr::new("HACK")));
-        assert!(
-            ids.contains(&"hacktron/missing-write-scope".to_string()),
-            "{ids:?}"
-        );
-        assert!(ids.iter().all(|id| id.starts_with("hacktron/")), "{ids:?}");
-    }
-
-    #[test]
-    fn a_digit_completes_statuses() {
-        let codes = values(explain_topics(OsStr::new("42")));
-        assert!(codes.contains(&"429".to_string()), "{codes:?}");
-        assert!(codes.iter().all(|c| c.starts_with("42")), "{codes:?}");
-    }
-
-    #[test]
-    fn api_names_come_from_the_rule_table() {
-        assert_eq!(values(api_names(OsStr::new("wa"))), ["wasviking"]);
-        assert!(values(api_names(OsStr::new(""))).len() >= 4);
-    }
 
     #[test]
     fn words_lose_the_quoting_bash_reads_away() {

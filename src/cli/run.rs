@@ -1,0 +1,194 @@
+//! The work a [`Config`] describes: diagnosing the inputs one by one, on worker threads
+//! for a large file, or a subcommand. Broken pipes end the run quietly.
+
+use std::fs::File;
+use std::io::{self, BufReader, Write};
+
+use anyhow::Result;
+use apidiag::input::{DrainAware, Piece, ReadFailure, RecordError, read_input, read_pieces};
+use apidiag::parallel::{HandOut, Output, with_pool};
+use apidiag::report::{Prepared, Progress, Report, WorkerPrinter};
+
+use super::config::{Config, Diagnose, Task};
+use super::error::shown_error;
+use super::exit_codes::{ExitStatus, despite_closed_pipe};
+use super::subcommands;
+
+pub fn run(config: &Config) -> Result<ExitStatus> {
+    colored::control::set_override(config.color);
+    match &config.task {
+        Task::Diagnose(job) => diagnose(job),
+        Task::NoInput => {
+            eprintln!(
+                "apidiag: reading a response from standard input; pipe one in, e.g.\n  curl -sS -i URL | apidiag\nor name a file: apidiag response.txt (apidiag --help for more)"
+            );
+            Ok(ExitStatus::Error)
+        }
+        // Only `rules check` can fail once it writes, and it keeps its own status.
+        Task::Subcommand(cmd) => {
+            subcommands::run(cmd).or_else(|e| despite_closed_pipe(Err(e), ExitStatus::Diagnosed))
+        }
+    }
+}
+
+/// Diagnose every input, then write the summary; the status says what was found.
+fn diagnose(job: &Diagnose) -> Result<ExitStatus> {
+    let progress = if job.progress {
+        Progress::to(Box::new(io::stderr()))
+    } else {
+        Progress::off()
+    };
+    let mut report = Report::new(&job.rules, job.report, progress);
+    let stdin = io::stdin();
+    // A log's diagnoses are several times its size: fewer, larger writes.
+    let mut w = io::BufWriter::with_capacity(64 << 10, io::stdout().lock());
+    let written = each_file(job, &stdin, &mut report, &mut w);
+    despite_closed_pipe(written, report.outcome().into())
+}
+
+/// Where each diagnosis (or unreadable record) goes, with the bytes a worker rendered
+/// it to (none on one thread).
+type HandOn<'a> = HandOut<'a, Result<Prepared, RecordError>>;
+
+fn each_file(
+    job: &Diagnose,
+    stdin: &io::Stdin,
+    report: &mut Report,
+    w: &mut dyn Write,
+) -> Result<()> {
+    for name in &job.files {
+        one_file(job, name, stdin, report, w)?;
+    }
+    report.finish(w)?;
+    w.flush()?;
+    Ok(())
+}
+
+/// Diagnose one input into `report`. An input that cannot be opened or read is said
+/// on stderr and counted; only a failed write ends the run.
+fn one_file(
+    job: &Diagnose,
+    name: &str,
+    stdin: &io::Stdin,
+    report: &mut Report,
+    w: &mut dyn Write,
+) -> Result<()> {
+    let (reader, size) = match open(name, stdin) {
+        Ok(opened) => opened,
+        Err(e) => {
+            report.input_error();
+            return Ok(complain(report, w, format_args!("{name}: {e}"))?);
+        }
+    };
+    let (mut reader, buffered) = DrainAware::new(reader);
+    let threads = threads_for(size, job.threads);
+    // Only a stream is worth flushing whenever its input is drained: workers read
+    // whole files, in pieces that always drain the reader.
+    let streaming = threads <= 1;
+    let worker = report.worker_printer();
+    let mut hand_on = |item: Result<Prepared, RecordError>, line: &[u8]| -> io::Result<()> {
+        match item {
+            Ok(h) => {
+                report.add_prepared(h, line, w)?;
+                if streaming && buffered.get() == 0 {
+                    w.flush()?;
+                }
+            }
+            Err(e) => {
+                report.record_error();
+                complain(report, w, &e)?;
+            }
+        }
+        Ok(())
+    };
+    match read(job, &mut reader, name, threads, worker, &mut hand_on) {
+        Ok(()) => Ok(()),
+        Err(ReadFailure::Output(e)) => Err(e.into()),
+        Err(ReadFailure::Input(e)) => {
+            report.input_error();
+            Ok(complain(report, w, &e)?)
+        }
+    }
+}
+
+/// Read one input and hand on each diagnosis (or unreadable record) in order,
+/// diagnosing on `threads` worker threads when more than one.
+fn read(
+    job: &Diagnose,
+    reader: &mut dyn io::BufRead,
+    name: &str,
+    threads: usize,
+    worker: WorkerPrinter,
+    hand_on: &mut HandOn<'_>,
+) -> Result<(), ReadFailure> {
+    let (rules, opts) = (&job.rules, &job.options);
+    if threads <= 1 {
+        return read_input(reader, name, &job.input, &mut |item| {
+            let d = item.map(|p| rules.diagnose(&p.response, opts, p.source));
+            hand_on(d.map(|d| Prepared::Diagnosis(Box::new(d))), &[])
+        });
+    }
+    let work = |piece: Piece, out: &mut Output<Result<Prepared, RecordError>>| {
+        piece.records(name, &job.input, &mut |item| {
+            let handed = item.map(|p| {
+                let d = rules.diagnose(&p.response, opts, p.source);
+                worker.prepare(d, &mut out.bytes)
+            });
+            out.push(handed);
+        });
+    };
+    with_pool(threads, &work, |pool| {
+        let read = read_pieces(reader, name, &job.input, &mut |piece| {
+            let size = piece.size();
+            pool.push(piece, size, hand_on)
+        });
+        match read {
+            Err(ReadFailure::Output(e)) => Err(ReadFailure::Output(e)),
+            other => pool.finish(hand_on).map_err(ReadFailure::Output).and(other),
+        }
+    })
+}
+
+/// Say on stderr what could not be read, after the output so far.
+fn complain(
+    report: &mut Report,
+    w: &mut dyn Write,
+    what: impl std::fmt::Display,
+) -> io::Result<()> {
+    w.flush()?;
+    report.before_stderr();
+    eprintln!("apidiag: error: {}", shown_error(what));
+    Ok(())
+}
+
+/// A file smaller than this is diagnosed on the calling thread: starting workers costs
+/// more than it saves, and a single response must stay quick.
+const PARALLEL_MIN_BYTES: u64 = 1 << 20;
+
+/// Threads for an input of `size` bytes (`None`: a pipe or a terminal, read on one
+/// thread so each diagnosis is printed as soon as its response has arrived).
+fn threads_for(size: Option<u64>, asked: Option<u16>) -> usize {
+    match size {
+        Some(n) if n >= PARALLEL_MIN_BYTES => asked
+            .map(usize::from)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8))),
+        _ => 1,
+    }
+}
+
+/// Open an input (`-` is standard input), with its size when it is a regular file.
+fn open(name: &str, stdin: &io::Stdin) -> io::Result<(Box<dyn io::BufRead>, Option<u64>)> {
+    if name == "-" {
+        return Ok((
+            Box::new(BufReader::with_capacity(1 << 16, stdin.lock())),
+            None,
+        ));
+    }
+    let file = File::open(name)?;
+    let size = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    Ok((Box::new(BufReader::with_capacity(1 << 16, file)), size))
+}
