@@ -142,7 +142,7 @@ fn condition_count(when: Option<&Value>) -> usize {
         r.iter()
             .filter(|(_, v)| present(v))
             .map(|(k, v)| match v {
-                Value::Array(items) if k == "header" => items.len(),
+                Value::Array(items) if k == "header" || k == "query" => items.len(),
                 Value::Array(items) => usize::from(!items.is_empty()),
                 _ => 1,
             })

@@ -7,7 +7,7 @@ use crate::response::{Headers, Note, Request, Response};
 use super::ReadError;
 use super::decode;
 use super::detect;
-use super::http::{self, StatusLine, header_line, request_line, status_line};
+use super::http::{self, Chain, StatusLine, header_line, request_line, status_line};
 use super::lines::{lines, trim};
 use super::progress;
 
@@ -41,6 +41,8 @@ struct Transcript {
     /// only stderr was pasted.
     fail_status: Option<u16>,
     failure_detail: Option<String>,
+    /// The responses `-L` followed past.
+    chain: Chain,
     notes: Vec<Note>,
 }
 
@@ -82,7 +84,7 @@ impl Transcript {
         let rest = rest.strip_prefix(b" ").unwrap_or(rest);
         if let Some(status) = status_line(rest) {
             if let Some((earlier, headers)) = self.response.take() {
-                http::note_earlier(&earlier, &headers, &mut self.notes);
+                self.chain.earlier(&earlier, &headers);
             }
             self.response = Some((status, Headers::new()));
         } else if let Some((_, headers)) = &mut self.response {
@@ -138,6 +140,10 @@ impl Transcript {
 
     fn finish(mut self, body: &[u8]) -> Result<Response, ReadError> {
         let request = self.finished_request();
+        let mut notes = Vec::new();
+        std::mem::take(&mut self.chain).note(&mut notes);
+        notes.append(&mut self.notes);
+        self.notes = notes;
         let transport_error = self.transport_error();
         if let (None, Some(code)) = (&self.response, self.fail_status) {
             return Ok(self.fail_status_only(code, request, body));

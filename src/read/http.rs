@@ -157,28 +157,59 @@ pub(crate) fn read(input: &[u8]) -> Result<Response, ReadError> {
 /// follows directly (`100 Continue`, a proxy's `200 Connection established`, the hops of
 /// `curl -L -i`) replaces the previous one, and the body follows the final block.
 pub(crate) fn read_from(input: &[u8], after_status: usize, status: StatusLine) -> Response {
+    read_chain(input, after_status, status).0
+}
+
+/// [`read_from`], also following the exchanges that HTTPie `--follow --all` and xh
+/// `--follow --all` print after a redirect's body: the next response (glued to a body
+/// without a trailing newline under `--print=hb`) or, under `-v`, the next request and
+/// its response. Returns the final response and, when the chain showed one, the request
+/// that the final response answers.
+pub(crate) fn read_chain(
+    input: &[u8],
+    after_status: usize,
+    status: StatusLine,
+) -> (Response, Option<(RequestLine, Headers)>) {
+    let mut chain = Chain::default();
+    let mut request = None;
     let mut notes = Vec::new();
     let (mut status, mut at) = (status, after_status);
     loop {
         let (headers, end) = header_block(input, at);
-        match next_block(input, end) {
-            Some((line, next)) => {
-                note_earlier(&status, &headers, &mut notes);
-                (status, at) = (next, line.next);
-            }
-            None => {
-                let body = decode::body(&headers, &input[end..], &mut notes);
-                return Response {
-                    status: Some(status.status),
-                    reason: status.reason,
-                    http_version: Some(status.version),
-                    headers,
-                    body,
-                    notes,
-                    ..Response::default()
-                };
+        if let Some((line, next)) = next_block(input, end) {
+            chain.earlier(&status, &headers);
+            (status, at) = (next, line.next);
+            continue;
+        }
+        let mut body_end = input.len();
+        if is_redirect(&status, &headers) {
+            match next_exchange(input, end) {
+                Some(Next::Response(line, next)) => {
+                    chain.earlier(&status, &headers);
+                    (status, at) = (next, line.next);
+                    continue;
+                }
+                Some(Next::Request(line, rl)) => {
+                    let (sent, sent_end) = header_block(input, line.next);
+                    if let Some((status_at, next)) = find_status_line(input, sent_end) {
+                        chain.earlier(&status, &headers);
+                        request = Some((rl, sent));
+                        (status, at) = (next, status_at.next);
+                        continue;
+                    }
+                    notes.push(Note::Other(format!(
+                        "the client followed the redirect (it sent {} {}), but the input shows no response to that request",
+                        rl.method, rl.target
+                    )));
+                    body_end = line.start;
+                }
+                None => {}
             }
         }
+        chain.note(&mut notes);
+        let body = decode::body(&headers, &input[end..body_end], &mut notes);
+        let response = status.into_response(headers, body, None, notes);
+        return (response, request);
     }
 }
 
@@ -188,20 +219,98 @@ fn next_block(input: &[u8], at: usize) -> Option<(Line<'_>, StatusLine)> {
     status_line(line.text).map(|s| (line, s))
 }
 
-/// Redirect hops matter to a diagnosis (a POST turned into a GET, http→https); interim
-/// 1xx responses and a proxy's tunnel reply do not.
-pub(crate) fn note_earlier(status: &StatusLine, headers: &Headers, notes: &mut Vec<Note>) {
-    if status.status < 200 || is_tunnel(status) {
-        return;
+/// A response that sends the client on: 3xx with a `Location`.
+fn is_redirect(status: &StatusLine, headers: &Headers) -> bool {
+    (300..400).contains(&status.status) && headers.get("location").is_some()
+}
+
+/// What follows a redirect's body when the client printed the whole chain.
+enum Next<'a> {
+    /// A status line; its `text` starts at the status line even when it is glued to the
+    /// end of the body.
+    Response(Line<'a>, StatusLine),
+    /// A request line (`-v`): the client's next request.
+    Request(Line<'a>, RequestLine),
+}
+
+/// The first status or request line from `from` that a header line follows. A status
+/// line may also end a line whose start is the previous body: HTTPie prints bodies
+/// without adding a newline, and the next response follows on the same line.
+fn next_exchange(input: &[u8], from: usize) -> Option<Next<'_>> {
+    let headed = |line: &Line| {
+        lines_from(input, line.next)
+            .next()
+            .is_some_and(|l| header_line(l.text).is_some())
+    };
+    for line in lines_from(input, from) {
+        let next = if let Some(s) = status_line(line.text) {
+            Next::Response(line, s)
+        } else if let Some(r) = request_line(line.text) {
+            Next::Request(line, r)
+        } else {
+            let glued = memchr::memmem::find_iter(line.text, b"HTTP/")
+                .find_map(|i| status_line(&line.text[i..]).map(|s| (i, s)));
+            let Some((i, s)) = glued else { continue };
+            let text = &line.text[i..];
+            let start = line.start + i;
+            Next::Response(
+                Line {
+                    text,
+                    start,
+                    ..line
+                },
+                s,
+            )
+        };
+        if headed(&line) {
+            return Some(next);
+        }
     }
-    let location = headers
-        .get("location")
-        .map(|l| format!(" (Location: {l})"))
-        .unwrap_or_default();
-    notes.push(Note::Other(format!(
-        "an earlier response in the input: {} {}{location}",
-        status.version, status.status
-    )));
+    None
+}
+
+/// The responses before the final one, told in one note: where each redirect sent the
+/// client (`redirected: 301 → /hacktron/scans`). Interim 1xx responses and a proxy's
+/// tunnel reply are not worth telling; any other earlier response gets its own note.
+#[derive(Debug, Default)]
+pub(crate) struct Chain {
+    hops: Vec<String>,
+    others: Vec<String>,
+}
+
+impl Chain {
+    /// A response that a later one replaced.
+    pub(crate) fn earlier(&mut self, status: &StatusLine, headers: &Headers) {
+        if status.status < 200 || is_tunnel(status) {
+            return;
+        }
+        if (300..400).contains(&status.status) {
+            self.hop(status.status, headers.get("location"));
+        } else {
+            self.others.push(format!(
+                "an earlier response in the input: {} {}",
+                status.version, status.status
+            ));
+        }
+    }
+
+    /// A redirect the client followed, to `location` when the input shows it.
+    pub(crate) fn hop(&mut self, status: u16, location: Option<&str>) {
+        self.hops.push(match location {
+            Some(l) => format!("{status} → {l}"),
+            None => format!("{status} (no Location shown)"),
+        });
+    }
+
+    pub(crate) fn note(self, notes: &mut Vec<Note>) {
+        if !self.hops.is_empty() {
+            notes.push(Note::Other(format!(
+                "redirected: {}",
+                self.hops.join(", then ")
+            )));
+        }
+        notes.extend(self.others.into_iter().map(Note::Other));
+    }
 }
 
 fn is_tunnel(status: &StatusLine) -> bool {
@@ -215,6 +324,7 @@ fn is_tunnel(status: &StatusLine) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read::lines::lines;
 
     #[test]
     fn status_lines() {
@@ -248,6 +358,66 @@ mod tests {
         let (h, end) = header_block(input, 0);
         assert_eq!(h.get("x-a"), Some("one two"));
         assert_eq!(&input[end..], b"{\"a\":1}");
+    }
+
+    fn notes(r: &Response) -> Vec<String> {
+        r.notes
+            .iter()
+            .map(|n| match n {
+                Note::Other(s) => s.clone(),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_chain_glued_to_a_body_without_newline_reads_to_its_end() {
+        let input = b"HTTP/1.1 302 Found\r\nLocation: /b\r\n\r\nmovedHTTP/1.1 301 Moved\r\nLocation: https://h/c\r\n\r\nHTTP/1.1 404 Not Found\r\nA: b\r\n\r\n{}";
+        let r = read(input).unwrap();
+        assert_eq!(r.status, Some(404));
+        assert_eq!(r.body.bytes(), b"{}");
+        assert_eq!(notes(&r), ["redirected: 302 → /b, then 301 → https://h/c"]);
+    }
+
+    #[test]
+    fn a_chain_with_requests_gives_the_last_request() {
+        let input = b"HTTP/1.1 307 Temporary Redirect\r\nLocation: /b\r\n\r\nx\n\nPOST /b HTTP/1.1\r\nHost: h\r\n\r\n{\"a\": 1}\n\nHTTP/1.1 200 OK\r\nA: b\r\n\r\nok";
+        let line = lines(input).next().unwrap();
+        let (r, req) = read_chain(input, line.next, status_line(line.text).unwrap());
+        assert_eq!((r.status, r.body.bytes()), (Some(200), &b"ok"[..]));
+        let (rl, headers) = req.unwrap();
+        assert_eq!((rl.method.as_str(), rl.target.as_str()), ("POST", "/b"));
+        assert_eq!(headers.get("host"), Some("h"));
+    }
+
+    #[test]
+    fn a_followed_request_without_response_keeps_the_redirect() {
+        let input = b"HTTP/1.1 301 Moved\r\nLocation: /b\r\n\r\nmoved\n\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n";
+        let r = read(input).unwrap();
+        assert_eq!(r.status, Some(301));
+        assert_eq!(r.body.bytes(), b"moved\n\n");
+        assert_eq!(
+            notes(&r),
+            [
+                "the client followed the redirect (it sent GET /b), but the input shows no response to that request"
+            ]
+        );
+    }
+
+    #[test]
+    fn only_a_redirect_is_followed_into_its_body() {
+        // A status line inside an error body is body text.
+        let body = b"see HTTP/1.1 200 OK\nA: b\n";
+        let input = [&b"HTTP/1.1 403 Forbidden\r\nA: b\r\n\r\n"[..], body].concat();
+        let r = read(&input).unwrap();
+        assert_eq!((r.status, r.body.bytes()), (Some(403), &body[..]));
+        // A redirect with no chain after it is the final response, with its body.
+        let r = read(b"HTTP/1.1 301 Moved\r\nLocation: /b\r\n\r\nHTTP/1.1 is fine").unwrap();
+        assert_eq!(
+            (r.status, r.body.bytes()),
+            (Some(301), &b"HTTP/1.1 is fine"[..])
+        );
+        assert!(r.notes.is_empty());
     }
 
     #[test]

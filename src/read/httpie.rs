@@ -23,7 +23,9 @@ pub(crate) fn read(input: &[u8]) -> Result<Response, ReadError> {
             "the request is shown but no response (`HTTP/1.1 403 Forbidden` …) follows it",
         )
     })?;
-    let mut response = http::read_from(input, status_at.next, status);
+    let (mut response, followed) = http::read_chain(input, status_at.next, status);
+    // Under `--follow --all` the final response answers the last request shown.
+    let (rl, headers) = followed.unwrap_or((rl, headers));
     let url = headers
         .get("host")
         .map(|host| full_url(host, &rl.target, response.http_version.as_deref()))

@@ -10,7 +10,7 @@ use crate::response::{Headers, Note, Request, Response};
 
 use super::ReadError;
 use super::decode;
-use super::http::{self, StatusLine, header_line, status_line};
+use super::http::{self, Chain, StatusLine, header_line, status_line};
 use super::lines::lines;
 
 /// The first dot-progress line (`     0K ....  100% 20.6M=0s`), preceded by wget's `\n`.
@@ -77,6 +77,10 @@ struct Log {
     failures: Vec<String>,
     body: Option<std::ops::Range<usize>>,
     auth_failed: bool,
+    /// `Location: /x [following]`: where wget goes next (the only trace of a redirect
+    /// without `-S`).
+    following: Option<String>,
+    chain: Chain,
     notes: Vec<Note>,
 }
 
@@ -102,6 +106,11 @@ impl Log {
             if let Some(status) = status_line(format!("HTTP/1.1 {}", rest.trim()).as_bytes()) {
                 self.error_status = Some((status, "wget's `awaiting response...` line"));
             }
+        } else if let Some(to) = s
+            .strip_prefix("Location: ")
+            .and_then(|l| l.trim_end().strip_suffix(" [following]"))
+        {
+            self.following = Some(to.to_string());
         } else if s.starts_with("Username/Password Authentication Failed") {
             self.auth_failed = true;
         } else if is_failure(&s) {
@@ -113,7 +122,7 @@ impl Log {
     fn server_line(&mut self, line: &[u8]) -> bool {
         if let Some(status) = status_line(line) {
             if let Some((earlier, headers)) = self.response.take() {
-                http::note_earlier(&earlier, &headers, &mut self.notes);
+                self.chain.earlier(&earlier, &headers);
             }
             self.response = Some((status, Headers::new()));
             self.in_headers = true;
@@ -135,14 +144,19 @@ impl Log {
     fn new_request(&mut self, line: &str) {
         let url = line.split_once("--  ").map(|(_, url)| url.trim());
         self.url = url.filter(|u| !u.is_empty()).map(str::to_string);
-        if let Some((earlier, headers)) = self.response.take() {
-            http::note_earlier(&earlier, &headers, &mut self.notes);
+        let following = self.following.take();
+        match (self.response.take(), self.error_status.take()) {
+            (Some((earlier, headers)), _) => self.chain.earlier(&earlier, &headers),
+            (None, Some((earlier, _))) if (300..400).contains(&earlier.status) => {
+                self.chain.hop(earlier.status, following.as_deref());
+            }
+            _ => {}
         }
-        self.error_status = None;
         self.failures.clear();
     }
 
     fn finish(mut self, input: &[u8]) -> Result<Response, ReadError> {
+        std::mem::take(&mut self.chain).note(&mut self.notes);
         let request = self.url.take().map(|url| Request {
             url: Some(url),
             ..Request::default()

@@ -238,6 +238,10 @@ fn filled_names(rule: &Rule) -> BTreeSet<String> {
     if let Some(r) = &w.request {
         regexes.extend(r.path.as_deref());
         regexes.extend(r.host.as_deref());
+        for c in &r.query {
+            names.extend(c.capture.clone());
+            regexes.extend(c.regex.as_deref());
+        }
     }
     for re in regexes.into_iter().filter_map(|r| Regex::new(r).ok()) {
         names.extend(re.capture_names().flatten().map(str::to_string));

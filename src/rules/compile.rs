@@ -69,6 +69,7 @@ pub struct BodyTest {
     pub query: Query,
     pub equals: Option<Value>,
     pub one_of: Option<Vec<Value>>,
+    pub not_in: Option<Vec<Value>>,
     pub contains: Option<String>,
     pub starts_with: Option<String>,
     pub regex: Option<LazyRegex>,
@@ -103,6 +104,7 @@ pub struct RequestTest {
     pub key_prefix: Vec<String>,
     pub key_prefix_not: Vec<String>,
     pub header: Vec<String>,
+    pub query: Vec<BodyTest>,
 }
 
 #[derive(Debug)]
@@ -256,6 +258,7 @@ fn body_test(c: &BodyCondition, when: Regexes) -> Result<BodyTest, String> {
         query: Query::compile(&c.path).map_err(|e| format!("when.body: {e}"))?,
         equals: c.equals.clone(),
         one_of: c.one_of.clone(),
+        not_in: c.not_in.clone(),
         contains: c.contains.clone(),
         starts_with: c.starts_with.clone(),
         regex: c
@@ -319,6 +322,11 @@ fn request_test(r: &RequestCondition, when: Regexes) -> Result<RequestTest, Stri
         key_prefix: r.key_prefix.clone(),
         key_prefix_not: r.key_prefix_not.clone(),
         header: r.header.clone(),
+        query: r
+            .query
+            .iter()
+            .map(|c| body_test(c, when).map_err(|e| e.replace("when.body", "when.request.query")))
+            .collect::<Result<_, _>>()?,
     })
 }
 
@@ -332,6 +340,7 @@ impl RequestTest {
             + usize::from(!self.key_prefix.is_empty())
             + usize::from(!self.key_prefix_not.is_empty())
             + self.header.len()
+            + self.query.len()
     }
 }
 

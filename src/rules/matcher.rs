@@ -197,6 +197,7 @@ fn request_could_hold(r: &RequestTest, s: &Subject<'_>) -> bool {
                 .is_some_and(|m| r.method.iter().any(|w| w.eq_ignore_ascii_case(m))))
         && (r.path.is_none() || f.path.is_some())
         && (r.host.is_none() || f.host.is_some())
+        && (r.query.is_empty() || request_url(s).is_some())
         && credential_ok(&r.key_prefix)
         && credential_ok(&r.key_prefix_not)
         && r.header.iter().all(|name| {
@@ -287,6 +288,7 @@ impl BodyTest {
     fn has_value_tests(&self) -> bool {
         self.equals.is_some()
             || self.one_of.is_some()
+            || self.not_in.is_some()
             || self.contains.is_some()
             || self.starts_with.is_some()
             || self.regex.is_some()
@@ -299,6 +301,9 @@ fn node_holds(test: &BodyTest, node: &Value, ev: &mut Evidence) -> bool {
         return false;
     }
     if test.one_of.as_ref().is_some_and(|set| !set.contains(node)) {
+        return false;
+    }
+    if test.not_in.as_ref().is_some_and(|set| set.contains(node)) {
         return false;
     }
     if test.json_type.is_some_and(|t| t != type_of(node)) {
@@ -433,5 +438,15 @@ fn request_holds(r: &RequestTest, s: &Subject<'_>, ev: &mut Evidence) -> Option<
         s.resp.request.as_ref()?.headers.get(name)?;
         ev.note(|| format!("request sent {name}"));
     }
+    if !r.query.is_empty() {
+        let params = super::query::params(request_url(s)?);
+        for test in &r.query {
+            body_holds(test, &params, ev)?;
+        }
+    }
     Some(())
+}
+
+fn request_url<'a>(s: &Subject<'a>) -> Option<&'a str> {
+    s.resp.request.as_ref()?.url.as_deref()
 }

@@ -13,6 +13,7 @@ mod gate;
 mod lazy;
 mod literals;
 mod prose;
+mod query;
 mod recognise;
 
 use gate::Gate;

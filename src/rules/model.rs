@@ -253,6 +253,9 @@ pub struct BodyCondition {
     /// The node equals one of these values.
     #[serde(rename = "in", default, skip_serializing_if = "Option::is_none")]
     pub one_of: Option<Vec<serde_json::Value>>,
+    /// The node equals none of these values (with `$.list[*]`: some item is not one of them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_in: Option<Vec<serde_json::Value>>,
     /// The node is a string containing this text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contains: Option<String>,
@@ -344,6 +347,13 @@ pub struct RequestCondition {
     /// A request header that must be present (case-insensitive name).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub header: Vec<String>,
+    /// Conditions on the URL's query string, tested like `body` conditions on an object
+    /// of its parameters: names and values percent-decoded, a value holding a JSON object
+    /// or array parsed (`searchParams={"categories":["Login"]}` is tested at
+    /// `$.searchParams.categories[*]`), any other value a string, a repeated parameter an
+    /// array of its values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub query: Vec<BodyCondition>,
 }
 
 /// Fill `capture` from the first row of `table` that matches the request.

@@ -27,5 +27,6 @@ mod rule_faults;
 mod rule_table;
 mod schemas;
 mod secrets;
+mod transcript_chains;
 mod vendor_corpus;
 mod vendor_vocabulary;

@@ -22,7 +22,11 @@ fn earlier_notes(resp: &Response) -> Vec<&str> {
     resp.notes
         .iter()
         .filter_map(|n| match n {
-            Note::Other(s) if s.starts_with("an earlier response") => Some(s.as_str()),
+            Note::Other(s)
+                if s.starts_with("an earlier response") || s.starts_with("redirected") =>
+            {
+                Some(s.as_str())
+            }
             _ => None,
         })
         .collect()
@@ -65,7 +69,7 @@ fn redirects_last_response_and_request_win() {
     let url = req.url.as_deref().unwrap();
     assert!(url.starts_with("http://127.0.0.1:") && url.ends_with("/hacktron/scans"));
     assert_eq!(earlier_notes(&v).len(), 1);
-    assert!(earlier_notes(&v)[0].contains("301 (Location: /hacktron/scans)"));
+    assert_eq!(earlier_notes(&v), ["redirected: 301 → /hacktron/scans"]);
 
     let i = read("curl-L-i", "redirect-301");
     assert_eq!((i.status, &i.body), (Some(403), &v.body));
