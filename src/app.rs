@@ -9,7 +9,8 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use apidiag::diagnose::Options;
 use apidiag::input::{
-    DrainAware, InputOptions, Piece, ReadFailure, RecordError, read_input, read_pieces,
+    BATCH_BYTES, DrainAware, InputOptions, Parsed, Piece, ReadFailure, RecordError, read_input,
+    read_pieces,
 };
 use apidiag::parallel::{HandOut, Output, with_pool};
 use apidiag::read::Context;
@@ -269,21 +270,23 @@ impl Job<'_> {
     ) -> Result<(), ReadFailure> {
         let (rules, opts) = (self.rules, self.opts);
         if threads <= 1 {
-            return read_input(reader, name, self.input, &mut |item| {
+            return read_input(reader, name, self.input, &mut |item: Result<Parsed, _>| {
                 let d = item.map(|p| rules.diagnose(&p.response, opts, p.source));
                 hand_on(d.map(|d| Handed::Diagnosis(Box::new(d))), &[])
             });
         }
         let work = |piece: Piece, out: &mut Output<Result<Handed, RecordError>>| {
-            piece.records(name, self.input, &mut |item| {
+            // This sink only pushes onto `out`: it cannot fail.
+            let _ = piece.records(name, self.input, &mut |item: Result<Parsed, _>| {
                 let handed = item.map(|p| {
                     let d = rules.diagnose(&p.response, opts, p.source);
                     hand_in.prepare(d, &mut out.bytes)
                 });
                 out.push(handed);
+                Ok(())
             });
         };
-        with_pool(threads, &work, |pool| {
+        with_pool(threads, BATCH_BYTES, &work, |pool| {
             let read = read_pieces(reader, name, self.input, &mut |piece| {
                 let size = piece.size();
                 pool.push(piece, size, hand_on)
