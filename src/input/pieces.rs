@@ -143,4 +143,3 @@ fn read_ndjson_pieces(
         }
     }
 }
-
