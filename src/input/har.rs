@@ -2,7 +2,7 @@
 //!
 //! The document is never built in memory: a [`DeserializeSeed`] walks `log` →
 //! `entries` straight off the reader, and each entry is turned into a [`Response`] and
-//! handed to the sink as soon as its closing brace is read. Only the fields apidiag
+//! pushed to the sink as soon as its closing brace is read. Only the fields apidiag
 //! uses are kept (method, URL, request and response headers, status, body text,
 //! `startedDateTime`, `_error`/`_failureText`); everything else, request bodies
 //! included, is skipped without being stored.
@@ -22,9 +22,8 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde_json::Value;
 
 use super::record::{kind, must_be};
-use super::sink::push;
 use super::{
-    InputError, InputOptions, Parsed, ReadFailure, RecordError, RecordSink, transport_error,
+    InputError, InputOptions, Parsed, ReadFailure, RecordError, RecordSink, push, transport_error,
 };
 use crate::diagnosis::Source;
 use crate::read::apply_context;
@@ -206,7 +205,7 @@ impl<'de> Visitor<'de> for LogSeed<'_, '_> {
     }
 }
 
-/// `log.entries`: each element is read, converted and handed on before the next.
+/// `log.entries`: each element is read, converted and pushed to the sink before the next.
 struct EntriesSeed<'s, 'a>(&'s mut State<'a>);
 
 impl<'de> DeserializeSeed<'de> for EntriesSeed<'_, '_> {

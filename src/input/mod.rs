@@ -2,19 +2,21 @@
 //! NDJSON stream, each pushed to a [`RecordSink`] as soon as it is read so memory does
 //! not grow with the number of records.
 //!
-//! The map, in the order data flows:
+//! The files, in the order data flows:
 //!
-//! - [`sniff`]: the first bytes of a stream, normalised, tell its format;
-//! - [`single`] (one response, through [`crate::read`]), [`ndjson`] (a log, line by
-//!   line, each line a [`record`]) and [`har`] (a browser's HAR, entry by entry) read
+//! - `sniff.rs`: the first bytes of a stream, normalised, tell its format;
+//! - `single.rs` (one response, through [`crate::read`]), `ndjson.rs` (a log, line by
+//!   line, each line a [`record`]) and `har.rs` (a browser's HAR, entry by entry) read
 //!   what it holds;
-//! - [`sink`]: where they push each response, or why a record could not be read;
-//! - [`pieces`]: the same inputs cut up for worker threads ([`crate::parallel`]);
-//! - [`drain`]: when a stream's reader has caught up with its input.
+//! - `sink.rs`: [`RecordSink`], where they push each response, or why a record could
+//!   not be read;
+//! - `pieces.rs`: the same inputs cut up for worker threads ([`crate::parallel`]);
+//! - `drain.rs`: [`DrainAware`], which tells when a stream's reader has caught up with
+//!   its input.
 //!
-//! The types every reader shares, and the entry points, live here; the children use
-//! them and do not use each other, except [`pieces`], which splits what [`ndjson`]
-//! reads, and the readers of records, which share [`record`]'s wording of refusals.
+//! The types every reader shares, and the entry points, live here. The children use
+//! them and not each other, with two exceptions: `pieces.rs` cuts up what `ndjson.rs`
+//! reads, and `ndjson.rs` and `har.rs` word their refusals as `record.rs` does.
 
 use std::io::{self, BufRead};
 
@@ -23,9 +25,9 @@ use crate::read::{Context, InputFormat};
 use crate::response::Response;
 
 mod drain;
-pub mod har;
+mod har;
 mod ndjson;
-pub mod pieces;
+mod pieces;
 pub mod record;
 mod single;
 mod sink;
@@ -117,6 +119,15 @@ fn read_whole(
     match format {
         InputFormat::Har => har::read_har(reader, name, opts, sink),
         other => single::read_single(reader, name, opts, other, sink),
+    }
+}
+
+/// Push `item` to the method of `sink` it calls for: for readers whose records come
+/// out of one function that may refuse them.
+fn push(sink: &mut dyn RecordSink, item: Result<Parsed, RecordError>) -> io::Result<()> {
+    match item {
+        Ok(parsed) => sink.record(parsed),
+        Err(error) => sink.unreadable(error),
     }
 }
 

@@ -4,8 +4,7 @@
 use std::io::{self, BufRead};
 
 use super::record::{Record, wrong_field};
-use super::sink::push;
-use super::{InputOptions, Parsed, ReadFailure, RecordError, RecordSink, io_failure};
+use super::{InputOptions, Parsed, ReadFailure, RecordError, RecordSink, io_failure, push};
 use crate::diagnosis::Source;
 use crate::mask;
 use crate::read::{Context, apply_context};

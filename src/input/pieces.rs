@@ -5,8 +5,7 @@
 use std::io::{self, BufRead, Read};
 
 use super::ndjson::{LineRead, line_record, lines, read_line_bounded, too_long};
-use super::sink::push;
-use super::{InputOptions, Parsed, ReadFailure, RecordError, RecordSink, io_failure};
+use super::{InputOptions, Parsed, ReadFailure, RecordError, RecordSink, io_failure, push};
 use crate::read::InputFormat;
 
 /// Bytes of a log handed to a worker at a time: a few hundred typical records, few

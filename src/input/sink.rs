@@ -31,12 +31,3 @@ impl<F: FnMut(Result<Parsed, RecordError>) -> io::Result<()>> RecordSink for F {
         self(Err(error))
     }
 }
-
-/// Push `item` to the method of `sink` it calls for: for readers whose records come
-/// out of one function that may refuse them.
-pub(super) fn push(sink: &mut dyn RecordSink, item: Result<Parsed, RecordError>) -> io::Result<()> {
-    match item {
-        Ok(parsed) => sink.record(parsed),
-        Err(error) => sink.unreadable(error),
-    }
-}
