@@ -16,11 +16,10 @@ use std::thread::{self, Scope};
 /// onto `out`.
 pub type Work<'a, I, T> = dyn Fn(I, &mut Output<T>) + Sync + 'a;
 
-/// A batch closes at this many items, or once its items' bytes reach `BATCH_BYTES` (a
-/// log with large bodies must not hold many of them in flight). Half a piece of a log
-/// ([`crate::input::PIECE_BYTES`]): a piece, a few hundred records, is a batch by itself.
+/// A batch closes at this many items (one channel message per item would cost more
+/// than the work on it), or once its items' bytes reach the pool's `batch_bytes` (an
+/// input with large items must not hold many of them in flight).
 pub const BATCH_ITEMS: usize = 256;
-pub const BATCH_BYTES: usize = crate::input::PIECE_BYTES / 2;
 
 /// A worker's results for one batch, and the bytes they rendered to, back to back.
 pub struct Output<T> {
@@ -49,6 +48,8 @@ pub struct Pool<I, T> {
     max_in_flight: u64,
     batch: Vec<I>,
     batch_bytes: usize,
+    /// The bytes at which a batch closes.
+    max_batch_bytes: usize,
     sent: u64,
     next: u64,
     arrived: BTreeMap<u64, Output<T>>,
@@ -58,20 +59,28 @@ pub struct Pool<I, T> {
     spare: Vec<Vec<u8>>,
 }
 
-/// Run `f` with a pool of `threads` workers doing `work`; they stop when `f` returns.
+/// Run `f` with a pool of `threads` workers doing `work` on batches of up to
+/// `batch_bytes` bytes of items (by the sizes given to [`Pool::push`]); the workers stop
+/// when `f` returns.
 pub fn with_pool<I: Send, T: Send, R>(
     threads: usize,
+    batch_bytes: usize,
     work: &Work<'_, I, T>,
     f: impl FnOnce(&mut Pool<I, T>) -> R,
 ) -> R {
     thread::scope(|scope| {
-        let mut pool = Pool::start(scope, work, threads.max(1));
+        let mut pool = Pool::start(scope, work, threads.max(1), batch_bytes);
         f(&mut pool)
     })
 }
 
 impl<I: Send, T: Send> Pool<I, T> {
-    fn start<'s>(scope: &'s Scope<'s, '_>, work: &'s Work<'_, I, T>, threads: usize) -> Self {
+    fn start<'s>(
+        scope: &'s Scope<'s, '_>,
+        work: &'s Work<'_, I, T>,
+        threads: usize,
+        max_batch_bytes: usize,
+    ) -> Self {
         let (finished, done) = mpsc::channel();
         let queues = (0..threads)
             .map(|_| {
@@ -88,6 +97,7 @@ impl<I: Send, T: Send> Pool<I, T> {
             max_in_flight: 2 * threads as u64,
             batch: Vec::with_capacity(BATCH_ITEMS),
             batch_bytes: 0,
+            max_batch_bytes,
             sent: 0,
             next: 0,
             arrived: BTreeMap::new(),
@@ -100,7 +110,7 @@ impl<I: Send, T: Send> Pool<I, T> {
     pub fn push(&mut self, item: I, size: usize, out: &mut HandOut<'_, T>) -> io::Result<()> {
         self.batch_bytes += size;
         self.batch.push(item);
-        if self.batch.len() >= BATCH_ITEMS || self.batch_bytes >= BATCH_BYTES {
+        if self.batch.len() >= BATCH_ITEMS || self.batch_bytes >= self.max_batch_bytes {
             self.send_batch();
         }
         while self.sent - self.next >= self.max_in_flight {

@@ -5,7 +5,7 @@
 use std::sync::LazyLock;
 
 use apidiag::diagnose::Options;
-use apidiag::input::{InputOptions, read_input};
+use apidiag::input::{InputOptions, Parsed, read_input};
 use apidiag::read::{Context, InputFormat};
 use apidiag::render;
 use apidiag::rules::RuleSet;
@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
                 max_record,
             };
             let mut reader = std::io::Cursor::new(data);
-            let _ = read_input(&mut reader, "fuzz", &opts, &mut |item| {
+            let _ = read_input(&mut reader, "fuzz", &opts, &mut |item: Result<Parsed, _>| {
                 if let Ok(p) = item {
                     let d = RULES.diagnose(
                         &p.response,

@@ -5,7 +5,7 @@
 use std::sync::LazyLock;
 
 use apidiag::diagnose::Options;
-use apidiag::input::{InputOptions, read_input};
+use apidiag::input::{InputOptions, Parsed, read_input};
 use apidiag::read::{Context, InputFormat, read_response};
 use apidiag::render;
 use apidiag::response::Response;
@@ -45,7 +45,7 @@ fuzz_target!(|data: &[u8]| {
         max_record: 1 << 20,
     };
     let mut reader = std::io::Cursor::new(data);
-    let _ = read_input(&mut reader, "fuzz", &opts, &mut |item| {
+    let _ = read_input(&mut reader, "fuzz", &opts, &mut |item: Result<Parsed, _>| {
         if let Ok(p) = item {
             diagnose_and_render(&p.response);
         }

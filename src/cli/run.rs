@@ -5,7 +5,9 @@ use std::fs::File;
 use std::io::{self, BufReader, Write};
 
 use anyhow::Result;
-use apidiag::input::{DrainAware, Piece, ReadFailure, RecordError, read_input, read_pieces};
+use apidiag::input::{
+    BATCH_BYTES, DrainAware, Parsed, Piece, ReadFailure, RecordError, read_input, read_pieces,
+};
 use apidiag::parallel::{HandOut, Output, with_pool};
 use apidiag::report::{Prepared, Progress, Report, WorkerPrinter};
 
@@ -123,21 +125,23 @@ fn read(
 ) -> Result<(), ReadFailure> {
     let (rules, opts) = (&job.rules, &job.options);
     if threads <= 1 {
-        return read_input(reader, name, &job.input, &mut |item| {
+        return read_input(reader, name, &job.input, &mut |item: Result<Parsed, _>| {
             let d = item.map(|p| rules.diagnose(&p.response, opts, p.source));
             hand_on(d.map(|d| Prepared::Diagnosis(Box::new(d))), &[])
         });
     }
     let work = |piece: Piece, out: &mut Output<Result<Prepared, RecordError>>| {
-        piece.records(name, &job.input, &mut |item| {
-            let handed = item.map(|p| {
+        // This sink only pushes onto `out`: it cannot fail.
+        let _ = piece.records(name, &job.input, &mut |item: Result<Parsed, _>| {
+            let prepared = item.map(|p| {
                 let d = rules.diagnose(&p.response, opts, p.source);
                 worker.prepare(d, &mut out.bytes)
             });
-            out.push(handed);
+            out.push(prepared);
+            Ok(())
         });
     };
-    with_pool(threads, &work, |pool| {
+    with_pool(threads, BATCH_BYTES, &work, |pool| {
         let read = read_pieces(reader, name, &job.input, &mut |piece| {
             let size = piece.size();
             pool.push(piece, size, hand_on)

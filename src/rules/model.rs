@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::record::{Record, RecordHeaders, RecordRequest};
+use crate::input::record::{Record, RecordHeaders, RecordRequest};
 
 /// One rule file: a pack of rules for one API (or the generic `http` pack).
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

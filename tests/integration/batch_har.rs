@@ -563,7 +563,10 @@ fn entries_are_handed_on_as_they_are_read() {
     const BUF: usize = 8 << 10;
     let (mut reader, taken) = counting_reader(&text, BUF);
     let mut seen = 0;
-    read_input(&mut reader, "big.har", &opts(), &mut |item| {
+    read_input(&mut reader, "big.har", &opts(), &mut |item: Result<
+        Parsed,
+        _,
+    >| {
         let p = item.unwrap();
         let i = p.source.unwrap().entry.unwrap();
         assert_eq!(i, seen);

@@ -239,7 +239,8 @@ fn the_readme_example_is_a_record_and_its_table_names_the_record_fields() {
         .filter_map(|l| l.strip_prefix("| `"))
         .map(|l| l.split('`').next().unwrap().to_string())
         .collect();
-    let schema = serde_json::to_value(schemars::schema_for!(apidiag::record::Record)).unwrap();
+    let schema =
+        serde_json::to_value(schemars::schema_for!(apidiag::input::record::Record)).unwrap();
     let mut props: Vec<String> = schema["properties"]
         .as_object()
         .unwrap()
@@ -284,7 +285,10 @@ fn records_are_handed_on_line_by_line() {
     const BUF: usize = 8 << 10;
     let (mut reader, taken) = counting_reader(&text, BUF);
     let mut seen = 0;
-    read_input(&mut reader, "big.ndjson", &opts(), &mut |item| {
+    read_input(&mut reader, "big.ndjson", &opts(), &mut |item: Result<
+        Parsed,
+        _,
+    >| {
         let p = item.unwrap();
         let line = p.source.unwrap().line.unwrap();
         assert!(taken.get() <= ends[line - 1] + BUF, "line {line}");
@@ -303,7 +307,7 @@ fn a_first_record_with_only_a_status_starts_a_log() {
     for buf in [3, 16, 8 << 10] {
         let (mut reader, _) = counting_reader(text, buf);
         let mut statuses = Vec::new();
-        read_input(&mut reader, "-", &opts(), &mut |item| {
+        read_input(&mut reader, "-", &opts(), &mut |item: Result<Parsed, _>| {
             statuses.push(item.unwrap().response.status);
             Ok(())
         })

@@ -7,7 +7,7 @@ use crate::common;
 use std::path::{Path, PathBuf};
 
 use apidiag::diagnose::Options;
-use apidiag::input::{InputOptions, read_input};
+use apidiag::input::{InputOptions, Parsed, read_input};
 use apidiag::read::{Context, InputFormat};
 use apidiag::rules::model::RuleFile;
 use apidiag::rules::{Origin, RuleSet, loader};
@@ -179,7 +179,10 @@ fn from_files_in_any_order_diagnoses_identically() {
             max_record: 1 << 26,
         };
         for input in &inputs {
-            let _ = read_input(&mut &input[..], "f", &opts, &mut |item| {
+            let _ = read_input(&mut &input[..], "f", &opts, &mut |item: Result<
+                Parsed,
+                _,
+            >| {
                 if let Ok(p) = item {
                     let d = set.diagnose(
                         &p.response,

@@ -3,7 +3,7 @@
 //! is diagnosed by the rule named for it.
 
 use apidiag::diagnose::Options;
-use apidiag::record::Record;
+use apidiag::input::record::Record;
 use apidiag::rules::RuleSet;
 
 #[test]

@@ -6,7 +6,7 @@
 use crate::common;
 use common::{Run, counting_reader, fixture, run_file, run_with};
 
-use apidiag::input::{InputOptions, read_input};
+use apidiag::input::{InputOptions, Parsed, read_input};
 use apidiag::read::{Context, InputFormat};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -238,7 +238,7 @@ fn a_startup_line_is_told_apart_whatever_a_pipe_delivers_at_a_time() {
         let (mut reader, taken) = counting_reader(&text, buf);
         let mut lines = Vec::new();
         let mut first_at = None;
-        read_input(&mut reader, "-", &opts, &mut |item| {
+        read_input(&mut reader, "-", &opts, &mut |item: Result<Parsed, _>| {
             first_at.get_or_insert(taken.get());
             lines.push(item.map_or(1, |p| p.source.unwrap().line.unwrap()));
             Ok(())

@@ -7,7 +7,9 @@ use common::{apidiag, counting_reader, fixture};
 
 use apidiag::diagnose::Options;
 use apidiag::diagnosis::Diagnosis;
-use apidiag::input::{InputOptions, PIECE_BYTES, Piece, RecordError, read_pieces};
+use apidiag::input::{
+    BATCH_BYTES, InputOptions, PIECE_BYTES, Parsed, Piece, RecordError, read_pieces,
+};
 use apidiag::parallel::{Output, with_pool};
 use apidiag::read::{Context, InputFormat};
 use apidiag::rules::RuleSet;
@@ -162,11 +164,14 @@ fn the_reader_stays_a_few_batches_ahead_of_the_output() {
     };
     let opts = Options::default();
     let work = |piece: Piece, out: &mut Output<Result<Diagnosis, RecordError>>| {
-        piece.records("big.ndjson", &input, &mut |item| {
-            out.push(item.map(|p| rules.diagnose(&p.response, &opts, p.source)));
-        });
+        piece
+            .records("big.ndjson", &input, &mut |item: Result<Parsed, _>| {
+                out.push(item.map(|p| rules.diagnose(&p.response, &opts, p.source)));
+                Ok(())
+            })
+            .unwrap();
     };
-    with_pool(THREADS, &work, |pool| {
+    with_pool(THREADS, BATCH_BYTES, &work, |pool| {
         read_pieces(&mut reader, "big.ndjson", &input, &mut |piece| {
             let size = piece.size();
             pool.push(piece, size, &mut check)

@@ -3,7 +3,7 @@
 
 use std::io::Cursor;
 
-use apidiag::input::{InputOptions, read_input};
+use apidiag::input::{InputOptions, Parsed, read_input};
 use apidiag::read::{Context, InputFormat, read_response};
 use apidiag::response::Response;
 use proptest::prelude::*;
@@ -54,7 +54,10 @@ fn read_everything(bytes: &[u8]) {
                 max_record,
             };
             let mut reader = Cursor::new(bytes);
-            let _ = read_input(&mut reader, "prop", &opts, &mut |item| {
+            let _ = read_input(&mut reader, "prop", &opts, &mut |item: Result<
+                Parsed,
+                _,
+            >| {
                 if let Ok(p) = item {
                     let _ = p.response.body.json();
                 }
@@ -181,7 +184,7 @@ fn read_one(input: &str) -> Response {
         &mut Cursor::new(input.as_bytes()),
         "-",
         &opts,
-        &mut |item| {
+        &mut |item: Result<Parsed, _>| {
             got.push(item.expect("a record"));
             Ok(())
         },

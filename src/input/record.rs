@@ -183,9 +183,7 @@ impl Record {
             headers: self.headers.0,
             body,
             request,
-            transport_error: self.error.or_else(|| {
-                (self.status == Some(0)).then(|| "no response received (status 0)".to_string())
-            }),
+            transport_error: super::transport_error(self.status, self.error),
             time: self.time,
             ..Response::default()
         }

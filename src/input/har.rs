@@ -2,7 +2,7 @@
 //!
 //! The document is never built in memory: a [`DeserializeSeed`] walks `log` →
 //! `entries` straight off the reader, and each entry is turned into a [`Response`] and
-//! handed to the sink as soon as its closing brace is read. Only the fields apidiag
+//! pushed to the sink as soon as its closing brace is read. Only the fields apidiag
 //! uses are kept (method, URL, request and response headers, status, body text,
 //! `startedDateTime`, `_error`/`_failureText`); everything else, request bodies
 //! included, is skipped without being stored.
@@ -21,19 +21,21 @@ use base64::Engine as _;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use super::record::{kind, must_be};
+use super::{
+    InputError, InputOptions, Parsed, ReadFailure, RecordError, RecordSink, push, transport_error,
+};
 use crate::diagnosis::Source;
-use crate::input::{Flow, InputError, InputOptions, Parsed, ReadFailure, RecordError};
 use crate::read::apply_context;
-use crate::record::{kind, must_be};
 use crate::response::{Body, Headers, Note, Request, Response};
 
-/// Read a HAR from `reader` and hand each entry's response (or the reason it could not
+/// Read a HAR from `reader` and push each entry's response (or the reason it could not
 /// be read) to `sink`, in entry order, one at a time.
 pub fn read_har(
     reader: &mut dyn BufRead,
     name: &str,
     opts: &InputOptions,
-    sink: &mut dyn FnMut(Result<Parsed, RecordError>) -> Flow,
+    sink: &mut dyn RecordSink,
 ) -> Result<(), ReadFailure> {
     let state = State {
         name,
@@ -80,7 +82,7 @@ pub fn read_har(
 struct State<'a> {
     name: &'a str,
     opts: &'a InputOptions,
-    sink: &'a mut dyn FnMut(Result<Parsed, RecordError>) -> Flow,
+    sink: &'a mut dyn RecordSink,
     /// The entry being read, for error messages.
     index: Cell<Option<usize>>,
     /// Set when the sink failed (closed output): reading stops and this is returned.
@@ -99,7 +101,7 @@ impl State<'_> {
     }
 
     fn emit<E: de::Error>(&mut self, item: Result<Parsed, RecordError>) -> Result<(), E> {
-        match (self.sink)(item) {
+        match push(self.sink, item) {
             Ok(()) => Ok(()),
             Err(e) => {
                 self.output = Some(e);
@@ -203,7 +205,7 @@ impl<'de> Visitor<'de> for LogSeed<'_, '_> {
     }
 }
 
-/// `log.entries`: each element is read, converted and handed on before the next.
+/// `log.entries`: each element is read, converted and pushed to the sink before the next.
 struct EntriesSeed<'s, 'a>(&'s mut State<'a>);
 
 impl<'de> DeserializeSeed<'de> for EntriesSeed<'_, '_> {
@@ -294,12 +296,12 @@ struct RawResponse {
 
 #[derive(Default)]
 struct RawContent {
-    text: Option<Text>,
+    text: Option<ContentText>,
     encoding: Option<Value>,
 }
 
 /// `content.text` as read.
-enum Text {
+enum ContentText {
     Str(String),
     TooLarge(usize),
     WrongType(&'static str),
@@ -486,56 +488,56 @@ struct TextSeed {
 }
 
 impl<'de> DeserializeSeed<'de> for TextSeed {
-    type Value = Text;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Text, D::Error> {
+    type Value = ContentText;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<ContentText, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl TextSeed {
-    fn keep(&self, len: usize, make: impl FnOnce() -> String) -> Text {
+    fn keep(&self, len: usize, make: impl FnOnce() -> String) -> ContentText {
         if len as u64 > self.max {
-            Text::TooLarge(len)
+            ContentText::TooLarge(len)
         } else {
-            Text::Str(make())
+            ContentText::Str(make())
         }
     }
 }
 
 impl<'de> Visitor<'de> for TextSeed {
-    type Value = Text;
+    type Value = ContentText;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("the body text")
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<ContentText, E> {
         Ok(self.keep(v.len(), || v.to_string()))
     }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
+    fn visit_string<E: de::Error>(self, v: String) -> Result<ContentText, E> {
         let len = v.len();
         Ok(self.keep(len, || v))
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Text, E> {
-        Ok(Text::WrongType("null"))
+    fn visit_unit<E: de::Error>(self) -> Result<ContentText, E> {
+        Ok(ContentText::WrongType("null"))
     }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Text, E> {
-        Ok(Text::WrongType("a boolean"))
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<ContentText, E> {
+        Ok(ContentText::WrongType("a boolean"))
     }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Text, E> {
-        Ok(Text::WrongType("a number"))
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<ContentText, E> {
+        Ok(ContentText::WrongType("a number"))
     }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Text, E> {
-        Ok(Text::WrongType("a number"))
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<ContentText, E> {
+        Ok(ContentText::WrongType("a number"))
     }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Text, E> {
-        Ok(Text::WrongType("a number"))
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<ContentText, E> {
+        Ok(ContentText::WrongType("a number"))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Text, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ContentText, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Text::WrongType("a list"))
+        Ok(ContentText::WrongType("a list"))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ContentText, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Text::WrongType("an object"))
+        Ok(ContentText::WrongType("an object"))
     }
 }
 
@@ -624,12 +626,8 @@ impl RawEntry {
             }
             Part::Read(content) => body(content, &mut notes)?,
         };
-        // Status 0 (DevTools) or -1 (Playwright) means no response arrived.
-        let transport_error = match (status, error) {
-            (_, Some(e)) => Some(e),
-            (Some(0), None) => Some("no response received (status 0)".to_string()),
-            _ => None,
-        };
+        // Status 0 (DevTools) or -1 (Playwright), read as 0, means no response arrived.
+        let transport_error = transport_error(status, error);
         if transport_error.is_some() {
             // A blocked or failed request has no body to miss.
             notes.retain(|n| *n != Note::BodyMissing);
@@ -655,13 +653,13 @@ fn body(content: RawContent, notes: &mut Vec<Note>) -> Result<Body, String> {
             notes.push(Note::BodyMissing);
             return Ok(Body::default());
         }
-        Some(Text::Str(s)) => s,
-        Some(Text::TooLarge(len)) => {
+        Some(ContentText::Str(s)) => s,
+        Some(ContentText::TooLarge(len)) => {
             return Err(format!(
                 "response.content.text is {len} bytes, larger than the --max-input-size limit"
             ));
         }
-        Some(Text::WrongType(what)) => {
+        Some(ContentText::WrongType(what)) => {
             return Err(must_be("response.content.text", "a string", what));
         }
     };
