@@ -42,7 +42,7 @@ fn main() {
         )
         .unwrap();
     }
-    out.push_str("];\n\npub const BUILTIN_PACKS: &[BuiltinPack] = &[\n");
+    out.push_str("];\n\npub(crate) const BUILTIN_PACKS: &[BuiltinPack] = &[\n");
     let mut seen_ids = std::collections::BTreeSet::new();
     let splits: Vec<_> = files
         .iter()
@@ -76,7 +76,7 @@ fn main() {
                 for r in rules {
                     writeln!(
                         out,
-                        "        BuiltinRule {{ id: {:?}, span: ({}, {}), literal: {:?}, status: {}, examples: {:?}, gate: Gate {{ transport: {}, json: {}, body_kind: {:?}, headers: &{:?} }}, rank: {:?}, place: {} }},",
+                        "        BuiltinRule {{ id: {:?}, span: ({}, {}), literal: {:?}, status: {}, examples: {:?}, gate: BuiltinGate {{ transport: {}, json: {}, body_kind: {:?}, headers: &{:?} }}, rank: {:?}, place: {} }},",
                         r.id, r.start, r.end, r.literal, r.status.as_ref().map_or("None".into(), |(c, k)| format!("Some((&{c:?}, &{k:?}))")), r.examples, r.transport, r.json, r.body_kind, r.headers, r.rank, places.next().unwrap()
                     )
                     .unwrap();

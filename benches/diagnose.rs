@@ -13,7 +13,7 @@
 use std::hint::black_box;
 use std::path::PathBuf;
 
-use apidiag::diagnose::Options;
+use apidiag::rules::diagnose::Options;
 use apidiag::response::Response;
 use apidiag::rules::model::RuleFile;
 use apidiag::rules::{Origin, RuleSet, loader};

@@ -7,7 +7,7 @@ use std::io::{self, BufReader, IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use apidiag::diagnose::Options;
+use apidiag::rules::diagnose::Options;
 use apidiag::input::{
     DrainAware, InputOptions, Piece, ReadFailure, RecordError, read_input, read_pieces,
 };

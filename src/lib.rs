@@ -2,7 +2,6 @@
 //! call failed, from a rule table built on the vendors' documented failure modes.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod diagnose;
 pub mod diagnosis;
 pub mod explain;
 pub mod facts;

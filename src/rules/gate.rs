@@ -45,7 +45,7 @@ impl Gate {
     }
 
     pub(super) fn builtin(
-        g: &loader::Gate<'static>,
+        g: &loader::BuiltinGate<'static>,
         status: Option<(&'static [u16], &'static [u16])>,
     ) -> Self {
         use model::BodyKind;

@@ -10,7 +10,7 @@ use super::model::RuleFile;
 /// and each rule's text is `file[span.0..span.1]`. `rules` is `None` when the file could
 /// not be taken apart; it is then parsed whole (and its error reported) at run time.
 #[derive(Debug)]
-pub struct BuiltinPack {
+pub(crate) struct BuiltinPack {
     /// Index into [`BUILTIN_RULE_FILES`].
     pub file: usize,
     /// The file without `rules` (as `[]`) and `tables`, minified.
@@ -24,7 +24,7 @@ pub struct BuiltinPack {
 /// What a run needs of a built-in rule before it is a candidate; the rest of it is
 /// parsed from its text the first time it is needed.
 #[derive(Debug)]
-pub struct BuiltinRule {
+pub(crate) struct BuiltinRule {
     pub id: &'static str,
     pub span: (usize, usize),
     /// The literal that indexes it ([`super::index::literal_of`]).
@@ -34,7 +34,7 @@ pub struct BuiltinRule {
     pub status: Option<(&'static [u16], &'static [u16])>,
     /// The `"examples": …` member, as a span of the rule's text.
     pub examples: Option<(usize, usize)>,
-    pub gate: Gate<'static>,
+    pub gate: BuiltinGate<'static>,
     /// Its `priority` and number of conditions, the first ranking keys
     /// ([`super::RuleSet::matches`]): candidates are ranked without parsing them.
     pub rank: (i32, usize),
@@ -44,7 +44,7 @@ pub struct BuiltinRule {
 
 /// Conditions a rule cannot hold without, cheap to test before the rule is parsed.
 #[derive(Debug, Clone, Default)]
-pub struct Gate<'a> {
+pub(crate) struct BuiltinGate<'a> {
     /// It tests a transport failure (`when.transport_error`).
     pub transport: bool,
     /// It tests the JSON body (`when.body`).

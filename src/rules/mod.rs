@@ -1,13 +1,15 @@
 //! The rule table: file format, loading, compiling, indexing and matching.
 
 pub mod check;
-pub mod compile;
-pub mod index;
+pub mod diagnose;
 pub mod loader;
-pub mod matcher;
 pub mod model;
-pub mod shared;
-pub mod table;
+
+pub(crate) mod compile;
+pub(crate) mod index;
+pub(crate) mod matcher;
+pub(crate) mod shared;
+pub(crate) mod table;
 
 mod gate;
 mod lazy;
@@ -17,9 +19,9 @@ mod recognise;
 
 use gate::Gate;
 pub use lazy::LazyRule;
-pub use prose::Prose;
+pub(crate) use prose::Prose;
 use recognise::Recognition;
-pub use recognise::VocabularyMatch;
+pub(crate) use recognise::VocabularyMatch;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -93,7 +95,7 @@ impl Pack {
             .get_or_init(|| serde_json::from_str(t.text).unwrap_or_default())
     }
 
-    pub fn request_id_extractors(&self) -> &[Extractor] {
+    pub(crate) fn request_id_extractors(&self) -> &[Extractor] {
         self.request_id_compiled
             .get_or_init(|| compile::extractors(&self.request_id))
             .as_deref()
@@ -136,7 +138,7 @@ impl Entry {
         }
     }
 
-    pub fn compiled(&self) -> Result<&Compiled, &str> {
+    pub(crate) fn compiled(&self) -> Result<&Compiled, &str> {
         self.compiled
             .get_or_init(|| {
                 let rule = self.rule.core().map_err(str::to_string)?;
@@ -151,7 +153,7 @@ impl Entry {
     }
 
     /// Compile the rule building every regex now: the errors `apidiag rules check` reports.
-    pub fn check_compiles(&self) -> Result<(), String> {
+    pub(crate) fn check_compiles(&self) -> Result<(), String> {
         compile::compile(self.rule.get()?).map(drop)
     }
 
@@ -161,7 +163,7 @@ impl Entry {
     }
 
     /// The literal that indexes the rule ([`index::literal_of`]), without parsing it.
-    pub fn literal(&self) -> Option<&str> {
+    pub(crate) fn literal(&self) -> Option<&str> {
         self.literal.as_deref()
     }
 }
@@ -398,7 +400,7 @@ impl RuleSet {
     }
 
     /// A rule's prose (its pack's docs when it has none); `None` when it does not parse.
-    pub fn prose<'e>(&self, entry: &'e Entry) -> Option<&'e Prose> {
+    pub(crate) fn prose<'e>(&self, entry: &'e Entry) -> Option<&'e Prose> {
         let rule = entry.rule.core().ok()?;
         let docs = self.pack(entry.pack).docs.as_deref();
         Some(entry.prose.get_or_init(|| Box::new(Prose::of(rule, docs))))
@@ -461,7 +463,7 @@ impl RuleSet {
     }
 
     /// Every rule that matches, best first, with its evidence.
-    pub fn matches(&self, s: &Subject<'_>, api: Option<usize>) -> Vec<(usize, Evidence)> {
+    pub(crate) fn matches(&self, s: &Subject<'_>, api: Option<usize>) -> Vec<(usize, Evidence)> {
         self.eligible(s, api)
             .filter_map(|c| Some((c, self.evaluate(c, s)?)))
             .collect()
@@ -469,7 +471,7 @@ impl RuleSet {
 
     /// The first of [`RuleSet::matches`]. Candidates are tried best first, so those
     /// ranked below the winner are never tested.
-    pub fn best_match(&self, s: &Subject<'_>, api: Option<usize>) -> Option<(usize, Evidence)> {
+    pub(crate) fn best_match(&self, s: &Subject<'_>, api: Option<usize>) -> Option<(usize, Evidence)> {
         self.eligible(s, api)
             .find_map(|c| Some((c, self.evaluate(c, s)?)))
     }
@@ -517,7 +519,8 @@ impl RuleSet {
 
     /// Like [`RuleSet::matches`] but testing every eligible rule instead of asking the
     /// index: the reference the index is tested against.
-    pub fn matches_exhaustive(
+    #[cfg(test)]
+    fn matches_exhaustive(
         &self,
         s: &Subject<'_>,
         api: Option<usize>,
@@ -585,6 +588,7 @@ pub fn rule_file_schema() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use matcher::Subject;
     use model::StatusSpec;
 
     #[test]
@@ -653,6 +657,46 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(recognise(&set), recognise(&whole));
+    }
+
+    #[test]
+    fn the_index_picks_the_same_winner_as_testing_every_rule() {
+        let rules = RuleSet::builtin().unwrap();
+        let mut compared = 0;
+        for entry in rules.entries() {
+            let examples = entry
+                .rule
+                .examples
+                .must_match
+                .iter()
+                .chain(&entry.rule.examples.no_match);
+            for ex in examples {
+                let resp = ex.to_response();
+                let s = Subject::new(&resp);
+                let api = rules.recognise(&s);
+                let ids = |found: Vec<(usize, _)>| {
+                    found
+                        .into_iter()
+                        .map(|(i, _)| rules.entries()[i].rule.id.clone())
+                        .collect::<Vec<_>>()
+                };
+                let all = ids(rules.matches(&s, api));
+                assert_eq!(
+                    all,
+                    ids(rules.matches_exhaustive(&s, api)),
+                    "an example of {}",
+                    entry.rule.id
+                );
+                assert_eq!(
+                    ids(rules.best_match(&s, api).into_iter().collect()).first(),
+                    all.first(),
+                    "the best match for an example of {}",
+                    entry.rule.id
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared > 100, "only {compared} examples compared");
     }
 
     #[test]

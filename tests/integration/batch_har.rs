@@ -9,7 +9,7 @@ use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 use std::process::Output;
 
-use apidiag::diagnose::Options;
+use apidiag::rules::diagnose::Options;
 use apidiag::input::{InputOptions, Parsed, ReadFailure, RecordError, read_input};
 use apidiag::read::{Context, InputFormat};
 use apidiag::response::Note;

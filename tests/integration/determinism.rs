@@ -6,7 +6,7 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use apidiag::diagnose::Options;
+use apidiag::rules::diagnose::Options;
 use apidiag::input::{InputOptions, read_input};
 use apidiag::read::{Context, InputFormat};
 use apidiag::rules::model::RuleFile;

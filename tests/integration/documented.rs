@@ -2,7 +2,7 @@
 //! from the seeds and vendor-errors.md into `tests/fixtures/documented/<api>.ndjson`,
 //! is diagnosed by the rule named for it.
 
-use apidiag::diagnose::Options;
+use apidiag::rules::diagnose::Options;
 use apidiag::record::Record;
 use apidiag::rules::RuleSet;
 

@@ -5,7 +5,7 @@
 use crate::common;
 use common::{apidiag, counting_reader, fixture};
 
-use apidiag::diagnose::Options;
+use apidiag::rules::diagnose::Options;
 use apidiag::diagnosis::Diagnosis;
 use apidiag::input::{InputOptions, PIECE_BYTES, Piece, RecordError, read_pieces};
 use apidiag::parallel::{Output, with_pool};
