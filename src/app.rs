@@ -7,7 +7,6 @@ use std::io::{self, BufReader, IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use apidiag::rules::diagnose::Options;
 use apidiag::input::{
     DrainAware, InputOptions, Piece, ReadFailure, RecordError, read_input, read_pieces,
 };
@@ -15,6 +14,7 @@ use apidiag::parallel::{HandOut, Output, with_pool};
 use apidiag::read::Context;
 use apidiag::report::{HandIn, Handed, OutputFormat, Progress, Report, ReportOptions};
 use apidiag::rules::check::{self, Verdict};
+use apidiag::rules::diagnose::Options;
 use apidiag::rules::{RuleSet, loader};
 use apidiag::sanitize::sanitize;
 use clap::parser::ValueSource;

@@ -7,7 +7,6 @@ pub mod explain;
 pub mod facts;
 pub mod har;
 pub mod input;
-pub mod jsonpath;
 pub mod limit;
 pub mod mask;
 pub mod parallel;

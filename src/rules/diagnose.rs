@@ -422,7 +422,7 @@ fn field_problem(spec: &Fields, node: &Value) -> FieldProblem {
                 .to_string(),
         };
     }
-    let pick = |q: &Option<crate::jsonpath::Query>| {
+    let pick = |q: &Option<super::jsonpath::Query>| {
         q.as_ref()
             .and_then(|q| q.select_first(node).map(scalar_text))
     };

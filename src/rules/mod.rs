@@ -7,6 +7,7 @@ pub mod model;
 
 pub(crate) mod compile;
 pub(crate) mod index;
+pub(crate) mod jsonpath;
 pub(crate) mod matcher;
 pub(crate) mod shared;
 pub(crate) mod table;
@@ -28,7 +29,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use compile::{Compiled, Extractor};
+use compile::{CompileError, Compiled, Extractor};
 use index::{Index, IndexEntry, Seen};
 pub use loader::{LoadError, Origin};
 use matcher::{Evidence, Subject};
@@ -58,7 +59,7 @@ pub struct Pack {
     pub docs: Option<String>,
     tables: Tables,
     request_id: Vec<model::Extract>,
-    request_id_compiled: OnceLock<Result<Vec<Extractor>, String>>,
+    request_id_compiled: OnceLock<Result<Vec<Extractor>, CompileError>>,
 }
 
 /// A pack's lookup tables. A built-in pack's are parsed the first time a rule looks one
@@ -114,7 +115,7 @@ pub struct Entry {
     literal: Option<Cow<'static, str>>,
     gate: Gate,
     /// Boxed, as is the parsed rule, so the table itself stays small to build.
-    compiled: OnceLock<Result<Box<Compiled>, String>>,
+    compiled: OnceLock<Result<Box<Compiled>, CompileError>>,
     /// Made when the rule first explains a response.
     prose: OnceLock<Box<Prose>>,
 }
@@ -138,10 +139,10 @@ impl Entry {
         }
     }
 
-    pub(crate) fn compiled(&self) -> Result<&Compiled, &str> {
+    pub(crate) fn compiled(&self) -> Result<&Compiled, &CompileError> {
         self.compiled
             .get_or_init(|| {
-                let rule = self.rule.core().map_err(str::to_string)?;
+                let rule = self.rule.core().map_err(unparsed)?;
                 match self.rule.text {
                     // A built-in rule: the test suite builds all its regexes.
                     Some(_) => compile::compile_lazily(rule).map(Box::new),
@@ -149,12 +150,11 @@ impl Entry {
                 }
             })
             .as_deref()
-            .map_err(String::as_str)
     }
 
     /// Compile the rule building every regex now: the errors `apidiag rules check` reports.
-    pub(crate) fn check_compiles(&self) -> Result<(), String> {
-        compile::compile(self.rule.get()?).map(drop)
+    pub(crate) fn check_compiles(&self) -> Result<(), CompileError> {
+        compile::compile(self.rule.get().map_err(unparsed)?).map(drop)
     }
 
     /// The rule's id, without parsing the rule.
@@ -264,9 +264,10 @@ impl RuleSet {
         let rules = std::mem::take(&mut file.rules);
         for rule in &rules {
             validate_id(&rule.id, &file.api)
-                .map_err(|m| LoadError::new(&origin, m).in_rule(&rule.id))?;
+                .map_err(|m| LoadError::new(&origin, m.to_string()).in_rule(&rule.id))?;
             if user {
-                compile::compile(rule).map_err(|m| LoadError::new(&origin, m).in_rule(&rule.id))?;
+                compile::compile(rule)
+                    .map_err(|m| LoadError::new(&origin, m.to_string()).in_rule(&rule.id))?;
             }
         }
         let entries = rules
@@ -296,7 +297,7 @@ impl RuleSet {
         // build.rs has checked the ids of the built-in rules still unparsed.
         for (rule, _, _) in rules.iter().filter(|(r, _, _)| r.text.is_none()) {
             validate_id(&rule.key, &file.api)
-                .map_err(|m| LoadError::new(&origin, m).in_rule(&rule.key))?;
+                .map_err(|m| LoadError::new(&origin, m.to_string()).in_rule(&rule.key))?;
         }
         self.entries.reserve(rules.len());
         // build.rs has checked that the unparsed built-in rules' ids are unique.
@@ -471,7 +472,11 @@ impl RuleSet {
 
     /// The first of [`RuleSet::matches`]. Candidates are tried best first, so those
     /// ranked below the winner are never tested.
-    pub(crate) fn best_match(&self, s: &Subject<'_>, api: Option<usize>) -> Option<(usize, Evidence)> {
+    pub(crate) fn best_match(
+        &self,
+        s: &Subject<'_>,
+        api: Option<usize>,
+    ) -> Option<(usize, Evidence)> {
         self.eligible(s, api)
             .find_map(|c| Some((c, self.evaluate(c, s)?)))
     }
@@ -520,11 +525,7 @@ impl RuleSet {
     /// Like [`RuleSet::matches`] but testing every eligible rule instead of asking the
     /// index: the reference the index is tested against.
     #[cfg(test)]
-    fn matches_exhaustive(
-        &self,
-        s: &Subject<'_>,
-        api: Option<usize>,
-    ) -> Vec<(usize, Evidence)> {
+    fn matches_exhaustive(&self, s: &Subject<'_>, api: Option<usize>) -> Vec<(usize, Evidence)> {
         let mut found: Vec<(usize, Evidence)> = (0..self.entries.len())
             .filter(|&c| self.eligible_api(c, api))
             .filter_map(|c| Some((c, self.evaluate(c, s)?)))
@@ -551,6 +552,10 @@ impl RuleSet {
             e.id(),
         )
     }
+}
+
+fn unparsed(message: &str) -> CompileError {
+    CompileError::Unparsed(message.to_string())
 }
 
 /// A rule-level error (a bad id, JSONPath or regex, a duplicate) has no position of its

@@ -5,12 +5,12 @@
 use crate::common;
 use common::{apidiag, counting_reader, fixture};
 
-use apidiag::rules::diagnose::Options;
 use apidiag::diagnosis::Diagnosis;
 use apidiag::input::{InputOptions, PIECE_BYTES, Piece, RecordError, read_pieces};
 use apidiag::parallel::{Output, with_pool};
 use apidiag::read::{Context, InputFormat};
 use apidiag::rules::RuleSet;
+use apidiag::rules::diagnose::Options;
 
 /// Every documented record, repeated past the size at which workers start (1 MiB),
 /// with an unreadable line now and then and a few large bodies.
