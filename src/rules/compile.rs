@@ -15,6 +15,7 @@ use super::model::{
     Rule, StatusItem, StatusSpec, TextTest,
 };
 use super::shared;
+use crate::render::human::one_line;
 
 /// Why a rule (or a pack's `request_id`) does not compile. Its text is what
 /// `apidiag rules check` and a user file's load error print, so it names the part of the
@@ -305,12 +306,9 @@ fn regex(pattern: &str, place: &'static str) -> Result<Regex, CompileError> {
     Regex::new(pattern).map_err(|e| CompileError::Regex {
         part: place,
         pattern: pattern.to_string(),
-        reason: one_line(&e.to_string()),
+        // regex draws the error's position over several lines; a rule error is one line.
+        reason: one_line(&e.to_string(), usize::MAX),
     })
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn body_test(c: &BodyCondition, when: Regexes) -> Result<BodyTest, CompileError> {
