@@ -1,3 +1,6 @@
+//! Serves BENCHMARKS.md target 1 (one response <= 2x `cat`), and target 2 per record:
+//! most status-bucket candidates fail their gate and are never parsed or compiled.
+//!
 //! Conditions a rule cannot hold without, checked before the rule is parsed or compiled.
 
 use std::borrow::Cow;

@@ -1,3 +1,6 @@
+//! Serves BENCHMARKS.md target 1 (one response <= 2x `cat`): a run parses only the
+//! built-in rules a response makes candidates, and those without their examples.
+//!
 //! Built-in rules parsed the first time a response needs them.
 
 use std::borrow::Cow;
