@@ -6,7 +6,7 @@ use std::cell::Cell;
 use std::io::{self, BufRead, Read};
 use std::rc::Rc;
 
-use crate::diagnosis::Source;
+use crate::diagnosis::{Source, shown};
 use crate::mask;
 use crate::read::normal::{BOM, CrToLf, normalise_head, strip_bom};
 use crate::read::{
@@ -52,12 +52,6 @@ pub enum InputError {
     TooLarge { name: String, limit: u64 },
     #[error("{}: {message}", shown(name))]
     Unreadable { name: String, message: String },
-}
-
-/// How an input is named in messages and labels: `-` (the command line's name for
-/// it) is "standard input", the one name apidiag prints for it.
-pub fn shown(name: &str) -> &str {
-    if name == "-" { "standard input" } else { name }
 }
 
 /// What the consumer of records says: go on, or stop reading (the output was closed).

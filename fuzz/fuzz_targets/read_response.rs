@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use apidiag::diagnose::Options;
+use apidiag::rules::diagnose::Options;
 use apidiag::input::{InputOptions, read_input};
 use apidiag::read::{Context, InputFormat, read_response};
 use apidiag::render;

@@ -70,7 +70,7 @@ impl LazyRule {
 impl LazyRule {
     /// The rule without its examples (they are most of a rule's text, and only
     /// `rules check`, `explain` and the tests look at them): what diagnosing needs.
-    pub fn core(&self) -> Result<&Rule, &str> {
+    pub(crate) fn core(&self) -> Result<&Rule, &str> {
         if let Some(full) = self.cell.get() {
             return full.as_deref().map_err(String::as_str);
         }

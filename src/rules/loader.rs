@@ -101,7 +101,7 @@ impl fmt::Display for LoadError {
 }
 
 impl LoadError {
-    pub fn new(origin: &Origin, message: impl Into<String>) -> Self {
+    pub(crate) fn new(origin: &Origin, message: impl Into<String>) -> Self {
         Self {
             origin: origin.to_string(),
             line: None,
@@ -111,7 +111,7 @@ impl LoadError {
         }
     }
 
-    pub fn in_rule(mut self, id: &str) -> Self {
+    pub(crate) fn in_rule(mut self, id: &str) -> Self {
         self.rule = Some(id.to_string());
         self
     }
@@ -166,16 +166,16 @@ fn rule_before(text: &str, line: usize) -> Option<String> {
 /// The most a user rule file may hold: far above any real pack (the largest built-in
 /// file is 230 KB), and low enough that a path that never ends (`/dev/zero`, a huge
 /// log named by mistake) is refused at once, also on every TAB of completion.
-pub const MAX_RULE_FILE_BYTES: u64 = 4 << 20;
+pub(crate) const MAX_RULE_FILE_BYTES: u64 = 4 << 20;
 /// The most all user rule files may hold together.
-pub const MAX_USER_RULE_BYTES: u64 = 16 << 20;
+pub(crate) const MAX_USER_RULE_BYTES: u64 = 16 << 20;
 /// The most user rule files a run reads (a folder such as `/` named by mistake).
-pub const MAX_RULE_FILES: usize = 1000;
+pub(crate) const MAX_RULE_FILES: usize = 1000;
 /// The most user rules a run compiles.
-pub const MAX_USER_RULES: usize = 10_000;
+pub(crate) const MAX_USER_RULES: usize = 10_000;
 
 /// The user rule files named by `paths`: files as given, folders' `*.json` in name order.
-pub fn user_files(paths: &[PathBuf]) -> Result<Vec<(Origin, String)>, LoadError> {
+pub(crate) fn user_files(paths: &[PathBuf]) -> Result<Vec<(Origin, String)>, LoadError> {
     let mut out = Vec::new();
     let mut budget = MAX_USER_RULE_BYTES;
     for path in paths {

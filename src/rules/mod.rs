@@ -89,7 +89,7 @@ impl Tables {
 }
 
 impl Pack {
-    pub fn tables(&self) -> &BTreeMap<String, Vec<TableRow>> {
+    pub(crate) fn tables(&self) -> &BTreeMap<String, Vec<TableRow>> {
         let t = &self.tables;
         // A built-in table that did not parse fails `cargo test` (the pack tests).
         t.parsed
@@ -459,7 +459,7 @@ impl RuleSet {
         inverse(&order)
     }
 
-    pub fn is_generic(&self, api: usize) -> bool {
+    pub(crate) fn is_generic(&self, api: usize) -> bool {
         self.apis[api].generic
     }
 
