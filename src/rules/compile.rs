@@ -208,14 +208,15 @@ enum Regexes {
 pub struct LazyRegex {
     pattern: String,
     place: &'static str,
-    built: OnceLock<Result<Regex, CompileError>>,
+    /// `None`: the pattern does not build (only `compile_lazily` defers that error).
+    built: OnceLock<Option<Regex>>,
 }
 
 impl LazyRegex {
     fn new(pattern: &str, place: &'static str, when: Regexes) -> Result<Self, CompileError> {
         let built = OnceLock::new();
         if when == Regexes::Now {
-            let _ = built.set(Ok(regex(pattern, place)?));
+            let _ = built.set(Some(regex(pattern, place)?));
         }
         Ok(Self {
             pattern: pattern.to_string(),
@@ -227,9 +228,8 @@ impl LazyRegex {
     /// The regex, or `None` when it does not build.
     pub fn get(&self) -> Option<&Regex> {
         self.built
-            .get_or_init(|| regex(&self.pattern, self.place))
+            .get_or_init(|| regex(&self.pattern, self.place).ok())
             .as_ref()
-            .ok()
     }
 }
 

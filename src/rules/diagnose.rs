@@ -94,7 +94,7 @@ impl RuleSet {
     fn fill(&self, d: &mut Diagnosis, s: &Subject<'_>, entry: &Entry, ev: Evidence) {
         let rule = entry.rule.core().expect("a rule that matched has parsed");
         let pack = self.pack(entry.pack);
-        let compiled = entry.compiled().ok();
+        let compiled = entry.compiled();
         d.request_id = compiled
             .and_then(|c| extract_first(&c.request_id, s.resp))
             .or_else(|| extract_first(pack.request_id_extractors(), s.resp))

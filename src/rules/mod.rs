@@ -59,7 +59,8 @@ pub struct Pack {
     pub docs: Option<String>,
     tables: Tables,
     request_id: Vec<model::Extract>,
-    request_id_compiled: OnceLock<Result<Vec<Extractor>, CompileError>>,
+    /// `None`: they do not compile (a user file's were checked at load).
+    request_id_compiled: OnceLock<Option<Vec<Extractor>>>,
 }
 
 /// A pack's lookup tables. A built-in pack's are parsed the first time a rule looks one
@@ -98,7 +99,7 @@ impl Pack {
 
     pub(crate) fn request_id_extractors(&self) -> &[Extractor] {
         self.request_id_compiled
-            .get_or_init(|| compile::extractors(&self.request_id))
+            .get_or_init(|| compile::extractors(&self.request_id).ok())
             .as_deref()
             .unwrap_or(&[])
     }
@@ -115,7 +116,8 @@ pub struct Entry {
     literal: Option<Cow<'static, str>>,
     gate: Gate,
     /// Boxed, as is the parsed rule, so the table itself stays small to build.
-    compiled: OnceLock<Result<Box<Compiled>, CompileError>>,
+    /// `None`: the rule does not compile (`check_compiles` says why).
+    compiled: OnceLock<Option<Box<Compiled>>>,
     /// Made when the rule first explains a response.
     prose: OnceLock<Box<Prose>>,
 }
@@ -139,15 +141,16 @@ impl Entry {
         }
     }
 
-    pub(crate) fn compiled(&self) -> Result<&Compiled, &CompileError> {
+    pub(crate) fn compiled(&self) -> Option<&Compiled> {
         self.compiled
             .get_or_init(|| {
-                let rule = self.rule.core().map_err(unparsed)?;
-                match self.rule.text {
+                let rule = self.rule.core().ok()?;
+                let compiled = match self.rule.text {
                     // A built-in rule: the test suite builds all its regexes.
-                    Some(_) => compile::compile_lazily(rule).map(Box::new),
-                    None => compile::compile(rule).map(Box::new),
-                }
+                    Some(_) => compile::compile_lazily(rule),
+                    None => compile::compile(rule),
+                };
+                compiled.ok().map(Box::new)
             })
             .as_deref()
     }
@@ -519,7 +522,7 @@ impl RuleSet {
     fn evaluate(&self, c: usize, s: &Subject<'_>) -> Option<Evidence> {
         let entry = &self.entries[c];
         let lenient = entry.literal().is_some();
-        matcher::evaluate(entry.compiled().ok()?, s, lenient)
+        matcher::evaluate(entry.compiled()?, s, lenient)
     }
 
     /// Like [`RuleSet::matches`] but testing every eligible rule instead of asking the
