@@ -13,8 +13,8 @@
 use std::hint::black_box;
 use std::path::PathBuf;
 
-use apidiag::diagnose::Options;
 use apidiag::response::Response;
+use apidiag::rules::diagnose::Options;
 use apidiag::rules::model::RuleFile;
 use apidiag::rules::{Origin, RuleSet, loader};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};

@@ -4,8 +4,31 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use crate::rules::model::Confidence;
 pub use crate::text::Text;
+
+/// How sure a rule is of its cause.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    Serialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// The vendor documents this cause for this response.
+    #[default]
+    Documented,
+    /// Inferred: the docs do not say so.
+    Likely,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -105,11 +128,18 @@ pub struct Source {
     pub line: Option<usize>,
 }
 
+/// How an input is named in messages and labels: `-` (the command line's name for
+/// it) is "standard input", the one name apidiag prints for it. It lives beside
+/// [`Source`], whose `file` is such a name, so input errors and diagnoses share it.
+pub fn shown(name: &str) -> &str {
+    if name == "-" { "standard input" } else { name }
+}
+
 /// `file`, `file entry 3` (HAR) or `file:12` (NDJSON), standard input by the one name
 /// messages give it.
 impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let file = crate::input::shown(&self.file);
+        let file = shown(&self.file);
         match (self.entry, self.line) {
             (Some(e), _) => write!(f, "{file} entry {e}"),
             (None, Some(l)) => write!(f, "{file}:{l}"),

@@ -2,12 +2,10 @@
 //! call failed, from a rule table built on the vendors' documented failure modes.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod diagnose;
 pub mod diagnosis;
 pub mod explain;
 pub mod facts;
 pub mod input;
-pub mod jsonpath;
 pub mod limit;
 pub mod mask;
 pub mod parallel;

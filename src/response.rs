@@ -62,13 +62,6 @@ impl Body {
         }
     }
 
-    /// A body whose JSON value is already known (NDJSON records, HAR).
-    pub fn with_json(bytes: Vec<u8>, json: Option<Value>) -> Self {
-        let cell = OnceCell::new();
-        let _ = cell.set(json);
-        Self { bytes, json: cell }
-    }
-
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }

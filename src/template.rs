@@ -1,3 +1,6 @@
+//! Serves BENCHMARKS.md target 2 (a log at >= 50% of a bare parse): a template is read
+//! once per rule, not scanned for `{{` per response (session 4).
+//!
 //! The placeholder language of causes and fixes: `{{name}}`, `{{#name}}…{{/name}}`
 //! (kept when `name` has a value) and `{{^name}}…{{/name}}` (kept when it has none).
 //! Single braces, as in `GET /cost-estimations/{id}`, are literal text.

@@ -4,8 +4,8 @@
 
 use std::sync::LazyLock;
 
-use apidiag::diagnose::Options;
 use apidiag::input::{InputOptions, Parsed, read_input};
+use apidiag::rules::diagnose::Options;
 use apidiag::read::{Context, InputFormat, read_response};
 use apidiag::render;
 use apidiag::response::Response;

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use apidiag::diagnose::Options;
+use apidiag::rules::diagnose::Options;
 use apidiag::rules::{Origin, RuleSet, loader};
 use libfuzzer_sys::fuzz_target;
 

@@ -6,11 +6,11 @@ use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
-use apidiag::diagnose::Options;
 use apidiag::input::InputOptions;
 use apidiag::read::Context;
 use apidiag::render::OutputFormat;
 use apidiag::report::ReportOptions;
+use apidiag::rules::diagnose::Options;
 use apidiag::rules::{RuleSet, loader};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args};

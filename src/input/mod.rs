@@ -20,7 +20,7 @@
 
 use std::io::{self, BufRead};
 
-use crate::diagnosis::Source;
+use crate::diagnosis::{Source, shown};
 use crate::read::{Context, InputFormat};
 use crate::response::Response;
 
@@ -83,12 +83,6 @@ pub enum ReadFailure {
     /// Writing the output failed (a closed pipe is one).
     #[error("writing output: {0}")]
     Output(io::Error),
-}
-
-/// How an input is named in messages and labels: `-` (the command line's name for
-/// it) is "standard input", the one name apidiag prints for it.
-pub fn shown(name: &str) -> &str {
-    if name == "-" { "standard input" } else { name }
 }
 
 /// Read `reader` (called `name`; `-` is standard input) and push each response or

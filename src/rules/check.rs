@@ -8,14 +8,11 @@ use regex::Regex;
 use serde::Serialize;
 
 use super::RuleSet;
+use super::diagnose::{BUILTIN_PLACEHOLDERS, Options};
 use super::loader::{self, LoadError, Origin};
 use super::model::{Example, Rule, RuleFile};
 use super::shared::GENERIC_API;
-use crate::diagnose::Options;
 use crate::template;
-
-/// Placeholders every rule may use without capturing them.
-pub use crate::diagnose::BUILTIN_VARS as BUILTIN_PLACEHOLDERS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

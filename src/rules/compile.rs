@@ -9,12 +9,76 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde_json::Value;
 
+use super::jsonpath::Query;
 use super::model::{
     BodyCondition, BodyKind, Extract, FieldsSpec, HeaderCondition, JsonType, RequestCondition,
     Rule, StatusItem, StatusSpec, TextTest,
 };
 use super::shared;
-use crate::jsonpath::Query;
+use crate::render::human::one_line;
+
+/// Why a rule (or a pack's `request_id`) does not compile. Its text is what
+/// `apidiag rules check` and a user file's load error print, so it names the part of the
+/// rule at fault.
+#[derive(Debug)]
+pub(crate) enum CompileError {
+    StatusCode(u16),
+    StatusClass(String),
+    Regex {
+        part: &'static str,
+        pattern: String,
+        reason: String,
+    },
+    /// `part` is `None` where the query stands alone (a `request_id` extractor).
+    Query {
+        part: Option<&'static str>,
+        query: String,
+        reason: String,
+    },
+    /// A built-in rule whose text does not parse ([`super::LazyRule::get`]'s message).
+    Unparsed(String),
+}
+
+impl CompileError {
+    /// Name the part of the rule a query came from.
+    fn in_part(self, name: &'static str) -> Self {
+        match self {
+            Self::Query { query, reason, .. } => Self::Query {
+                part: Some(name),
+                query,
+                reason,
+            },
+            other => other,
+        }
+    }
+}
+
+impl std::fmt::Display for CompileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::StatusCode(c) => write!(f, "status {c} is outside 100–599"),
+            Self::StatusClass(s) => write!(f, "status class {s:?} is not one of 1xx…5xx"),
+            Self::Regex {
+                part,
+                pattern,
+                reason,
+            } => write!(f, "{part}: invalid regex {pattern:?}: {reason}"),
+            Self::Query {
+                part,
+                query,
+                reason,
+            } => {
+                if let Some(part) = part {
+                    write!(f, "{part}: ")?;
+                }
+                write!(f, "invalid JSONPath {query:?}: {reason}")
+            }
+            Self::Unparsed(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for CompileError {}
 
 #[derive(Debug)]
 pub struct Compiled {
@@ -39,7 +103,7 @@ pub struct StatusSet {
 }
 
 impl StatusSet {
-    pub fn from_spec(spec: &StatusSpec) -> Result<Self, String> {
+    pub fn from_spec(spec: &StatusSpec) -> Result<Self, CompileError> {
         let items: &[StatusItem] = match spec {
             StatusSpec::One(item) => std::slice::from_ref(item),
             StatusSpec::Many(items) => items,
@@ -48,7 +112,7 @@ impl StatusSet {
         for item in items {
             match item {
                 StatusItem::Code(c) if shared::status_code_valid(*c) => set.codes.push(*c),
-                StatusItem::Code(c) => return Err(format!("status {c} is outside 100–599")),
+                StatusItem::Code(c) => return Err(CompileError::StatusCode(*c)),
                 StatusItem::Class(s) => set.classes.push(parse_class(s)?),
             }
         }
@@ -60,8 +124,8 @@ impl StatusSet {
     }
 }
 
-fn parse_class(s: &str) -> Result<u16, String> {
-    shared::status_class(s).ok_or_else(|| format!("status class {s:?} is not one of 1xx…5xx"))
+fn parse_class(s: &str) -> Result<u16, CompileError> {
+    shared::status_class(s).ok_or_else(|| CompileError::StatusClass(s.to_string()))
 }
 
 #[derive(Debug)]
@@ -123,14 +187,14 @@ pub struct Extractor {
 }
 
 /// Compile `rule`, building every regex now; the error names the part that failed.
-pub fn compile(rule: &Rule) -> Result<Compiled, String> {
+pub fn compile(rule: &Rule) -> Result<Compiled, CompileError> {
     compile_with(rule, Regexes::Now)
 }
 
 /// Compile `rule`, leaving each regex to be built when first used. For rules whose
 /// [`compile`] is known to succeed (the built-in table is checked by the test suite);
 /// a regex that fails to build then makes its condition fail.
-pub fn compile_lazily(rule: &Rule) -> Result<Compiled, String> {
+pub fn compile_lazily(rule: &Rule) -> Result<Compiled, CompileError> {
     compile_with(rule, Regexes::WhenUsed)
 }
 
@@ -146,14 +210,15 @@ enum Regexes {
 pub struct LazyRegex {
     pattern: String,
     place: &'static str,
-    built: OnceLock<Result<Regex, String>>,
+    /// `None`: the pattern does not build (only `compile_lazily` defers that error).
+    built: OnceLock<Option<Regex>>,
 }
 
 impl LazyRegex {
-    fn new(pattern: &str, place: &'static str, when: Regexes) -> Result<Self, String> {
+    fn new(pattern: &str, place: &'static str, when: Regexes) -> Result<Self, CompileError> {
         let built = OnceLock::new();
         if when == Regexes::Now {
-            let _ = built.set(Ok(regex(pattern, place)?));
+            let _ = built.set(Some(regex(pattern, place)?));
         }
         Ok(Self {
             pattern: pattern.to_string(),
@@ -165,19 +230,18 @@ impl LazyRegex {
     /// The regex, or `None` when it does not build.
     pub fn get(&self) -> Option<&Regex> {
         self.built
-            .get_or_init(|| regex(&self.pattern, self.place))
+            .get_or_init(|| regex(&self.pattern, self.place).ok())
             .as_ref()
-            .ok()
     }
 }
 
-fn compile_with(rule: &Rule, when: Regexes) -> Result<Compiled, String> {
+fn compile_with(rule: &Rule, when: Regexes) -> Result<Compiled, CompileError> {
     let w = &rule.when;
     let status = w.status.as_ref().map(StatusSet::from_spec).transpose()?;
     let body = w
         .body
         .iter()
-        .map(|c| body_test(c, when))
+        .map(|c| body_test(c, when, BodyPlace::BODY))
         .collect::<Result<Vec<_>, _>>()?;
     let text = w
         .text
@@ -220,11 +284,11 @@ fn compile_with(rule: &Rule, when: Regexes) -> Result<Compiled, String> {
     })
 }
 
-pub fn extractors(list: &[Extract]) -> Result<Vec<Extractor>, String> {
+pub fn extractors(list: &[Extract]) -> Result<Vec<Extractor>, CompileError> {
     extractors_with(list, Regexes::Now)
 }
 
-fn extractors_with(list: &[Extract], when: Regexes) -> Result<Vec<Extractor>, String> {
+fn extractors_with(list: &[Extract], when: Regexes) -> Result<Vec<Extractor>, CompileError> {
     list.iter()
         .map(|e| {
             Ok(Extractor {
@@ -240,22 +304,19 @@ fn extractors_with(list: &[Extract], when: Regexes) -> Result<Vec<Extractor>, St
         .collect()
 }
 
-fn regex(pattern: &str, place: &str) -> Result<Regex, String> {
-    Regex::new(pattern).map_err(|e| {
-        format!(
-            "{place}: invalid regex {pattern:?}: {}",
-            one_line(&e.to_string())
-        )
+fn regex(pattern: &str, place: &'static str) -> Result<Regex, CompileError> {
+    Regex::new(pattern).map_err(|e| CompileError::Regex {
+        part: place,
+        pattern: pattern.to_string(),
+        // regex draws the error's position over several lines; a rule error is one line.
+        reason: one_line(&e.to_string(), usize::MAX),
     })
 }
 
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn body_test(c: &BodyCondition, when: Regexes) -> Result<BodyTest, String> {
+/// `place` names the condition in errors: `when.body` or `when.request.query`.
+fn body_test(c: &BodyCondition, when: Regexes, place: BodyPlace) -> Result<BodyTest, CompileError> {
     Ok(BodyTest {
-        query: Query::compile(&c.path).map_err(|e| format!("when.body: {e}"))?,
+        query: Query::compile(&c.path).map_err(|e| e.in_part(place.path))?,
         equals: c.equals.clone(),
         one_of: c.one_of.clone(),
         not_in: c.not_in.clone(),
@@ -264,7 +325,7 @@ fn body_test(c: &BodyCondition, when: Regexes) -> Result<BodyTest, String> {
         regex: c
             .regex
             .as_deref()
-            .map(|r| LazyRegex::new(r, "when.body.regex", when))
+            .map(|r| LazyRegex::new(r, place.regex, when))
             .transpose()?,
         exists: c.exists,
         json_type: c.json_type,
@@ -272,7 +333,25 @@ fn body_test(c: &BodyCondition, when: Regexes) -> Result<BodyTest, String> {
     })
 }
 
-fn text_match(t: &TextTest, place: &'static str, when: Regexes) -> Result<TextMatch, String> {
+/// Where a body-style condition stands, as error messages name it.
+#[derive(Clone, Copy)]
+struct BodyPlace {
+    path: &'static str,
+    regex: &'static str,
+}
+
+impl BodyPlace {
+    const BODY: Self = Self {
+        path: "when.body",
+        regex: "when.body.regex",
+    };
+    const QUERY: Self = Self {
+        path: "when.request.query",
+        regex: "when.request.query.regex",
+    };
+}
+
+fn text_match(t: &TextTest, place: &'static str, when: Regexes) -> Result<TextMatch, CompileError> {
     Ok(TextMatch {
         contains: t.contains.clone(),
         regex: t
@@ -289,7 +368,7 @@ impl TextMatch {
     }
 }
 
-fn header_test(h: &HeaderCondition, when: Regexes) -> Result<HeaderTest, String> {
+fn header_test(h: &HeaderCondition, when: Regexes) -> Result<HeaderTest, CompileError> {
     Ok(HeaderTest {
         name: h.name.clone(),
         exists: h.exists,
@@ -304,7 +383,7 @@ fn header_test(h: &HeaderCondition, when: Regexes) -> Result<HeaderTest, String>
     })
 }
 
-fn request_test(r: &RequestCondition, when: Regexes) -> Result<RequestTest, String> {
+fn request_test(r: &RequestCondition, when: Regexes) -> Result<RequestTest, CompileError> {
     Ok(RequestTest {
         known: r.known,
         method: r.method.iter().map(|m| m.to_ascii_uppercase()).collect(),
@@ -325,7 +404,7 @@ fn request_test(r: &RequestCondition, when: Regexes) -> Result<RequestTest, Stri
         query: r
             .query
             .iter()
-            .map(|c| body_test(c, when).map_err(|e| e.replace("when.body", "when.request.query")))
+            .map(|c| body_test(c, when, BodyPlace::QUERY))
             .collect::<Result<_, _>>()?,
     })
 }
@@ -344,15 +423,15 @@ impl RequestTest {
     }
 }
 
-fn fields(f: &FieldsSpec, when: Regexes) -> Result<Fields, String> {
+fn fields(f: &FieldsSpec, when: Regexes) -> Result<Fields, CompileError> {
     let q = |p: &Option<String>| {
         p.as_deref()
             .map(Query::compile)
             .transpose()
-            .map_err(|e| format!("fields: {e}"))
+            .map_err(|e| e.in_part("fields"))
     };
     Ok(Fields {
-        each: Query::compile(&f.each).map_err(|e| format!("fields.each: {e}"))?,
+        each: Query::compile(&f.each).map_err(|e| e.in_part("fields.each"))?,
         field: q(&f.field)?,
         problem: q(&f.problem)?,
         pattern: f

@@ -1,3 +1,6 @@
+//! Serves BENCHMARKS.md target 1 (one response <= 2x `cat`), and target 2 per record:
+//! most status-bucket candidates fail their gate and are never parsed or compiled.
+//!
 //! Conditions a rule cannot hold without, checked before the rule is parsed or compiled.
 
 use std::borrow::Cow;
@@ -45,7 +48,7 @@ impl Gate {
     }
 
     pub(super) fn builtin(
-        g: &loader::Gate<'static>,
+        g: &loader::BuiltinGate<'static>,
         status: Option<(&'static [u16], &'static [u16])>,
     ) -> Self {
         use model::BodyKind;

@@ -1,3 +1,6 @@
+//! Serves BENCHMARKS.md target 1 (one response <= 2x `cat`): a run parses only the
+//! built-in rules a response makes candidates, and those without their examples.
+//!
 //! Built-in rules parsed the first time a response needs them.
 
 use std::borrow::Cow;
@@ -67,7 +70,7 @@ impl LazyRule {
 impl LazyRule {
     /// The rule without its examples (they are most of a rule's text, and only
     /// `rules check`, `explain` and the tests look at them): what diagnosing needs.
-    pub fn core(&self) -> Result<&Rule, &str> {
+    pub(crate) fn core(&self) -> Result<&Rule, &str> {
         if let Some(full) = self.cell.get() {
             return full.as_deref().map_err(String::as_str);
         }

@@ -10,7 +10,7 @@ use super::model::RuleFile;
 /// and each rule's text is `file[span.0..span.1]`. `rules` is `None` when the file could
 /// not be taken apart; it is then parsed whole (and its error reported) at run time.
 #[derive(Debug)]
-pub struct BuiltinPack {
+pub(crate) struct BuiltinPack {
     /// Index into [`BUILTIN_RULE_FILES`].
     pub file: usize,
     /// The file without `rules` (as `[]`) and `tables`, minified.
@@ -24,7 +24,7 @@ pub struct BuiltinPack {
 /// What a run needs of a built-in rule before it is a candidate; the rest of it is
 /// parsed from its text the first time it is needed.
 #[derive(Debug)]
-pub struct BuiltinRule {
+pub(crate) struct BuiltinRule {
     pub id: &'static str,
     pub span: (usize, usize),
     /// The literal that indexes it ([`super::index::literal_of`]).
@@ -34,7 +34,7 @@ pub struct BuiltinRule {
     pub status: Option<(&'static [u16], &'static [u16])>,
     /// The `"examples": …` member, as a span of the rule's text.
     pub examples: Option<(usize, usize)>,
-    pub gate: Gate<'static>,
+    pub gate: BuiltinGate<'static>,
     /// Its `priority` and number of conditions, the first ranking keys
     /// ([`super::RuleSet::matches`]): candidates are ranked without parsing them.
     pub rank: (i32, usize),
@@ -44,7 +44,7 @@ pub struct BuiltinRule {
 
 /// Conditions a rule cannot hold without, cheap to test before the rule is parsed.
 #[derive(Debug, Clone, Default)]
-pub struct Gate<'a> {
+pub(crate) struct BuiltinGate<'a> {
     /// It tests a transport failure (`when.transport_error`).
     pub transport: bool,
     /// It tests the JSON body (`when.body`).
@@ -101,7 +101,7 @@ impl fmt::Display for LoadError {
 }
 
 impl LoadError {
-    pub fn new(origin: &Origin, message: impl Into<String>) -> Self {
+    pub(crate) fn new(origin: &Origin, message: impl Into<String>) -> Self {
         Self {
             origin: origin.to_string(),
             line: None,
@@ -111,7 +111,7 @@ impl LoadError {
         }
     }
 
-    pub fn in_rule(mut self, id: &str) -> Self {
+    pub(crate) fn in_rule(mut self, id: &str) -> Self {
         self.rule = Some(id.to_string());
         self
     }
@@ -166,16 +166,16 @@ fn rule_before(text: &str, line: usize) -> Option<String> {
 /// The most a user rule file may hold: far above any real pack (the largest built-in
 /// file is 230 KB), and low enough that a path that never ends (`/dev/zero`, a huge
 /// log named by mistake) is refused at once, also on every TAB of completion.
-pub const MAX_RULE_FILE_BYTES: u64 = 4 << 20;
+pub(crate) const MAX_RULE_FILE_BYTES: u64 = 4 << 20;
 /// The most all user rule files may hold together.
-pub const MAX_USER_RULE_BYTES: u64 = 16 << 20;
+pub(crate) const MAX_USER_RULE_BYTES: u64 = 16 << 20;
 /// The most user rule files a run reads (a folder such as `/` named by mistake).
-pub const MAX_RULE_FILES: usize = 1000;
+pub(crate) const MAX_RULE_FILES: usize = 1000;
 /// The most user rules a run compiles.
-pub const MAX_USER_RULES: usize = 10_000;
+pub(crate) const MAX_USER_RULES: usize = 10_000;
 
 /// The user rule files named by `paths`: files as given, folders' `*.json` in name order.
-pub fn user_files(paths: &[PathBuf]) -> Result<Vec<(Origin, String)>, LoadError> {
+pub(crate) fn user_files(paths: &[PathBuf]) -> Result<Vec<(Origin, String)>, LoadError> {
     let mut out = Vec::new();
     let mut budget = MAX_USER_RULE_BYTES;
     for path in paths {

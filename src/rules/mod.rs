@@ -1,13 +1,16 @@
 //! The rule table: file format, loading, compiling, indexing and matching.
 
 pub mod check;
-pub mod compile;
-pub mod index;
+pub mod diagnose;
 pub mod loader;
-pub mod matcher;
 pub mod model;
-pub mod shared;
-pub mod table;
+
+pub(crate) mod compile;
+pub(crate) mod index;
+pub(crate) mod jsonpath;
+pub(crate) mod matcher;
+pub(crate) mod shared;
+pub(crate) mod table;
 
 mod gate;
 mod lazy;
@@ -18,16 +21,16 @@ mod recognise;
 
 use gate::Gate;
 pub use lazy::LazyRule;
-pub use prose::Prose;
+pub(crate) use prose::Prose;
 use recognise::Recognition;
-pub use recognise::VocabularyMatch;
+pub(crate) use recognise::VocabularyMatch;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use compile::{Compiled, Extractor};
+use compile::{CompileError, Compiled, Extractor};
 use index::{Index, IndexEntry, Seen};
 pub use loader::{LoadError, Origin};
 use matcher::{Evidence, Subject};
@@ -57,7 +60,8 @@ pub struct Pack {
     pub docs: Option<String>,
     tables: Tables,
     request_id: Vec<model::Extract>,
-    request_id_compiled: OnceLock<Result<Vec<Extractor>, String>>,
+    /// `None`: they do not compile (a user file's were checked at load).
+    request_id_compiled: OnceLock<Option<Vec<Extractor>>>,
 }
 
 /// A pack's lookup tables. A built-in pack's are parsed the first time a rule looks one
@@ -87,16 +91,16 @@ impl Tables {
 }
 
 impl Pack {
-    pub fn tables(&self) -> &BTreeMap<String, Vec<TableRow>> {
+    pub(crate) fn tables(&self) -> &BTreeMap<String, Vec<TableRow>> {
         let t = &self.tables;
         // A built-in table that did not parse fails `cargo test` (the pack tests).
         t.parsed
             .get_or_init(|| serde_json::from_str(t.text).unwrap_or_default())
     }
 
-    pub fn request_id_extractors(&self) -> &[Extractor] {
+    pub(crate) fn request_id_extractors(&self) -> &[Extractor] {
         self.request_id_compiled
-            .get_or_init(|| compile::extractors(&self.request_id))
+            .get_or_init(|| compile::extractors(&self.request_id).ok())
             .as_deref()
             .unwrap_or(&[])
     }
@@ -113,7 +117,8 @@ pub struct Entry {
     literal: Option<Cow<'static, str>>,
     gate: Gate,
     /// Boxed, as is the parsed rule, so the table itself stays small to build.
-    compiled: OnceLock<Result<Box<Compiled>, String>>,
+    /// `None`: the rule does not compile (`check_compiles` says why).
+    compiled: OnceLock<Option<Box<Compiled>>>,
     /// Made when the rule first explains a response.
     prose: OnceLock<Box<Prose>>,
 }
@@ -137,23 +142,23 @@ impl Entry {
         }
     }
 
-    pub fn compiled(&self) -> Result<&Compiled, &str> {
+    pub(crate) fn compiled(&self) -> Option<&Compiled> {
         self.compiled
             .get_or_init(|| {
-                let rule = self.rule.core().map_err(str::to_string)?;
-                match self.rule.text {
+                let rule = self.rule.core().ok()?;
+                let compiled = match self.rule.text {
                     // A built-in rule: the test suite builds all its regexes.
-                    Some(_) => compile::compile_lazily(rule).map(Box::new),
-                    None => compile::compile(rule).map(Box::new),
-                }
+                    Some(_) => compile::compile_lazily(rule),
+                    None => compile::compile(rule),
+                };
+                compiled.ok().map(Box::new)
             })
             .as_deref()
-            .map_err(String::as_str)
     }
 
     /// Compile the rule building every regex now: the errors `apidiag rules check` reports.
-    pub fn check_compiles(&self) -> Result<(), String> {
-        compile::compile(self.rule.get()?).map(drop)
+    pub(crate) fn check_compiles(&self) -> Result<(), CompileError> {
+        compile::compile(self.rule.get().map_err(unparsed)?).map(drop)
     }
 
     /// The rule's id, without parsing the rule.
@@ -162,7 +167,7 @@ impl Entry {
     }
 
     /// The literal that indexes the rule ([`index::literal_of`]), without parsing it.
-    pub fn literal(&self) -> Option<&str> {
+    pub(crate) fn literal(&self) -> Option<&str> {
         self.literal.as_deref()
     }
 }
@@ -263,9 +268,10 @@ impl RuleSet {
         let rules = std::mem::take(&mut file.rules);
         for rule in &rules {
             validate_id(&rule.id, &file.api)
-                .map_err(|m| LoadError::new(&origin, m).in_rule(&rule.id))?;
+                .map_err(|m| LoadError::new(&origin, m.to_string()).in_rule(&rule.id))?;
             if user {
-                compile::compile(rule).map_err(|m| LoadError::new(&origin, m).in_rule(&rule.id))?;
+                compile::compile(rule)
+                    .map_err(|m| LoadError::new(&origin, m.to_string()).in_rule(&rule.id))?;
             }
         }
         let entries = rules
@@ -295,7 +301,7 @@ impl RuleSet {
         // build.rs has checked the ids of the built-in rules still unparsed.
         for (rule, _, _) in rules.iter().filter(|(r, _, _)| r.text.is_none()) {
             validate_id(&rule.key, &file.api)
-                .map_err(|m| LoadError::new(&origin, m).in_rule(&rule.key))?;
+                .map_err(|m| LoadError::new(&origin, m.to_string()).in_rule(&rule.key))?;
         }
         self.entries.reserve(rules.len());
         // build.rs has checked that the unparsed built-in rules' ids are unique.
@@ -399,7 +405,7 @@ impl RuleSet {
     }
 
     /// A rule's prose (its pack's docs when it has none); `None` when it does not parse.
-    pub fn prose<'e>(&self, entry: &'e Entry) -> Option<&'e Prose> {
+    pub(crate) fn prose<'e>(&self, entry: &'e Entry) -> Option<&'e Prose> {
         let rule = entry.rule.core().ok()?;
         let docs = self.pack(entry.pack).docs.as_deref();
         Some(entry.prose.get_or_init(|| Box::new(Prose::of(rule, docs))))
@@ -457,12 +463,12 @@ impl RuleSet {
         inverse(&order)
     }
 
-    pub fn is_generic(&self, api: usize) -> bool {
+    pub(crate) fn is_generic(&self, api: usize) -> bool {
         self.apis[api].generic
     }
 
     /// Every rule that matches, best first, with its evidence.
-    pub fn matches(&self, s: &Subject<'_>, api: Option<usize>) -> Vec<(usize, Evidence)> {
+    pub(crate) fn matches(&self, s: &Subject<'_>, api: Option<usize>) -> Vec<(usize, Evidence)> {
         self.eligible(s, api)
             .filter_map(|c| Some((c, self.evaluate(c, s)?)))
             .collect()
@@ -470,7 +476,11 @@ impl RuleSet {
 
     /// The first of [`RuleSet::matches`]. Candidates are tried best first, so those
     /// ranked below the winner are never tested.
-    pub fn best_match(&self, s: &Subject<'_>, api: Option<usize>) -> Option<(usize, Evidence)> {
+    pub(crate) fn best_match(
+        &self,
+        s: &Subject<'_>,
+        api: Option<usize>,
+    ) -> Option<(usize, Evidence)> {
         self.eligible(s, api)
             .find_map(|c| Some((c, self.evaluate(c, s)?)))
     }
@@ -513,16 +523,13 @@ impl RuleSet {
     fn evaluate(&self, c: usize, s: &Subject<'_>) -> Option<Evidence> {
         let entry = &self.entries[c];
         let lenient = entry.literal().is_some();
-        matcher::evaluate(entry.compiled().ok()?, s, lenient)
+        matcher::evaluate(entry.compiled()?, s, lenient)
     }
 
     /// Like [`RuleSet::matches`] but testing every eligible rule instead of asking the
     /// index: the reference the index is tested against.
-    pub fn matches_exhaustive(
-        &self,
-        s: &Subject<'_>,
-        api: Option<usize>,
-    ) -> Vec<(usize, Evidence)> {
+    #[cfg(test)]
+    fn matches_exhaustive(&self, s: &Subject<'_>, api: Option<usize>) -> Vec<(usize, Evidence)> {
         let mut found: Vec<(usize, Evidence)> = (0..self.entries.len())
             .filter(|&c| self.eligible_api(c, api))
             .filter_map(|c| Some((c, self.evaluate(c, s)?)))
@@ -549,6 +556,10 @@ impl RuleSet {
             e.id(),
         )
     }
+}
+
+fn unparsed(message: &str) -> CompileError {
+    CompileError::Unparsed(message.to_string())
 }
 
 /// A rule-level error (a bad id, JSONPath or regex, a duplicate) has no position of its
@@ -586,6 +597,7 @@ pub fn rule_file_schema() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use matcher::Subject;
     use model::StatusSpec;
 
     #[test]
@@ -654,6 +666,46 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(recognise(&set), recognise(&whole));
+    }
+
+    #[test]
+    fn the_index_picks_the_same_winner_as_testing_every_rule() {
+        let rules = RuleSet::builtin().unwrap();
+        let mut compared = 0;
+        for entry in rules.entries() {
+            let examples = entry
+                .rule
+                .examples
+                .must_match
+                .iter()
+                .chain(&entry.rule.examples.no_match);
+            for ex in examples {
+                let resp = ex.to_response();
+                let s = Subject::new(&resp);
+                let api = rules.recognise(&s);
+                let ids = |found: Vec<(usize, _)>| {
+                    found
+                        .into_iter()
+                        .map(|(i, _)| rules.entries()[i].rule.id.clone())
+                        .collect::<Vec<_>>()
+                };
+                let all = ids(rules.matches(&s, api));
+                assert_eq!(
+                    all,
+                    ids(rules.matches_exhaustive(&s, api)),
+                    "an example of {}",
+                    entry.rule.id
+                );
+                assert_eq!(
+                    ids(rules.best_match(&s, api).into_iter().collect()).first(),
+                    all.first(),
+                    "the best match for an example of {}",
+                    entry.rule.id
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared > 100, "only {compared} examples compared");
     }
 
     #[test]

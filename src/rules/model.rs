@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::diagnosis::Confidence;
 use crate::input::record::{Record, RecordHeaders, RecordRequest};
 
 /// One rule file: a pack of rules for one API (or the generic `http` pack).
@@ -85,30 +86,6 @@ pub struct TableRow {
     /// matching row wins (a literal segment beats a placeholder, from the end).
     pub path: String,
     pub value: String,
-}
-
-/// How sure a rule is of its cause.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Deserialize,
-    Serialize,
-    JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Confidence {
-    /// The vendor documents this cause for this response.
-    #[default]
-    Documented,
-    /// Inferred: the docs do not say so.
-    Likely,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

@@ -12,24 +12,24 @@ use crate::text::Text;
 #[derive(Debug)]
 pub struct Prose {
     pub id: Text,
-    pub title: Template,
-    pub cause: Template,
-    pub fix: Vec<Template>,
-    pub retry: Option<Retry>,
+    pub title: ProseText,
+    pub cause: ProseText,
+    pub fix: Vec<ProseText>,
+    pub retry: Option<RetryProse>,
     /// The rule's, else its file's.
     pub docs: Option<Text>,
 }
 
 #[derive(Debug)]
-pub struct Retry {
+pub struct RetryProse {
     pub retryable: bool,
-    pub advice: Template,
+    pub advice: ProseText,
     /// `after`, when it is a number of seconds or a template for one.
     pub wait: Option<Wait>,
 }
 
 #[derive(Debug)]
-pub enum Template {
+pub enum ProseText {
     /// The same text for every response.
     Plain(Text),
     WithPlaceholders(template::Template),
@@ -39,12 +39,12 @@ impl Prose {
     pub fn of(rule: &Rule, file_docs: Option<&str>) -> Self {
         Self {
             id: Text::shared(&rule.id),
-            title: Template::new(&rule.title),
-            cause: Template::new(&rule.cause),
-            fix: rule.fix.iter().map(|f| Template::new(f)).collect(),
-            retry: rule.retry.as_ref().map(|r| Retry {
+            title: ProseText::new(&rule.title),
+            cause: ProseText::new(&rule.cause),
+            fix: rule.fix.iter().map(|f| ProseText::new(f)).collect(),
+            retry: rule.retry.as_ref().map(|r| RetryProse {
                 retryable: r.retryable,
-                advice: Template::new(&r.advice),
+                advice: ProseText::new(&r.advice),
                 wait: r.after.as_ref().and_then(Wait::new),
             }),
             docs: rule.docs.as_deref().or(file_docs).map(Text::shared),
@@ -56,14 +56,14 @@ impl Prose {
 pub enum Wait {
     Seconds(u64),
     /// `"{{wait}}"`: seconds when it renders as a whole number.
-    Template(Template),
+    Template(ProseText),
 }
 
 impl Wait {
     fn new(after: &Value) -> Option<Self> {
         match after {
             Value::Number(n) => n.as_u64().map(Self::Seconds),
-            Value::String(t) => Some(Self::Template(Template::new(t))),
+            Value::String(t) => Some(Self::Template(ProseText::new(t))),
             _ => None,
         }
     }
@@ -76,7 +76,7 @@ impl Wait {
     }
 }
 
-impl Template {
+impl ProseText {
     fn new(text: &str) -> Self {
         let template = template::Template::parse(text);
         if template.is_plain() {

@@ -7,6 +7,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::RuleSet;
 use super::matcher::Subject;
+#[cfg(test)]
 use super::model::Recognise;
 
 /// The APIs' recognition evidence as maps, built when first needed.
@@ -28,7 +29,7 @@ pub(super) struct Recognition {
 
 /// An API named by its documented vocabulary alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VocabularyMatch {
+pub(crate) struct VocabularyMatch {
     pub api: usize,
     /// The distinct terms found, in the order they first appear in the body.
     pub terms: Vec<String>,
@@ -73,7 +74,7 @@ impl RuleSet {
     /// evidence the most specific pattern wins, then the API name, so the answer never
     /// depends on the order packs were loaded in. Looked up in maps built once, so the
     /// cost does not grow with the number of APIs.
-    pub fn recognise(&self, s: &Subject<'_>) -> Option<usize> {
+    pub(crate) fn recognise(&self, s: &Subject<'_>) -> Option<usize> {
         let r = self.recognition();
         let best = |found: &mut dyn Iterator<Item = (usize, usize)>| {
             found
@@ -114,7 +115,7 @@ impl RuleSet {
     /// request does not name a host: a host that is a name and no API's (strong
     /// recognition would have caught it otherwise) contradicts any vocabulary. The API
     /// with the most distinct terms wins, then the API name.
-    pub fn recognise_by_vocabulary(&self, s: &Subject<'_>) -> Option<VocabularyMatch> {
+    pub(crate) fn recognise_by_vocabulary(&self, s: &Subject<'_>) -> Option<VocabularyMatch> {
         if s.facts.host.is_some_and(is_named_host) {
             return None;
         }
@@ -150,7 +151,8 @@ impl RuleSet {
 
     /// The reference [`RuleSet::recognise`] is tested against: every API's evidence
     /// tested in turn.
-    pub fn recognise_exhaustive(&self, s: &Subject<'_>) -> Option<usize> {
+    #[cfg(test)]
+    fn recognise_exhaustive(&self, s: &Subject<'_>) -> Option<usize> {
         let host = s.facts.host.map(str::to_ascii_lowercase);
         // Within one kind of evidence the most specific pattern wins, then the API name,
         // so the answer never depends on the order packs were loaded in.
@@ -204,6 +206,8 @@ fn is_named_host(host: &str) -> bool {
         && host.bytes().any(|b| b.is_ascii_alphabetic())
 }
 
+/// The exhaustive oracle's host test; the run itself looks hosts up in a map.
+#[cfg(test)]
 fn host_matches(pattern: &str, host: &str) -> bool {
     match pattern.strip_prefix("*.") {
         Some(suffix) => {

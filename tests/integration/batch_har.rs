@@ -9,11 +9,11 @@ use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 use std::process::Output;
 
-use apidiag::diagnose::Options;
 use apidiag::input::{InputOptions, Parsed, ReadFailure, RecordError, read_input};
 use apidiag::read::{Context, InputFormat};
 use apidiag::response::Note;
 use apidiag::rules::RuleSet;
+use apidiag::rules::diagnose::Options;
 use base64::Engine as _;
 use serde_json::Value;
 

@@ -6,9 +6,9 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use apidiag::diagnose::Options;
 use apidiag::input::{InputOptions, Parsed, read_input};
 use apidiag::read::{Context, InputFormat};
+use apidiag::rules::diagnose::Options;
 use apidiag::rules::model::RuleFile;
 use apidiag::rules::{Origin, RuleSet, loader};
 use common::run_with;

@@ -2,9 +2,9 @@
 //! from the seeds and vendor-errors.md into `tests/fixtures/documented/<api>.ndjson`,
 //! is diagnosed by the rule named for it.
 
-use apidiag::diagnose::Options;
 use apidiag::input::record::Record;
 use apidiag::rules::RuleSet;
+use apidiag::rules::diagnose::Options;
 
 #[test]
 fn each_documented_string_is_diagnosed_by_its_vendor_rule() {

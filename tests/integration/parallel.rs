@@ -5,7 +5,6 @@
 use crate::common;
 use common::{apidiag, counting_reader, fixture};
 
-use apidiag::diagnose::Options;
 use apidiag::diagnosis::Diagnosis;
 use apidiag::input::{
     BATCH_BYTES, InputOptions, PIECE_BYTES, Parsed, Piece, RecordError, read_pieces,
@@ -13,6 +12,7 @@ use apidiag::input::{
 use apidiag::parallel::{Output, with_pool};
 use apidiag::read::{Context, InputFormat};
 use apidiag::rules::RuleSet;
+use apidiag::rules::diagnose::Options;
 
 /// Every documented record, repeated past the size at which workers start (1 MiB),
 /// with an unreadable line now and then and a few large bodies.

@@ -8,6 +8,8 @@ use jsonpath_rust::query::js_path_process;
 use serde_json::Value;
 use smallvec::SmallVec;
 
+use super::compile::CompileError;
+
 #[derive(Debug, Clone)]
 pub struct Query {
     source: String,
@@ -27,7 +29,7 @@ enum Step {
 }
 
 impl Query {
-    pub fn compile(source: &str) -> Result<Self, String> {
+    pub fn compile(source: &str) -> Result<Self, CompileError> {
         let parsed = match simple_query(source) {
             Some(q) => q,
             // The parser's message draws the position over several lines; one line is kept.
@@ -37,7 +39,11 @@ impl Query {
                     .split_whitespace()
                     .filter(|w| !matches!(*w, "|" | "-->"))
                     .collect();
-                format!("invalid JSONPath {source:?}: {}", words.join(" "))
+                CompileError::Query {
+                    part: None,
+                    query: source.to_string(),
+                    reason: words.join(" "),
+                }
             })?,
         };
         let plan = match chain_of(&parsed) {

@@ -6,8 +6,11 @@ use std::cell::OnceCell;
 
 use serde_json::Value;
 
+use super::compile::{Extractor, Fields};
+use super::matcher::{Evidence, Subject, scalar_text};
+use super::{Entry, RuleSet, VocabularyMatch};
 use crate::diagnosis::{
-    Diagnosis, FieldProblem, Outcome, RequestSummary, Retry, RuleMatch, Source,
+    Confidence, Diagnosis, FieldProblem, Outcome, RequestSummary, Retry, RuleMatch, Source,
 };
 use crate::facts::{
     MAX_WAIT, RequestFacts, Unusable, WaitFrom, asked_wait, response_time, retry_after,
@@ -16,10 +19,6 @@ use crate::facts::{
 use crate::limit::{MAX_FIELDS, bounded};
 use crate::mask;
 use crate::response::{Note, Response};
-use crate::rules::compile::{Extractor, Fields};
-use crate::rules::matcher::{Evidence, Subject, scalar_text};
-use crate::rules::model::Confidence;
-use crate::rules::{Entry, RuleSet, VocabularyMatch};
 use crate::status::reason_phrase;
 
 /// How to diagnose.
@@ -95,7 +94,7 @@ impl RuleSet {
     fn fill(&self, d: &mut Diagnosis, s: &Subject<'_>, entry: &Entry, ev: Evidence) {
         let rule = entry.rule.core().expect("a rule that matched has parsed");
         let pack = self.pack(entry.pack);
-        let compiled = entry.compiled().ok();
+        let compiled = entry.compiled();
         d.request_id = compiled
             .and_then(|c| extract_first(&c.request_id, s.resp))
             .or_else(|| extract_first(pack.request_id_extractors(), s.resp))
@@ -118,7 +117,7 @@ impl RuleSet {
             }
         }
         // The built-in placeholders are worked out only when a template uses them.
-        let builtins: [OnceCell<Option<String>>; BUILTIN_VARS.len()] = Default::default();
+        let builtins: [OnceCell<Option<String>>; BUILTIN_PLACEHOLDERS.len()] = Default::default();
         // Asked once: `wait`, `wait_from` and the retry's seconds all need it.
         let asked = OnceCell::new();
         let asked = || *asked.get_or_init(|| asked_wait(s.resp));
@@ -128,7 +127,7 @@ impl RuleSet {
                 .find(|(n, _)| n == name)
                 .map(|(_, v)| v.as_str())
                 .or_else(|| {
-                    let i = BUILTIN_VARS.iter().position(|b| *b == name)?;
+                    let i = BUILTIN_PLACEHOLDERS.iter().position(|b| *b == name)?;
                     builtins[i]
                         .get_or_init(|| builtin_var(s, request_id, &asked, name))
                         .as_deref()
@@ -261,7 +260,7 @@ fn rule_match(entry: &Entry, ev: &Evidence) -> RuleMatch {
 }
 
 /// The placeholders every template may use, filled from the response.
-pub const BUILTIN_VARS: &[&str] = &[
+pub(crate) const BUILTIN_PLACEHOLDERS: &[&str] = &[
     "status",
     "reason",
     "method",
@@ -423,7 +422,7 @@ fn field_problem(spec: &Fields, node: &Value) -> FieldProblem {
                 .to_string(),
         };
     }
-    let pick = |q: &Option<crate::jsonpath::Query>| {
+    let pick = |q: &Option<super::jsonpath::Query>| {
         q.as_ref()
             .and_then(|q| q.select_first(node).map(scalar_text))
     };
