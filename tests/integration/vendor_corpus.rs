@@ -1,11 +1,13 @@
 //! The four founding vendors' documented failure modes, as real clients printed them
-//! (`tests/fixtures/vendors/`, made by `capture.py` against `mock_server.py`): which
+//! (`tests/fixtures/vendors/`, made by `capture.py` against `mock_server.py`, and as a
+//! Chromium HAR made by `capture_har.mjs`): which
 //! rule apidiag picks for every case in every client form, against the rule it should
 //! pick (`tests/fixtures/vendors/expected.tsv`, reasoned from the docs and from what
 //! each form shows; see the README there).
 //!
 //! The expectation depends on what the transcript shows, so each mode belongs to one
-//! column of `expected.tsv`: `request` (the request is shown: method, URL, headers),
+//! column of `expected.tsv`: `request` (the request is shown: method, URL, headers;
+//! `curl -v`, HTTPie `-v`, the NDJSON log and the HAR),
 //! `wget` (URL shown, not the method or request headers; wget prints no body for a
 //! 401), `response` (status, headers and body), `status_body` (body then the code) and
 //! `body` (the body alone). `-` expects no rule; `none-yet` marks a case no rule in
@@ -28,6 +30,7 @@ const MODES: &[(&str, &str)] = &[
     ("httpie-v", "request"),
     ("wget-S", "wget"),
     ("ndjson", "request"),
+    ("har", "request"),
 ];
 
 struct Expected {
@@ -101,6 +104,26 @@ fn pick_ndjson(cases: &[String]) -> BTreeMap<String, String> {
     picked
 }
 
+/// What apidiag picks for each entry of the browser HAR (`har/vendors.har`, made by
+/// `capture_har.mjs`: one entry per case, in the order of `expected.tsv`; the capture
+/// keeps its own page loads out of the file, and the fetches are same-origin, so there
+/// are no CORS preflights), by case.
+fn pick_har(cases: &[String]) -> BTreeMap<String, String> {
+    let out = apidiag()
+        .args(["--format", "json", &fixture("vendors/har/vendors.har")])
+        .output()
+        .unwrap();
+    let mut picked = BTreeMap::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        let n = v["source"]["entry"]
+            .as_u64()
+            .expect("HAR diagnosis without an entry") as usize;
+        picked.insert(cases[n].clone(), rule_of(&v));
+    }
+    picked
+}
+
 /// `(mode, case)` pairs known not to get the expected rule (`known-gaps.tsv`), with
 /// what apidiag picks for them.
 fn known_gaps() -> BTreeMap<(String, String), String> {
@@ -125,6 +148,7 @@ fn every_vendor_failure_in_every_client_form_gets_its_rule() {
     let exp = expected();
     let gaps = known_gaps();
     let ndjson = pick_ndjson(&exp.cases);
+    let har = pick_har(&exp.cases);
     let mut wrong = Vec::new();
     let mut summary = Vec::new();
     for &(mode, column) in MODES {
@@ -136,6 +160,10 @@ fn every_vendor_failure_in_every_client_form_gets_its_rule() {
                     .get(case)
                     .cloned()
                     .unwrap_or_else(|| "(no record)".to_string())
+            } else if mode == "har" {
+                har.get(case)
+                    .cloned()
+                    .unwrap_or_else(|| "(no entry)".to_string())
             } else {
                 pick(&fixture(&format!("vendors/{mode}/{case}.txt")))
             };
@@ -160,14 +188,15 @@ fn every_vendor_failure_in_every_client_form_gets_its_rule() {
     );
 }
 
-/// The corpus itself is complete: every case has a transcript in every client mode and
-/// a record in the NDJSON file (this part passes today and is not ignored).
+/// The corpus itself is complete: every case has a transcript in every client mode, a
+/// record in the NDJSON file and an entry in the HAR, whose method and URL are the
+/// case's (the HAR maps back to cases by position).
 #[test]
 fn every_case_has_a_fixture_in_every_mode() {
     let exp = expected();
     let mut missing = Vec::new();
     for &(mode, _) in MODES {
-        if mode == "ndjson" {
+        if mode == "ndjson" || mode == "har" {
             continue;
         }
         for case in &exp.cases {
@@ -184,4 +213,28 @@ fn every_case_has_a_fixture_in_every_mode() {
         "one NDJSON record per case"
     );
     assert!(missing.is_empty(), "missing fixtures: {missing:?}");
+
+    let har: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("vendors/har/vendors.har")).unwrap())
+            .unwrap();
+    let entries = har["log"]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), exp.cases.len(), "one HAR entry per case");
+    // The NDJSON record of the same case carries its method and URL (https there, http
+    // in the capture).
+    for ((case, entry), line) in exp.cases.iter().zip(entries).zip(nd.lines()) {
+        let rec: Value = serde_json::from_str(line).unwrap();
+        let want = rec["request"]["url"]
+            .as_str()
+            .unwrap()
+            .replacen("https:", "http:", 1);
+        assert_eq!(
+            entry["request"]["url"],
+            want.as_str(),
+            "HAR entry of {case}"
+        );
+        assert_eq!(
+            entry["request"]["method"], rec["request"]["method"],
+            "HAR entry of {case}"
+        );
+    }
 }
