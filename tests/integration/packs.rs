@@ -158,3 +158,35 @@ fn rules_list_shows_the_packs() {
         );
     }
 }
+
+#[test]
+fn no_pack_turns_a_pack_off() {
+    let f = PathBuf::from(fixture("evidence/github/bad-credentials-401.http"));
+    let url = "https://api.github.com/user";
+    let on = diagnose(&["--url", url], &f);
+    assert_eq!(on[0].1, "github/bad-credentials");
+    let off = diagnose(&["--url", url, "--no-pack", "github"], &f);
+    assert!(
+        pack_of(&off[0].1).is_none() && off[0].0.is_empty(),
+        "with --no-pack github: {off:?}"
+    );
+    // Another pack stays on, and a name that is no built-in pack is refused.
+    let stripe = PathBuf::from(fixture("evidence/stripe/api-key-expired-401.http"));
+    let got = diagnose(
+        &[
+            "--url",
+            "https://api.stripe.com/v1/charges",
+            "--no-pack",
+            "github",
+        ],
+        &stripe,
+    );
+    assert_eq!(got[0].1, "stripe/api-key-expired");
+    run_with(&["--no-pack", "acme", f.to_str().unwrap()], Vec::new())
+        .one_line_error("--no-pack acme");
+    let list = apidiag()
+        .args(["rules", "list", "--no-pack", "github"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&list.stdout).contains("github/"));
+}
