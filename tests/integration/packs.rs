@@ -1,5 +1,5 @@
 //! The built-in API packs (rules/github.json, stripe.json, openai.json, anthropic.json,
-//! slack.json):
+//! slack.json, kubernetes.json):
 //! each real response of tests/fixtures/evidence/<api>/ gets its pack's rule, no response
 //! of another API (evidence of other APIs, the four founding vendors' corpora) ever gets
 //! a rule of a pack it does not belong to, and every pack file checks.
@@ -16,6 +16,10 @@ const PACKS: &[(&str, &str)] = &[
     ("openai", "https://api.openai.com/v1/chat/completions"),
     ("anthropic", "https://api.anthropic.com/v1/messages"),
     ("slack", "https://slack.com/api/chat.postMessage"),
+    (
+        "kubernetes",
+        "https://kubernetes.default.svc/api/v1/namespaces/default/pods",
+    ),
 ];
 
 fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
