@@ -40,7 +40,9 @@ pub struct Cli {
     #[arg(long = "rules", value_name = "PATH", global = true, value_hint = clap::ValueHint::AnyPath)]
     pub rules: Vec<PathBuf>,
 
-    /// Turn a built-in pack off, e.g. `--no-pack github` (repeatable; see `apidiag rules list`)
+    /// Turn a built-in rule pack off (repeatable)
+    ///
+    /// NAME is the API of a built-in pack, as `apidiag rules list` shows it: `--no-pack github`.
     #[arg(long = "no-pack", value_name = "NAME", global = true)]
     pub no_pack: Vec<String>,
 }
