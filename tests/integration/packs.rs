@@ -1,5 +1,5 @@
 //! The built-in API packs (rules/github.json, stripe.json, openai.json, anthropic.json,
-//! slack.json, kubernetes.json):
+//! slack.json, kubernetes.json, docker-registry.json):
 //! each real response of tests/fixtures/evidence/<api>/ gets its pack's rule, no response
 //! of another API (evidence of other APIs, the four founding vendors' corpora) ever gets
 //! a rule of a pack it does not belong to, and every pack file checks.
@@ -20,7 +20,19 @@ const PACKS: &[(&str, &str)] = &[
         "kubernetes",
         "https://kubernetes.default.svc/api/v1/namespaces/default/pods",
     ),
+    (
+        "docker-registry",
+        "https://registry-1.docker.io/v2/library/busybox/manifests/latest",
+    ),
 ];
+
+/// The evidence folder of a pack's API.
+fn folder(pack: &str) -> &str {
+    match pack {
+        "docker-registry" => "docker",
+        other => other,
+    }
+}
 
 fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -74,7 +86,7 @@ fn pack_of(rule: &str) -> Option<&'static str> {
 #[test]
 fn each_pack_fixture_gets_its_packs_rule() {
     for (pack, url) in PACKS {
-        let dir = PathBuf::from(fixture(&format!("evidence/{pack}")));
+        let dir = PathBuf::from(fixture(&format!("evidence/{}", folder(pack))));
         let fixtures = files(&dir, "http");
         assert!(!fixtures.is_empty(), "no fixtures for {pack}");
         for f in fixtures {
@@ -106,12 +118,17 @@ fn no_evidence_fixture_gets_another_packs_rule() {
         // As the file stands (no request: vocabulary is the only evidence), and as a
         // user would run it with the request URL of its own API when a pack is shipped.
         let mut runs = vec![diagnose(&[], &f)];
-        if let Some((_, url)) = PACKS.iter().find(|(p, _)| *p == api) {
+        if let Some((_, url)) = PACKS.iter().find(|(p, _)| folder(p) == api) {
             runs.push(diagnose(&["--url", url], &f));
         }
         for (_, rule) in runs.into_iter().flatten() {
             if let Some(pack) = pack_of(&rule) {
-                assert_eq!(pack, api, "{}: a response of {api} got {rule}", f.display());
+                assert_eq!(
+                    folder(pack),
+                    api,
+                    "{}: a response of {api} got {rule}",
+                    f.display()
+                );
             }
         }
     }
