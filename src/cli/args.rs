@@ -39,6 +39,12 @@ pub struct Cli {
     /// Add a rule file or a folder of them (repeatable)
     #[arg(long = "rules", value_name = "PATH", global = true, value_hint = clap::ValueHint::AnyPath)]
     pub rules: Vec<PathBuf>,
+
+    /// Turn a built-in rule pack off (repeatable)
+    ///
+    /// NAME is the API of a built-in pack, as `apidiag rules list` shows it: `--no-pack github`.
+    #[arg(long = "no-pack", value_name = "NAME", global = true)]
+    pub no_pack: Vec<String>,
 }
 
 /// The command line, with clap's record of which options were given, or clap's error; an

@@ -89,8 +89,9 @@ impl Config {
     /// were typed, as opposed to defaulted.
     pub fn from_cli(cli: Cli, matches: &ArgMatches) -> Result<Config> {
         let color = use_color(cli.color);
-        let mut user_rules = cli.rules;
-        user_rules.extend(loader::env_rule_paths());
+        let mut paths = cli.rules;
+        paths.extend(loader::env_rule_paths());
+        let user_rules = RuleSources::new(paths, cli.no_pack)?;
         let task = match cli.command {
             None if reads_a_terminal(&cli.diagnose) => Task::NoInput,
             None => Task::Diagnose(Diagnose::new(cli.diagnose, &user_rules)?),
@@ -104,7 +105,7 @@ impl Config {
 }
 
 impl Diagnose {
-    fn new(args: DiagnoseArgs, user_rules: &[PathBuf]) -> Result<Diagnose> {
+    fn new(args: DiagnoseArgs, user_rules: &RuleSources) -> Result<Diagnose> {
         let rules = load_rules(user_rules)?;
         known_api(&rules, args.api.as_deref())?;
         let files = inputs(&args.files);
@@ -138,7 +139,7 @@ impl Diagnose {
 }
 
 impl Subcommand {
-    fn new(cmd: Command, user_rules: &[PathBuf]) -> Result<Subcommand> {
+    fn new(cmd: Command, user_rules: &RuleSources) -> Result<Subcommand> {
         Ok(match cmd {
             Command::Rules(RulesCommand::List { api, format }) => {
                 let rules = load_rules(user_rules)?;
@@ -195,8 +196,28 @@ fn refuse_diagnose_options(matches: &ArgMatches) -> Result<()> {
     Ok(())
 }
 
-fn load_rules(paths: &[PathBuf]) -> Result<RuleSet> {
-    RuleSet::load(paths).map_err(|e| anyhow::anyhow!("rule file {e}"))
+/// Where the rules come from: user files and folders, and the built-in packs turned off.
+struct RuleSources {
+    paths: Vec<PathBuf>,
+    off: Vec<String>,
+}
+
+impl RuleSources {
+    /// Refuses a `--no-pack` name that is no built-in pack.
+    fn new(paths: Vec<PathBuf>, off: Vec<String>) -> Result<RuleSources> {
+        let packs = loader::builtin_pack_names();
+        if let Some(name) = off.iter().find(|n| !packs.contains(&n.as_str())) {
+            bail!(
+                "unknown pack {name:?} for --no-pack; built-in packs: {}",
+                packs.join(", ")
+            );
+        }
+        Ok(RuleSources { paths, off })
+    }
+}
+
+fn load_rules(sources: &RuleSources) -> Result<RuleSet> {
+    RuleSet::load_except(&sources.paths, &sources.off).map_err(|e| anyhow::anyhow!("rule file {e}"))
 }
 
 fn known_api(rules: &RuleSet, api: Option<&str>) -> Result<()> {

@@ -58,6 +58,20 @@ pub(crate) struct BuiltinGate<'a> {
 // `BUILTIN_RULE_FILES: &[(name, text)]` and `BUILTIN_PACKS: &[BuiltinPack]`.
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
+/// The name `--no-pack` knows a built-in rule file by: its file name without `.json`
+/// (`github.json` is the pack `github`).
+pub fn pack_name(file: &str) -> &str {
+    file.strip_suffix(".json").unwrap_or(file)
+}
+
+/// The names of the built-in packs, in file order.
+pub fn builtin_pack_names() -> Vec<&'static str> {
+    BUILTIN_PACKS
+        .iter()
+        .map(|p| pack_name(BUILTIN_RULE_FILES[p.file].0))
+        .collect()
+}
+
 /// Where a rule file came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {

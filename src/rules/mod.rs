@@ -203,9 +203,17 @@ impl RuleSet {
     /// replaces it. User rules are compiled at once so a broken file is reported now;
     /// built-in rules are parsed and compiled only when a response needs them.
     pub fn load(user_paths: &[PathBuf]) -> Result<Self, LoadError> {
+        Self::load_except(user_paths, &[])
+    }
+
+    /// Like [`RuleSet::load`], without the built-in packs named in `off` (`--no-pack`).
+    pub fn load_except(user_paths: &[PathBuf], off: &[String]) -> Result<Self, LoadError> {
         let mut set = Self::from_files(Vec::new())?;
         for pack in loader::BUILTIN_PACKS {
             let (name, text) = loader::BUILTIN_RULE_FILES[pack.file];
+            if off.iter().any(|o| loader::pack_name(name) == o) {
+                continue;
+            }
             let origin = Origin::Builtin(name);
             match pack.rules {
                 Some(rules) => {
@@ -455,10 +463,13 @@ impl RuleSet {
     /// would cost a run on one response several per cent), else sorted here.
     fn rank_places(&self) -> Vec<u32> {
         let built: Option<Vec<u32>> = self.entries.iter().map(|e| e.rule.place).collect();
-        if let Some(places) = built {
-            return places;
-        }
         let mut order: Vec<u32> = (0..self.entries.len() as u32).collect();
+        if let Some(places) = built {
+            // Numbered by build.rs over the whole built-in table; a pack turned off
+            // (`--no-pack`) leaves gaps, so renumber them, keeping their order.
+            order.sort_unstable_by_key(|&e| places[e as usize]);
+            return inverse(&order);
+        }
         order.sort_by_cached_key(|&e| self.rank_key(e as usize));
         inverse(&order)
     }
