@@ -205,10 +205,11 @@ impl<'r> Report<'r> {
         }
     }
 
-    /// An input was read to its end: it held `lines` lines.
-    pub fn input_read(&mut self, name: &str, lines: usize) {
+    /// An input was read to its end: it held `lines` lines; `ndjson`: it was read as
+    /// NDJSON (`--input-format ndjson`).
+    pub fn input_read(&mut self, name: &str, lines: usize, ndjson: bool) {
         if let Some(summary) = &mut self.summary {
-            summary.input_lines(name, lines);
+            summary.input_lines(name, lines, ndjson);
         }
     }
 

@@ -254,6 +254,9 @@ impl Summary {
     /// Count one diagnosis.
     pub fn add(&mut self, d: &Diagnosis) {
         self.responses += 1;
+        if let Some(src) = &d.source {
+            self.reach(src);
+        }
         bump(&mut self.status_classes, &status_class(d));
         if !is_problem(d) {
             self.succeeded += 1;
@@ -278,9 +281,6 @@ impl Summary {
                     self.rules.insert(rule.to_string(), tally);
                 }
             }
-        }
-        if let Some(src) = &d.source {
-            self.reach(src);
         }
         let when = (d.time.as_deref().and_then(parse_time), self.responses);
         // Compared first, so an occurrence is built only when it replaces one.
@@ -310,10 +310,15 @@ impl Summary {
         }
     }
 
-    /// The NDJSON input `file` held `lines` lines: blank lines at its end, which no
-    /// record reports, count too, so the next shard's lines are numbered on from them.
-    pub fn input_lines(&mut self, file: &str, lines: usize) {
-        if let Some(e) = self.extent.get_mut(file).filter(|e| e.lines > 0) {
+    /// The input `file` held `lines` lines: blank lines at the end of an NDJSON input,
+    /// which no record reports, count too, so the next shard's lines are numbered on
+    /// from them. `ndjson`: the input was read as NDJSON whatever its records said (a
+    /// shard of blank lines only has none); else only an input whose records had lines.
+    pub fn input_lines(&mut self, file: &str, lines: usize, ndjson: bool) {
+        if ndjson && lines > 0 && !self.extent.contains_key(file) {
+            self.extent.insert(file.to_string(), Extent::default());
+        }
+        if let Some(e) = self.extent.get_mut(file).filter(|e| ndjson || e.lines > 0) {
             e.lines = e.lines.max(lines);
         }
     }
@@ -377,12 +382,18 @@ impl Summary {
         // The same comparisons `add` makes, so ties go the same way: every later
         // occurrence has a higher order than every earlier one.
         if let Some(f) = later.first.map(|o| o.shifted(offset, &self.extent))
-            && self.first.as_ref().is_none_or(|mine| mine.is_after(f.when()))
+            && self
+                .first
+                .as_ref()
+                .is_none_or(|mine| mine.is_after(f.when()))
         {
             self.first = Some(f);
         }
         if let Some(l) = later.last.map(|o| o.shifted(offset, &self.extent))
-            && self.last.as_ref().is_none_or(|mine| mine.is_before(l.when()))
+            && self
+                .last
+                .as_ref()
+                .is_none_or(|mine| mine.is_before(l.when()))
         {
             self.last = Some(l);
         }

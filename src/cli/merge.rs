@@ -46,7 +46,9 @@ fn merge_input(merged: &mut Summary, name: &str, reader: Box<dyn BufRead>) -> Re
         found += 1;
     }
     if found == 0 {
-        bail!("{shown}: no summary in it (expected the output of `apidiag --summary --format json`)");
+        bail!(
+            "{shown}: no summary in it (expected the output of `apidiag --summary --format json`)"
+        );
     }
     Ok(())
 }

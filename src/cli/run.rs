@@ -1,14 +1,15 @@
 //! The work a [`Config`] describes: diagnosing the inputs one by one, on worker threads
 //! for a large file, or a subcommand. Broken pipes end the run quietly.
 
-use std::fs::File;
 use std::cell::Cell;
+use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
 use std::rc::Rc;
 
 use anyhow::Result;
 use apidiag::input::{DrainAware, Piece, ReadFailure, RecordError, read_input, read_pieces};
 use apidiag::parallel::{HandOut, Output, with_pool};
+use apidiag::read::InputFormat;
 use apidiag::report::{Prepared, Progress, Report, WorkerPrinter};
 
 use super::config::{Config, Diagnose, Task};
@@ -105,7 +106,8 @@ fn one_file(
     };
     match read(job, &mut reader, name, threads, worker, &mut hand_on) {
         Ok(()) => {
-            report.input_read(name, lines.get());
+            let ndjson = job.input.format == InputFormat::Ndjson;
+            report.input_read(name, lines.get(), ndjson);
             Ok(())
         }
         Err(ReadFailure::Output(e)) => Err(e.into()),
