@@ -5,6 +5,7 @@
 #   examples/scale-check.sh [RECORDS]      (APIDIAG=path to use a built binary)
 # Spark is skipped, saying so, when Java or pyspark is missing, except under CI=true.
 set -euo pipefail
+exec 3>&2 # timings, even from a step whose stderr is kept apart
 cd "$(dirname "$0")/.."
 records=${1:-20000}
 work=$(mktemp -d)
@@ -29,7 +30,7 @@ summary() { "$APIDIAG" --summary --format json -j 1 --input-format ndjson - <"$l
 time_it() {
   local start=$SECONDS
   "$@"
-  echo "  $((SECONDS - start)) s" >&2
+  echo "  $((SECONDS - start)) s" >&3
 }
 echo "whole log, one process"
 time_it summary >"$work/whole.json"
