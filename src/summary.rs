@@ -537,4 +537,59 @@ mod tests {
         assert_eq!(s.first.as_ref().unwrap().status, Some(500));
         assert_eq!(s.last.as_ref().unwrap().status, Some(403));
     }
+
+    #[test]
+    fn a_merge_of_the_parts_is_the_whole_with_ties_and_untimed_problems() {
+        let t = |h: u8| format!("2026-01-01T{h:02}:00:00Z");
+        let mut ds = vec![
+            diag(Outcome::Diagnosed, Some(429), Some("a/x"), None),
+            diag(Outcome::Diagnosed, Some(403), Some("a/y"), Some(&t(9))),
+            diag(Outcome::Success, Some(200), None, Some(&t(8))),
+            diag(Outcome::Unrecognised, Some(500), None, Some(&t(9))),
+            diag(Outcome::Warning, Some(200), Some("b/w"), Some(&t(11))),
+            diag(Outcome::Diagnosed, Some(429), Some("a/x"), Some(&t(11))),
+            diag(Outcome::Unrecognised, Some(404), None, Some("not a time")),
+        ];
+        for (i, d) in ds.iter_mut().enumerate() {
+            d.source = Some(Source {
+                file: "-".into(),
+                entry: None,
+                line: Some(2 * i + 1),
+            });
+        }
+        let sum = |ds: &[Diagnosis]| {
+            let mut s = Summary::new();
+            ds.iter().for_each(|d| s.add(d));
+            s
+        };
+        // Every record is followed by a blank line, the last one too.
+        let lines = 2 * ds.len();
+        let mut whole = sum(&ds);
+        whole.input_lines("-", lines, true);
+        for cut in 0..=ds.len() {
+            let mut first = sum(&ds[..cut]);
+            // A shard numbers its lines from 1.
+            let mut rest = ds[cut..].to_vec();
+            for d in &mut rest {
+                let line = d.source.as_mut().unwrap().line.as_mut().unwrap();
+                *line -= 2 * cut;
+            }
+            first.input_lines("-", 2 * cut, true);
+            let mut later = sum(&rest);
+            later.input_lines("-", lines - 2 * cut, true);
+            let json = serde_json::to_string(&later).unwrap();
+            first.merge(Summary::from_json(&json).unwrap());
+            assert_eq!(first, whole, "cut at {cut}");
+        }
+        assert_eq!(
+            whole.first.as_ref().unwrap().order,
+            2,
+            "a tie keeps the earlier"
+        );
+        assert_eq!(
+            whole.last.as_ref().unwrap().order,
+            6,
+            "a tie takes the later"
+        );
+    }
 }

@@ -1,4 +1,4 @@
-//! The subcommands: `rules list`, `rules check`, `explain`, `completions`, `man`. Each
+//! The subcommands: `rules list`, `rules check`, `explain`, `completions`, `man`, `merge`. Each
 //! writes to stdout through one buffer; only `rules check` decides its own status.
 
 use std::io::{self, Write};
