@@ -74,7 +74,6 @@ fn cuts(n: usize) -> Vec<Vec<usize>> {
     ways.push((1..=n).collect());
     let step = if n <= 40 {
         ways.push(vec![1; n]);
-        ways.push(vec![2; n.div_ceil(2)]);
         1
     } else {
         7
