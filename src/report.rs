@@ -197,6 +197,22 @@ impl<'r> Report<'r> {
         self.progress.tick(self.tally.seen());
     }
 
+    /// [`Report::record_error`], for a record at `at`: the summary's extent reaches it.
+    pub fn record_error_at(&mut self, at: &crate::diagnosis::Source) {
+        self.record_error();
+        if let Some(summary) = &mut self.summary {
+            summary.reach(at);
+        }
+    }
+
+    /// An input was read to its end: it held `lines` lines; `ndjson`: it was read as
+    /// NDJSON (`--input-format ndjson`).
+    pub fn input_read(&mut self, name: &str, lines: usize, ndjson: bool) {
+        if let Some(summary) = &mut self.summary {
+            summary.input_lines(name, lines, ndjson);
+        }
+    }
+
     /// Count an input that could not be opened or read at all.
     pub fn input_error(&mut self) {
         self.count_unreadable();

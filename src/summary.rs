@@ -2,12 +2,17 @@
 //! [`Summary::add`]ing diagnoses one at a time and keeps only counts and the first and
 //! last problem, so its memory does not grow with the number of responses (the maps are
 //! keyed by rule id, API name and status class, all bounded by the rule table).
+//!
+//! Its JSON (`--summary --format json`) is a versioned format, [`FORMAT`], that
+//! [`Summary::merge`] combines: summaries of the shards of a log, merged in the shards'
+//! order, equal the summary of the whole log read at once.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::diagnosis::{Diagnosis, Outcome, Source, Text};
 use crate::facts::parse_time;
@@ -15,14 +20,56 @@ use crate::facts::parse_time;
 /// The key used in [`Summary::apis`] for problems no API was recognised for.
 pub const NO_API: &str = "(none)";
 
+/// The `format` of a summary's JSON. Bumped when a field changes meaning, so a merge
+/// never adds up counts from two different formats.
+pub const FORMAT: &str = "apidiag-summary/1";
+
+/// The `format` field: always [`FORMAT`]; reading any other value is refused.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Format;
+
+impl Serialize for Format {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(FORMAT)
+    }
+}
+
+impl<'de> Deserialize<'de> for Format {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        if name == FORMAT {
+            Ok(Format)
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "format {name:?} is not {FORMAT:?}, the one this apidiag reads"
+            )))
+        }
+    }
+}
+
+impl JsonSchema for Format {
+    fn schema_name() -> Cow<'static, str> {
+        "Format".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "The version of this format.",
+            "const": FORMAT
+        })
+    }
+}
+
 /// Counts over every response of a run.
 ///
 /// Every response lands in exactly one of `diagnosed`, `warnings`, `unrecognised` and
 /// `succeeded`, so they add up to `responses`. `rules`, `apis`, `first` and `last`
 /// look only at the problems (everything but `succeeded`); `status_classes` counts
 /// every response.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Summary {
+    /// Always `apidiag-summary/1`.
+    pub format: Format,
     /// Responses diagnosed (readable records and single responses).
     pub responses: usize,
     /// Error responses a rule explains (outcome `diagnosed`, status >= 400 or none).
@@ -48,9 +95,34 @@ pub struct Summary {
     pub first: Option<Occurrence>,
     /// The latest problem, by the same order.
     pub last: Option<Occurrence>,
+    /// Per input file (`-` for standard input): how far its records reached. A merge
+    /// renumbers the lines and entries of the next shard of the same input by it.
+    pub extent: BTreeMap<String, Extent>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// How many lines (NDJSON) or entries (HAR) of one input a summary covers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Extent {
+    /// Lines read, blank ones included: the last line number of the input.
+    pub lines: usize,
+    /// HAR entries read, unreadable ones included.
+    pub entries: usize,
+}
+
+impl Extent {
+    fn reach(&mut self, at: &Source) {
+        if let Some(line) = at.line {
+            self.lines = self.lines.max(line);
+        }
+        if let Some(entry) = at.entry {
+            self.entries = self.entries.max(entry + 1);
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RuleTally {
     pub count: usize,
     pub api: Option<Text>,
@@ -60,7 +132,8 @@ pub struct RuleTally {
 }
 
 /// One response, as the summary remembers it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Occurrence {
     /// 1-based position among the responses of the run.
     pub order: usize,
@@ -68,6 +141,7 @@ pub struct Occurrence {
     pub status: Option<u16>,
     pub rule: Option<Text>,
     pub source: Option<Source>,
+    /// `time` parsed; derived from it again when a summary is read.
     #[serde(skip)]
     parsed: Option<SystemTime>,
 }
@@ -85,6 +159,27 @@ impl Occurrence {
             source: d.source.clone(),
             parsed,
         }
+    }
+
+    fn when(&self) -> When {
+        (self.parsed, self.order)
+    }
+
+    /// Moved behind everything a summary of `offset` responses and these extents has
+    /// read before it.
+    fn shifted(mut self, offset: usize, extent: &BTreeMap<String, Extent>) -> Self {
+        self.order += offset;
+        if let Some(src) = &mut self.source
+            && let Some(before) = extent.get(&src.file)
+        {
+            if let Some(line) = &mut src.line {
+                *line += before.lines;
+            }
+            if let Some(entry) = &mut src.entry {
+                *entry += before.entries;
+            }
+        }
+        self
     }
 
     /// Whether `self` comes after an occurrence at `when`: by time when both have one;
@@ -108,6 +203,13 @@ impl Occurrence {
             (None, None) => when.1 > self.order,
         }
     }
+}
+
+/// JSON Schema of a summary, `--summary --format json`, as committed in
+/// `schema/summary.json`.
+pub fn summary_schema() -> String {
+    let schema = schemars::schema_for!(Summary);
+    serde_json::to_string_pretty(&schema).expect("a schema serialises") + "\n"
 }
 
 /// Whether a diagnosis is a problem worth a line of its own in a batch: anything but
@@ -152,6 +254,9 @@ impl Summary {
     /// Count one diagnosis.
     pub fn add(&mut self, d: &Diagnosis) {
         self.responses += 1;
+        if let Some(src) = &d.source {
+            self.reach(src);
+        }
         bump(&mut self.status_classes, &status_class(d));
         if !is_problem(d) {
             self.succeeded += 1;
@@ -190,6 +295,113 @@ impl Summary {
     /// Count a record or input that could not be read.
     pub fn add_unreadable(&mut self) {
         self.unreadable += 1;
+    }
+
+    /// Extend the extent of `at`'s input to it: every record counts, an unreadable one
+    /// too, for the next shard's numbering.
+    pub fn reach(&mut self, at: &Source) {
+        match self.extent.get_mut(at.file.as_str()) {
+            Some(e) => e.reach(at),
+            None => {
+                let mut e = Extent::default();
+                e.reach(at);
+                self.extent.insert(at.file.clone(), e);
+            }
+        }
+    }
+
+    /// The input `file` held `lines` lines: blank lines at the end of an NDJSON input,
+    /// which no record reports, count too, so the next shard's lines are numbered on
+    /// from them. `ndjson`: the input was read as NDJSON whatever its records said (a
+    /// shard of blank lines only has none); else only an input whose records had lines.
+    pub fn input_lines(&mut self, file: &str, lines: usize, ndjson: bool) {
+        if ndjson && lines > 0 && !self.extent.contains_key(file) {
+            self.extent.insert(file.to_string(), Extent::default());
+        }
+        if let Some(e) = self.extent.get_mut(file).filter(|e| ndjson || e.lines > 0) {
+            e.lines = e.lines.max(lines);
+        }
+    }
+
+    /// Read one summary's JSON (one line of `--summary --format json`).
+    pub fn from_json(text: &str) -> Result<Summary, String> {
+        let mut s: Summary = serde_json::from_str(text).map_err(|e| {
+            let e = e.to_string();
+            // serde's position is in the line, which the caller names already.
+            match e.rsplit_once(" at line ") {
+                Some((what, _)) => what.to_string(),
+                None => e,
+            }
+        })?;
+        if s.diagnosed + s.warnings + s.unrecognised + s.succeeded != s.responses {
+            return Err(format!(
+                "diagnosed, warnings, unrecognised and succeeded do not add up to responses ({})",
+                s.responses
+            ));
+        }
+        for o in s.first.iter_mut().chain(s.last.iter_mut()) {
+            if o.order == 0 || o.order > s.responses {
+                return Err(format!(
+                    "an occurrence's order {} is outside 1..={}",
+                    o.order, s.responses
+                ));
+            }
+            o.parsed = o.time.as_deref().and_then(parse_time);
+        }
+        Ok(s)
+    }
+
+    /// Add `later`, the summary of what was read after everything `self` counts: the
+    /// result is the summary of both read one after the other, inputs of the same name
+    /// as one input (its lines and entries numbered on).
+    pub fn merge(&mut self, later: Summary) {
+        let offset = self.responses;
+        self.responses += later.responses;
+        self.diagnosed += later.diagnosed;
+        self.warnings += later.warnings;
+        self.unrecognised += later.unrecognised;
+        self.succeeded += later.succeeded;
+        self.unreadable += later.unreadable;
+        for (rule, tally) in later.rules {
+            match self.rules.get_mut(&rule) {
+                // The earlier shard saw the rule's first occurrence, and its fix.
+                Some(t) => t.count += tally.count,
+                None => {
+                    self.rules.insert(rule, tally);
+                }
+            }
+        }
+        for (map, more) in [
+            (&mut self.apis, later.apis),
+            (&mut self.status_classes, later.status_classes),
+        ] {
+            for (k, n) in more {
+                *map.entry(k).or_insert(0) += n;
+            }
+        }
+        // The same comparisons `add` makes, so ties go the same way: every later
+        // occurrence has a higher order than every earlier one.
+        if let Some(f) = later.first.map(|o| o.shifted(offset, &self.extent))
+            && self
+                .first
+                .as_ref()
+                .is_none_or(|mine| mine.is_after(f.when()))
+        {
+            self.first = Some(f);
+        }
+        if let Some(l) = later.last.map(|o| o.shifted(offset, &self.extent))
+            && self
+                .last
+                .as_ref()
+                .is_none_or(|mine| mine.is_before(l.when()))
+        {
+            self.last = Some(l);
+        }
+        for (file, e) in later.extent {
+            let mine = self.extent.entry(file).or_default();
+            mine.lines += e.lines;
+            mine.entries += e.entries;
+        }
     }
 
     /// Problems: everything but plain successes.
@@ -324,5 +536,60 @@ mod tests {
         }
         assert_eq!(s.first.as_ref().unwrap().status, Some(500));
         assert_eq!(s.last.as_ref().unwrap().status, Some(403));
+    }
+
+    #[test]
+    fn a_merge_of_the_parts_is_the_whole_with_ties_and_untimed_problems() {
+        let t = |h: u8| format!("2026-01-01T{h:02}:00:00Z");
+        let mut ds = vec![
+            diag(Outcome::Diagnosed, Some(429), Some("a/x"), None),
+            diag(Outcome::Diagnosed, Some(403), Some("a/y"), Some(&t(9))),
+            diag(Outcome::Success, Some(200), None, Some(&t(8))),
+            diag(Outcome::Unrecognised, Some(500), None, Some(&t(9))),
+            diag(Outcome::Warning, Some(200), Some("b/w"), Some(&t(11))),
+            diag(Outcome::Diagnosed, Some(429), Some("a/x"), Some(&t(11))),
+            diag(Outcome::Unrecognised, Some(404), None, Some("not a time")),
+        ];
+        for (i, d) in ds.iter_mut().enumerate() {
+            d.source = Some(Source {
+                file: "-".into(),
+                entry: None,
+                line: Some(2 * i + 1),
+            });
+        }
+        let sum = |ds: &[Diagnosis]| {
+            let mut s = Summary::new();
+            ds.iter().for_each(|d| s.add(d));
+            s
+        };
+        // Every record is followed by a blank line, the last one too.
+        let lines = 2 * ds.len();
+        let mut whole = sum(&ds);
+        whole.input_lines("-", lines, true);
+        for cut in 0..=ds.len() {
+            let mut first = sum(&ds[..cut]);
+            // A shard numbers its lines from 1.
+            let mut rest = ds[cut..].to_vec();
+            for d in &mut rest {
+                let line = d.source.as_mut().unwrap().line.as_mut().unwrap();
+                *line -= 2 * cut;
+            }
+            first.input_lines("-", 2 * cut, true);
+            let mut later = sum(&rest);
+            later.input_lines("-", lines - 2 * cut, true);
+            let json = serde_json::to_string(&later).unwrap();
+            first.merge(Summary::from_json(&json).unwrap());
+            assert_eq!(first, whole, "cut at {cut}");
+        }
+        assert_eq!(
+            whole.first.as_ref().unwrap().order,
+            2,
+            "a tie keeps the earlier"
+        );
+        assert_eq!(
+            whole.last.as_ref().unwrap().order,
+            6,
+            "a tie takes the later"
+        );
     }
 }

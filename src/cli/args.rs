@@ -159,6 +159,21 @@ PowerShell:  apidiag completions powershell | Out-String | Invoke-Expression   i
     },
     /// Print the man page (roff)
     Man,
+    /// Merge summaries written by `--summary --format json` (shards of one log, in order)
+    #[command(
+        long_about = "Merge summaries written by `apidiag --summary --format json`.\n\nEach input holds one summary \
+per line; they are merged in the order read, as if their responses had been read one after the other (inputs of \
+the same name, such as `-`, as one input whose lines and entries run on). The counts, first and last problem and \
+ranked fixes equal those of one run over the whole log; `--format json` output can be merged again."
+    )]
+    Merge {
+        /// Summary files; none or `-` reads standard input
+        #[arg(value_name = "SUMMARY.json", value_hint = clap::ValueHint::FilePath)]
+        files: Vec<PathBuf>,
+        /// Output form
+        #[arg(short, long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -82,6 +82,11 @@ pub enum Subcommand {
     Completions(Shell),
     /// `man`: the manual page.
     Man,
+    /// `merge SUMMARY.json…`: the inputs by name (`-` when none) and the output form.
+    Merge {
+        files: Vec<String>,
+        format: OutputFormat,
+    },
 }
 
 impl Config {
@@ -156,6 +161,10 @@ impl Subcommand {
             },
             Command::Completions { shell } => Subcommand::Completions(shell),
             Command::Man => Subcommand::Man,
+            Command::Merge { files, format } => Subcommand::Merge {
+                files: inputs(&files),
+                format: output_format(format),
+            },
         })
     }
 }

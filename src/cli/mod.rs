@@ -6,7 +6,8 @@
 //! - `config`: `Cli` checked and resolved once into a `Config` (rules loaded, `--api`
 //!   known, colour decided, inputs and output settled).
 //! - `run`: does what the `Config` says: diagnoses the inputs, or hands a subcommand to
-//!   `subcommands`, which prints `complete`'s scripts and `man`'s page.
+//!   `subcommands`, which prints `complete`'s scripts and `man`'s page and has `merge`
+//!   combine summaries.
 //! - `exit_codes`: the exit status table and the closed-pipe rule; `error`: how an
 //!   error message is shown.
 //!
@@ -22,6 +23,7 @@ mod error;
 mod exit_codes;
 mod help;
 mod man;
+mod merge;
 mod run;
 mod subcommands;
 

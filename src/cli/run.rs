@@ -1,14 +1,17 @@
 //! The work a [`Config`] describes: diagnosing the inputs one by one, on worker threads
 //! for a large file, or a subcommand. Broken pipes end the run quietly.
 
+use std::cell::Cell;
 use std::fs::File;
-use std::io::{self, BufReader, Write};
+use std::io::{self, BufReader, Read, Write};
+use std::rc::Rc;
 
 use anyhow::Result;
 use apidiag::input::{
     BATCH_BYTES, DrainAware, Parsed, Piece, ReadFailure, RecordError, read_input, read_pieces,
 };
 use apidiag::parallel::{HandOut, Output, with_pool};
+use apidiag::read::InputFormat;
 use apidiag::report::{Prepared, Progress, Report, WorkerPrinter};
 
 use super::config::{Config, Diagnose, Task};
@@ -75,7 +78,7 @@ fn one_file(
     report: &mut Report,
     w: &mut dyn Write,
 ) -> Result<()> {
-    let (reader, size) = match open(name, stdin) {
+    let (reader, size, lines) = match open(name, stdin) {
         Ok(opened) => opened,
         Err(e) => {
             report.input_error();
@@ -97,14 +100,18 @@ fn one_file(
                 }
             }
             Err(e) => {
-                report.record_error();
+                report.record_error_at(&e.at);
                 complain(report, w, &e)?;
             }
         }
         Ok(())
     };
     match read(job, &mut reader, name, threads, worker, &mut hand_on) {
-        Ok(()) => Ok(()),
+        Ok(()) => {
+            let ndjson = job.input.format == InputFormat::Ndjson;
+            report.input_read(name, lines.get(), ndjson);
+            Ok(())
+        }
         Err(ReadFailure::Output(e)) => Err(e.into()),
         Err(ReadFailure::Input(e)) => {
             report.input_error();
@@ -180,12 +187,19 @@ fn threads_for(size: Option<u64>, asked: Option<u16>) -> usize {
     }
 }
 
+/// An opened input: the reader, its size when it is a regular file, and its lines so
+/// far.
+type Opened = (Box<dyn io::BufRead>, Option<u64>, Rc<LineCount>);
+
 /// Open an input (`-` is standard input), with its size when it is a regular file.
-fn open(name: &str, stdin: &io::Stdin) -> io::Result<(Box<dyn io::BufRead>, Option<u64>)> {
+fn open(name: &str, stdin: &io::Stdin) -> io::Result<Opened> {
+    let lines = Rc::new(LineCount::default());
     if name == "-" {
+        let counted = Counted::new(stdin.lock(), &lines);
         return Ok((
-            Box::new(BufReader::with_capacity(1 << 16, stdin.lock())),
+            Box::new(BufReader::with_capacity(1 << 16, counted)),
             None,
+            lines,
         ));
     }
     let file = File::open(name)?;
@@ -194,5 +208,57 @@ fn open(name: &str, stdin: &io::Stdin) -> io::Result<(Box<dyn io::BufRead>, Opti
         .ok()
         .filter(|m| m.is_file())
         .map(|m| m.len());
-    Ok((Box::new(BufReader::with_capacity(1 << 16, file)), size))
+    let counted = Counted::new(file, &lines);
+    Ok((
+        Box::new(BufReader::with_capacity(1 << 16, counted)),
+        size,
+        lines,
+    ))
+}
+
+/// The lines of an input, numbered as the NDJSON reader numbers them, for the summary's
+/// extent: blank lines at the end of a shard belong to it, though no record says so.
+#[derive(Debug, Default)]
+struct LineCount {
+    lf: Cell<usize>,
+    cr: Cell<usize>,
+    last: Cell<Option<u8>>,
+}
+
+impl LineCount {
+    fn get(&self) -> usize {
+        // A log whose lines end in lone CRs is read as if they were LFs.
+        let (count, end) = match self.lf.get() {
+            0 => (self.cr.get(), b'\r'),
+            n => (n, b'\n'),
+        };
+        count + usize::from(self.last.get().is_some_and(|b| b != end))
+    }
+}
+
+struct Counted<R> {
+    inner: R,
+    lines: Rc<LineCount>,
+}
+
+impl<R> Counted<R> {
+    fn new(inner: R, lines: &Rc<LineCount>) -> Self {
+        Self {
+            inner,
+            lines: Rc::clone(lines),
+        }
+    }
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(&last) = buf[..n].last() {
+            let l = &self.lines;
+            l.lf.set(l.lf.get() + memchr::memchr_iter(b'\n', &buf[..n]).count());
+            l.cr.set(l.cr.get() + memchr::memchr_iter(b'\r', &buf[..n]).count());
+            l.last.set(Some(last));
+        }
+        Ok(n)
+    }
 }

@@ -1,4 +1,4 @@
-//! The subcommands: `rules list`, `rules check`, `explain`, `completions`, `man`. Each
+//! The subcommands: `rules list`, `rules check`, `explain`, `completions`, `man`, `merge`. Each
 //! writes to stdout through one buffer; only `rules check` decides its own status.
 
 use std::io::{self, Write};
@@ -14,6 +14,7 @@ use super::complete;
 use super::config::Subcommand;
 use super::exit_codes::{ExitStatus, despite_closed_pipe};
 use super::man;
+use super::merge;
 
 pub fn run(cmd: &Subcommand) -> Result<ExitStatus> {
     let mut w = io::BufWriter::new(io::stdout().lock());
@@ -29,6 +30,10 @@ pub fn run(cmd: &Subcommand) -> Result<ExitStatus> {
         }
         Subcommand::Man => {
             man::render(&mut w)?;
+            ExitStatus::Diagnosed
+        }
+        Subcommand::Merge { files, format } => {
+            merge::run(files, *format, &mut w)?;
             ExitStatus::Diagnosed
         }
     };

@@ -18,6 +18,7 @@ mod hardening_secrets;
 mod help;
 mod hostile;
 mod json_render;
+mod merge;
 mod packs;
 mod parallel;
 mod properties;

@@ -24,3 +24,8 @@ fn diagnosis_schema_is_current() {
         apidiag::diagnosis::diagnosis_schema(),
     );
 }
+
+#[test]
+fn summary_schema_is_current() {
+    check("schema/summary.json", apidiag::summary::summary_schema());
+}
