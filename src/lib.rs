@@ -23,3 +23,4 @@ pub mod status;
 pub mod summary;
 pub mod template;
 pub mod text;
+pub mod wrap;

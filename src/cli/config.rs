@@ -15,7 +15,9 @@ use apidiag::rules::{RuleSet, loader};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args};
 
-use super::args::{Cli, ColorWhen, Command, DiagnoseArgs, Format, ListFormat, RulesCommand, Shell};
+use super::args::{
+    Cli, ColorWhen, Command, DiagnoseArgs, ExitFrom, Format, ListFormat, RulesCommand, Shell,
+};
 
 /// What one run of the binary does, and how.
 pub struct Config {
@@ -82,6 +84,18 @@ pub enum Subcommand {
     Completions(Shell),
     /// `man`: the manual page.
     Man,
+    /// `run -- CLIENT ARGS…`: run the client, diagnose a failed call.
+    Run(RunJob),
+}
+
+/// `run`: the client to run and how to report on it.
+pub struct RunJob {
+    pub rules: RuleSet,
+    pub options: Options,
+    pub format: OutputFormat,
+    pub diagnosis_to: Option<PathBuf>,
+    pub exit_status: ExitFrom,
+    pub command: Vec<std::ffi::OsString>,
 }
 
 impl Config {
@@ -155,6 +169,21 @@ impl Subcommand {
             },
             Command::Completions { shell } => Subcommand::Completions(shell),
             Command::Man => Subcommand::Man,
+            Command::Run(args) => {
+                let rules = load_rules(user_rules)?;
+                known_api(&rules, args.api.as_deref())?;
+                Subcommand::Run(RunJob {
+                    rules,
+                    options: Options {
+                        api: args.api,
+                        all: false,
+                    },
+                    format: output_format(args.format),
+                    diagnosis_to: args.diagnosis_to,
+                    exit_status: args.exit_status,
+                    command: args.command,
+                })
+            }
         })
     }
 }

@@ -24,6 +24,7 @@ mod help;
 mod man;
 mod run;
 mod subcommands;
+mod wrap;
 
 pub use complete::complete_if_asked;
 pub use error::shown_error;

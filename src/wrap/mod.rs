@@ -1,0 +1,262 @@
+//! `apidiag run -- CLIENT ARGS…`: run an HTTP client with options added that expose the
+//! status, the response headers and the request, without changing what the user sees:
+//! the client's stdout and stdin are its own, its stderr is what it would have printed,
+//! and what was added for the capture goes to private files. The capture is turned into
+//! the transcript the readers already know (`curl -v 2>&1`, `wget -S`), so a wrapped
+//! call is diagnosed exactly like a pasted one.
+
+pub mod curl;
+pub mod wget;
+
+use std::ffi::{OsStr, OsString};
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use crate::read::InputFormat;
+
+/// The clients `run` knows, by the name they are run as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Client {
+    Curl,
+    Wget,
+    /// HTTPie (`http`, `https`) and xh (`xh`, `xhs`).
+    Httpie,
+}
+
+impl Client {
+    /// The client a program is, by its file name (`/usr/bin/curl`, `curl.exe`).
+    pub fn of(program: &OsStr) -> Option<Client> {
+        let name = Path::new(program).file_name()?.to_str()?;
+        let name = name.strip_suffix(".exe").unwrap_or(name);
+        match name {
+            "curl" => Some(Client::Curl),
+            "wget" => Some(Client::Wget),
+            "http" | "https" | "xh" | "xhs" => Some(Client::Httpie),
+            _ => None,
+        }
+    }
+}
+
+/// Why a client was not run.
+#[derive(Debug, thiserror::Error)]
+pub enum WrapError {
+    #[error("`{0}` is not a client apidiag run knows (curl, wget, http, https, xh, xhs)")]
+    Unknown(String),
+    #[error("`{0}` is not installed (not found on PATH)")]
+    NotInstalled(String),
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("could not run `{0}`: {1}")]
+    Spawn(String, io::Error),
+    #[error("private capture folder: {0}")]
+    Capture(io::Error),
+}
+
+/// How the client ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// It exited with this code.
+    Code(i32),
+    /// A signal ended it.
+    Signal(i32),
+}
+
+impl Ended {
+    /// The exit code a shell would report (128 + N after signal N).
+    pub fn shell_code(self) -> i32 {
+        match self {
+            Ended::Code(c) => c,
+            Ended::Signal(s) => 128 + s,
+        }
+    }
+}
+
+/// A finished run: how the client ended and what it exchanged, as a transcript.
+#[derive(Debug)]
+pub struct Captured {
+    pub client: Client,
+    pub ended: Ended,
+    /// The exchange in the form `format` reads (empty when nothing was captured).
+    pub transcript: Vec<u8>,
+    pub format: InputFormat,
+}
+
+/// A private folder for the capture files (mode 0700), removed when dropped.
+pub struct Private {
+    dir: PathBuf,
+}
+
+impl Private {
+    fn new() -> io::Result<Private> {
+        use std::os::unix::fs::DirBuilderExt;
+        let base = std::env::temp_dir();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        for attempt in 0..100u32 {
+            let dir = base.join(format!(
+                "apidiag-run-{}-{nanos:x}-{attempt}",
+                std::process::id()
+            ));
+            match fs::DirBuilder::new().mode(0o700).create(&dir) {
+                Ok(()) => return Ok(Private { dir }),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(io::Error::other("no free name"))
+    }
+
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+impl Drop for Private {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// What a client module decided: the argument list to run, whether to copy the
+/// client's stderr (and keep a copy), and how to turn the capture into a transcript.
+pub(crate) struct Plan {
+    pub args: Vec<OsString>,
+    /// Pipe stderr through apidiag, keeping a copy: when the user's own options already
+    /// print what is needed there (curl -v), so no option need be added.
+    pub tee_stderr: bool,
+    /// Redirect stderr to /dev/null (it goes to a private log, replayed by `finish`).
+    pub quiet_stderr: bool,
+}
+
+/// Run `argv` (client first) with the capture options added; stdin and stdout are the
+/// client's own. SIGINT, SIGTERM and SIGHUP are forwarded to the client while it runs.
+pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
+    let (program, args) = argv
+        .split_first()
+        .ok_or_else(|| WrapError::Unknown(String::new()))?;
+    let shown = program.to_string_lossy().into_owned();
+    let client = Client::of(program).ok_or_else(|| WrapError::Unknown(shown.clone()))?;
+    let private = Private::new().map_err(WrapError::Capture)?;
+    let plan = match client {
+        Client::Curl => curl::plan(args, &private),
+        Client::Wget => wget::plan(args, &private),
+        Client::Httpie => {
+            return Err(WrapError::Unsupported(format!(
+                "`{shown}` (HTTPie/xh) is not supported by apidiag run yet; pipe `{shown} --print=HhBb …` into apidiag instead"
+            )));
+        }
+    };
+    let mut cmd = Command::new(program);
+    cmd.args(&plan.args);
+    if plan.tee_stderr {
+        cmd.stderr(Stdio::piped());
+    } else if plan.quiet_stderr {
+        cmd.stderr(Stdio::null());
+    }
+    let mut child = cmd.spawn().map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => WrapError::NotInstalled(shown.clone()),
+        _ => WrapError::Spawn(shown.clone(), e),
+    })?;
+    forward_signals(&child);
+    let stderr_copy = child
+        .stderr
+        .take()
+        .map(|err| std::thread::spawn(move || tee(err, &mut io::stderr()).unwrap_or_default()));
+    let status = wait(&mut child);
+    CHILD.store(0, Ordering::SeqCst);
+    let stderr_copy = stderr_copy.and_then(|t| t.join().ok()).unwrap_or_default();
+    let ended = ended(status);
+    let (transcript, format) = match client {
+        Client::Curl => (
+            curl::transcript(args, &private, &stderr_copy, ended),
+            InputFormat::CurlVerbose,
+        ),
+        Client::Wget => (wget::finish(args, &private, ended), InputFormat::Wget),
+        Client::Httpie => unreachable!(),
+    };
+    Ok(Captured {
+        client,
+        ended,
+        transcript,
+        format,
+    })
+}
+
+/// Copy `from` to `to` as it arrives, and return a copy (at most 16 MiB of it).
+fn tee(mut from: impl Read, to: &mut dyn Write) -> io::Result<Vec<u8>> {
+    let mut kept = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => return Ok(kept),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let _ = to.write_all(&buf[..n]);
+        let _ = to.flush();
+        if kept.len() < 16 << 20 {
+            kept.extend_from_slice(&buf[..n]);
+        }
+    }
+}
+
+fn wait(child: &mut Child) -> Option<ExitStatus> {
+    loop {
+        match child.wait() {
+            Ok(s) => return Some(s),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return None,
+        }
+    }
+}
+
+fn ended(status: Option<ExitStatus>) -> Ended {
+    use std::os::unix::process::ExitStatusExt;
+    match status {
+        Some(s) => match (s.code(), s.signal()) {
+            (Some(c), _) => Ended::Code(c),
+            (None, Some(sig)) => Ended::Signal(sig),
+            _ => Ended::Code(1),
+        },
+        None => Ended::Code(1),
+    }
+}
+
+/// The running client's pid, for the signal handler (0: none).
+static CHILD: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn forward(sig: libc::c_int) {
+    let pid = CHILD.load(Ordering::SeqCst);
+    if pid > 0 {
+        // SAFETY: kill is async-signal-safe.
+        unsafe {
+            libc::kill(pid, sig);
+        }
+    }
+}
+
+/// Forward SIGINT, SIGTERM and SIGHUP to the client: apidiag itself stays to clean up
+/// and to exit as the client did. (On a terminal ^C reaches both; the client then gets
+/// it twice, which ends it all the same.)
+fn forward_signals(child: &Child) {
+    CHILD.store(child.id() as i32, Ordering::SeqCst);
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: a plain handler that only calls async-signal-safe functions.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = forward as *const () as usize;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(sig, &action, std::ptr::null_mut());
+        }
+    }
+}
+
+pub(crate) fn os(s: &str) -> OsString {
+    OsString::from(s)
+}
