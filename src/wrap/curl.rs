@@ -174,43 +174,52 @@ pub fn from_trace(trace: &[u8], ascii: bool, ended: Ended) -> Vec<u8> {
     let mut body = Vec::new();
     let mut last_info = String::new();
     let mut block: Option<(Kind, Vec<u8>, usize)> = None;
-    let flush =
-        |block: &mut Option<(Kind, Vec<u8>, usize)>, out: &mut Vec<u8>, body: &mut Vec<u8>| {
-            let Some((kind, bytes, _)) = block.take() else {
-                return;
-            };
-            match kind {
-                Kind::SendHeader | Kind::RecvHeader => {
-                    let mark: &[u8] = if kind == Kind::SendHeader {
-                        b"> "
-                    } else {
-                        b"< "
-                    };
-                    if kind == Kind::RecvHeader && bytes.starts_with(b"HTTP/") {
-                        body.clear();
-                    }
-                    for line in bytes.split_inclusive(|b| *b == b'\n') {
-                        out.extend_from_slice(mark);
-                        out.extend_from_slice(line);
-                    }
-                    if !bytes.ends_with(b"\n") && !bytes.is_empty() {
-                        out.push(b'\n');
-                    }
-                }
-                Kind::SendData => {
-                    out.extend_from_slice(format!("}} [{} bytes data]\n", bytes.len()).as_bytes());
-                }
-                Kind::RecvData => {
-                    out.extend_from_slice(format!("{{ [{} bytes data]\n", bytes.len()).as_bytes());
-                    body.extend_from_slice(&bytes);
-                }
-                Kind::Other => {}
-            }
+    // Whether the last response came chunked: curl traces the chunks as received.
+    let mut chunked = false;
+    type Block = Option<(Kind, Vec<u8>, usize)>;
+    let flush = |block: &mut Block, out: &mut Vec<u8>, body: &mut Vec<u8>, chunked: &mut bool| {
+        let Some((kind, bytes, _)) = block.take() else {
+            return;
         };
+        match kind {
+            Kind::SendHeader | Kind::RecvHeader => {
+                let mark: &[u8] = if kind == Kind::SendHeader {
+                    b"> "
+                } else {
+                    b"< "
+                };
+                if kind == Kind::RecvHeader && bytes.starts_with(b"HTTP/") {
+                    body.clear();
+                    *chunked = false;
+                }
+                if kind == Kind::RecvHeader {
+                    let line = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
+                    if line.starts_with("transfer-encoding:") && line.contains("chunked") {
+                        *chunked = true;
+                    }
+                }
+                for line in bytes.split_inclusive(|b| *b == b'\n') {
+                    out.extend_from_slice(mark);
+                    out.extend_from_slice(line);
+                }
+                if !bytes.ends_with(b"\n") && !bytes.is_empty() {
+                    out.push(b'\n');
+                }
+            }
+            Kind::SendData => {
+                out.extend_from_slice(format!("}} [{} bytes data]\n", bytes.len()).as_bytes());
+            }
+            Kind::RecvData => {
+                out.extend_from_slice(format!("{{ [{} bytes data]\n", bytes.len()).as_bytes());
+                body.extend_from_slice(&bytes);
+            }
+            Kind::Other => {}
+        }
+    };
     for line in trace.split(|b| *b == b'\n') {
         let line = strip_time(line);
         if let Some(info) = line.strip_prefix(b"== Info: ") {
-            flush(&mut block, &mut out, &mut body);
+            flush(&mut block, &mut out, &mut body, &mut chunked);
             out.extend_from_slice(b"* ");
             out.extend_from_slice(info);
             out.push(b'\n');
@@ -221,7 +230,7 @@ pub fn from_trace(trace: &[u8], ascii: bool, ended: Ended) -> Vec<u8> {
             continue;
         }
         if line.starts_with(b"=> ") || line.starts_with(b"<= ") {
-            flush(&mut block, &mut out, &mut body);
+            flush(&mut block, &mut out, &mut body, &mut chunked);
             let head = String::from_utf8_lossy(line);
             let kind = if head.starts_with("=> Send header") {
                 Kind::SendHeader
@@ -260,14 +269,34 @@ pub fn from_trace(trace: &[u8], ascii: bool, ended: Ended) -> Vec<u8> {
             bytes.extend(hex_bytes(data));
         }
     }
-    flush(&mut block, &mut out, &mut body);
+    flush(&mut block, &mut out, &mut body, &mut chunked);
     if let Ended::Code(code) = ended
         && code != 0
     {
         out.extend_from_slice(format!("curl: ({code}) {last_info}\n").as_bytes());
     }
-    out.extend_from_slice(&body);
+    match chunked.then(|| dechunk(&body)).flatten() {
+        Some(plain) => out.extend_from_slice(&plain),
+        None => out.extend_from_slice(&body),
+    }
     out
+}
+
+/// A chunked body decoded (`None` when it is not well formed).
+fn dechunk(mut raw: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let eol = raw.windows(2).position(|w| w == b"\r\n")?;
+        let size = std::str::from_utf8(&raw[..eol]).ok()?;
+        let size = size.split(';').next()?.trim();
+        let n = usize::from_str_radix(size, 16).ok()?;
+        raw = &raw[eol + 2..];
+        if n == 0 {
+            return Some(out);
+        }
+        out.extend_from_slice(raw.get(..n)?);
+        raw = raw.get(n..)?.strip_prefix(b"\r\n")?;
+    }
 }
 
 /// `17:03:58.123456 ` from `--trace-time`.

@@ -25,6 +25,7 @@ mod read_proptest;
 mod read_transcripts;
 mod rule_faults;
 mod rule_table;
+mod run_wrapper;
 mod schemas;
 mod secrets;
 mod vendor_corpus;
