@@ -11,6 +11,7 @@ use apidiag::diagnosis::{Diagnosis, Outcome};
 use apidiag::input::{InputOptions, read_input};
 use apidiag::read::Context;
 use apidiag::report::{Report, ReportOptions};
+use apidiag::response::{Request, Response};
 use apidiag::wrap::{self, Captured, Ended};
 
 use super::args::ExitFrom;
@@ -64,6 +65,17 @@ pub fn run(job: &RunJob) -> Result<i32> {
 /// The diagnoses of the exchange (one: the last response of the chain), and whether
 /// the capture could not be read.
 fn diagnose(job: &RunJob, captured: &Captured) -> (Vec<Diagnosis>, bool) {
+    if let Some((error, url)) = &captured.transport_error {
+        let resp = Response {
+            transport_error: Some(error.clone()),
+            request: Some(Request {
+                url: url.clone(),
+                ..Request::default()
+            }),
+            ..Response::default()
+        };
+        return (vec![job.rules.diagnose(&resp, &job.options, None)], false);
+    }
     let input = InputOptions {
         format: captured.format,
         context: Context::default(),

@@ -129,6 +129,7 @@ pub(crate) fn plan(args: &[OsString], private: &Private) -> Plan {
         args: all,
         tee_stderr: seen.verbose,
         quiet_stderr: false,
+        stdout_filter: None,
     }
 }
 

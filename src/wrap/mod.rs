@@ -6,6 +6,7 @@
 //! call is diagnosed exactly like a pasted one.
 
 pub mod curl;
+pub mod httpie;
 pub mod wget;
 
 use std::ffi::{OsStr, OsString};
@@ -82,6 +83,9 @@ pub struct Captured {
     /// The exchange in the form `format` reads (empty when nothing was captured).
     pub transcript: Vec<u8>,
     pub format: InputFormat,
+    /// When no response arrived: the client's error, and the URL it was asked for
+    /// (HTTPie and xh, whose readers know responses only).
+    pub transport_error: Option<(String, Option<String>)>,
 }
 
 /// A private folder for the capture files (mode 0700), removed when dropped.
@@ -130,6 +134,17 @@ pub(crate) struct Plan {
     pub tee_stderr: bool,
     /// Redirect stderr to /dev/null (it goes to a private log, replayed by `finish`).
     pub quiet_stderr: bool,
+    /// Pipe stdout through apidiag, passing on only part of it.
+    pub stdout_filter: Option<StdoutFilter>,
+}
+
+/// What of HTTPie's `--print=HhBb` output the user sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StdoutFilter {
+    /// From the response status line on (a terminal: `hb`).
+    Response,
+    /// The response body (a pipe: `b`).
+    Body,
 }
 
 /// Run `argv` (client first) with the capture options added; stdin and stdout are the
@@ -144,11 +159,7 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
     let plan = match client {
         Client::Curl => curl::plan(args, &private),
         Client::Wget => wget::plan(args, &private),
-        Client::Httpie => {
-            return Err(WrapError::Unsupported(format!(
-                "`{shown}` (HTTPie/xh) is not supported by apidiag run yet; pipe `{shown} --print=HhBb …` into apidiag instead"
-            )));
-        }
+        Client::Httpie => httpie::plan(args, &private),
     };
     let mut cmd = Command::new(program);
     cmd.args(&plan.args);
@@ -156,6 +167,9 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
         cmd.stderr(Stdio::piped());
     } else if plan.quiet_stderr {
         cmd.stderr(Stdio::null());
+    }
+    if plan.stdout_filter.is_some() {
+        cmd.stdout(Stdio::piped());
     }
     let mut child = cmd.spawn().map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => WrapError::NotInstalled(shown.clone()),
@@ -166,7 +180,13 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
         .stderr
         .take()
         .map(|err| std::thread::spawn(move || tee(err, &mut io::stderr()).unwrap_or_default()));
+    let stdout_copy = child
+        .stdout
+        .take()
+        .zip(plan.stdout_filter)
+        .map(|(out, filter)| std::thread::spawn(move || pass_on(out, filter).unwrap_or_default()));
     let status = wait(&mut child);
+    let stdout_copy = stdout_copy.and_then(|t| t.join().ok());
     CHILD.store(0, Ordering::SeqCst);
     let stderr_copy = stderr_copy.and_then(|t| t.join().ok()).unwrap_or_default();
     let ended = ended(status);
@@ -176,13 +196,24 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
             InputFormat::CurlVerbose,
         ),
         Client::Wget => (wget::finish(args, &private, ended), InputFormat::Wget),
-        Client::Httpie => unreachable!(),
+        Client::Httpie => (stdout_copy.unwrap_or_default(), InputFormat::Httpie),
+    };
+    let transport_error = match client {
+        Client::Httpie
+            if !transcript
+                .windows(7)
+                .any(|w| w == b"\nHTTP/1" || w == b"\nHTTP/2") =>
+        {
+            httpie::transport_error(&stderr_copy).map(|e| (e, httpie::url(args)))
+        }
+        _ => None,
     };
     Ok(Captured {
         client,
         ended,
         transcript,
         format,
+        transport_error,
     })
 }
 
@@ -200,6 +231,32 @@ fn tee(mut from: impl Read, to: &mut dyn Write) -> io::Result<Vec<u8>> {
         let _ = to.write_all(&buf[..n]);
         let _ = to.flush();
         if kept.len() < 16 << 20 {
+            kept.extend_from_slice(&buf[..n]);
+        }
+    }
+}
+
+/// Pass the part of the client's stdout the user sees on to ours, as it arrives, and
+/// return all of it (at most 64 MiB).
+fn pass_on(mut from: impl Read, filter: StdoutFilter) -> io::Result<Vec<u8>> {
+    let mut passer = httpie::Passer::new(filter);
+    let mut out = io::stdout();
+    let mut kept = Vec::new();
+    let mut buf = [0u8; 16384];
+    let mut open = true;
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => return Ok(kept),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        // A closed pipe (`| head`) stops the passing on, not the reading: the client
+        // must not block on a full pipe.
+        if open && (passer.feed(&buf[..n], &mut out).is_err() || out.flush().is_err()) {
+            open = false;
+        }
+        if kept.len() < 64 << 20 {
             kept.extend_from_slice(&buf[..n]);
         }
     }

@@ -85,6 +85,7 @@ pub(crate) fn plan(args: &[OsString], private: &Private) -> Plan {
             args: args.to_vec(),
             tee_stderr: false,
             quiet_stderr: false,
+            stdout_filter: None,
         };
     }
     let mut all: Vec<OsString> = Vec::with_capacity(args.len() + 3);
@@ -123,6 +124,7 @@ pub(crate) fn plan(args: &[OsString], private: &Private) -> Plan {
         args: added,
         tee_stderr: false,
         quiet_stderr: false,
+        stdout_filter: None,
     }
 }
 
