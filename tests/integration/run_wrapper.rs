@@ -462,3 +462,121 @@ fn wget_transport_failures_are_diagnosed() {
     );
     drop(silent);
 }
+
+/// HTTPie (`http`) when installed; the tests say so and pass when it is not (.ci/run
+/// installs it, so CI runs them).
+fn httpie() -> bool {
+    let here = have("http");
+    if !here {
+        eprintln!(
+            "HTTPie (`http`) is not installed: skipping the HTTPie tests (pip install httpie)"
+        );
+    }
+    here
+}
+
+#[test]
+fn httpie_stdout_stderr_and_exit_status_are_the_clients() {
+    if !httpie() {
+        return;
+    }
+    for path in CURL_CASES.iter().chain(&["/hacktron/v0/scans"]) {
+        for flags in [
+            &["--ignore-stdin"][..],
+            &["--ignore-stdin", "--check-status", "--follow"],
+        ] {
+            let target = url(path);
+            let mut args = vec!["http"];
+            args.extend_from_slice(flags);
+            args.push(&target);
+            let (a, w) = (alone(&args, b""), wrapped(&["-f", "json"], &args, b""));
+            assert_eq!(a.stdout, w.stdout, "{args:?}");
+            assert_eq!(a.status.code(), w.status.code(), "{args:?}");
+            let err = String::from_utf8_lossy(&w.stderr);
+            assert!(
+                err.starts_with(&*String::from_utf8_lossy(&a.stderr)),
+                "{args:?}: {err}"
+            );
+            let failed = !matches!(*path, "/misc/ok" | "/hacktron/v0/scans")
+                || flags.len() > 1 && *path != "/misc/ok";
+            assert_eq!(err.contains("{\"outcome\""), failed, "{args:?}: {err}");
+        }
+    }
+}
+
+#[test]
+fn httpie_gives_the_rule_curl_v_gives() {
+    if !httpie() {
+        return;
+    }
+    for path in [
+        "/hacktron/validation",
+        "/tumban/validation",
+        "/wasviking/rate-limited",
+        "/misc/problem",
+        "/misc/proxy-502",
+    ] {
+        let target = url(path);
+        let w = wrapped(&["-f", "json"], &["http", "--ignore-stdin", &target], b"");
+        assert_eq!(
+            rule_of(&w.stderr),
+            rule_of_verbose_pipe(&[], &target),
+            "{path}"
+        );
+    }
+    // Request facts from the request HTTPie sent, the key masked.
+    let secret = "htk_live_9f8e7d6c5b4a39281706";
+    let w = wrapped(
+        &["-f", "json"],
+        &[
+            "http",
+            "--ignore-stdin",
+            "POST",
+            &url("/hacktron/scope"),
+            &format!("Authorization:Bearer {secret}"),
+        ],
+        b"",
+    );
+    let d = json_of(&w.stderr);
+    assert_eq!(d["request"]["method"], "POST");
+    assert_eq!(d["request"]["auth"], "Bearer");
+    assert!(!String::from_utf8_lossy(&w.stderr).contains("9f8e7d6c"));
+    // stdin is the client's: HTTPie sends it as the body.
+    let args = ["http", &url("/hacktron/validation")];
+    let w = wrapped(&["-f", "json"], &args, b"{\"repos\":[]}");
+    assert_eq!(json_of(&w.stderr)["request"]["method"], "POST");
+    assert_eq!(w.stdout, alone(&args, b"{\"repos\":[]}").stdout);
+}
+
+#[test]
+fn httpie_transport_failures_are_diagnosed() {
+    if !httpie() {
+        return;
+    }
+    let refused = format!("http://127.0.0.1:{}/x", closed_port());
+    let w = wrapped(&["-f", "json"], &["http", "--ignore-stdin", &refused], b"");
+    assert_eq!(w.status.code(), Some(1));
+    assert_eq!(rule_of(&w.stderr), "http/connection-refused");
+    let w = wrapped(
+        &["-f", "json"],
+        &["http", "--ignore-stdin", "http://nonexistent.invalid/"],
+        b"",
+    );
+    assert_eq!(rule_of(&w.stderr), "http/dns-resolution-failed");
+    // A timeout is reported (`Request timed out (1.0s).`) even where no rule knows it.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = format!("http://127.0.0.1:{}/x", silent.local_addr().unwrap().port());
+    let w = wrapped(
+        &["-f", "json"],
+        &["http", "--ignore-stdin", "--timeout", "1", &target],
+        b"",
+    );
+    assert_eq!(w.status.code(), Some(2));
+    assert!(
+        json_of(&w.stderr)["error"]
+            .as_str()
+            .unwrap()
+            .contains("timed out")
+    );
+    drop(silent);
+}
