@@ -102,7 +102,14 @@ impl Config {
     /// Check the command line and load what it names. `matches` tells which options
     /// were typed, as opposed to defaulted.
     pub fn from_cli(cli: Cli, matches: &ArgMatches) -> Result<Config> {
-        let color = use_color(cli.color);
+        // `run` writes its diagnosis on stderr: colour follows stderr there.
+        let color = match cli.command {
+            Some(Command::Run(ref run)) if run.diagnosis_to.is_some() => {
+                cli.color == ColorWhen::Always
+            }
+            Some(Command::Run(_)) => use_color_on(cli.color, io::stderr().is_terminal()),
+            _ => use_color(cli.color),
+        };
         let mut user_rules = cli.rules;
         user_rules.extend(loader::env_rule_paths());
         let task = match cli.command {
@@ -190,13 +197,18 @@ impl Subcommand {
 
 /// auto = stdout is a terminal and NO_COLOR is unset or empty; CLICOLOR_FORCE forces it.
 fn use_color(when: ColorWhen) -> bool {
+    use_color_on(when, io::stdout().is_terminal())
+}
+
+/// auto = `terminal` and NO_COLOR is unset or empty; CLICOLOR_FORCE forces it.
+fn use_color_on(when: ColorWhen, terminal: bool) -> bool {
     let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty() && x != "0");
     match when {
         ColorWhen::Always => true,
         ColorWhen::Never => false,
         ColorWhen::Auto if set("NO_COLOR") => false,
         ColorWhen::Auto if set("CLICOLOR_FORCE") => true,
-        ColorWhen::Auto => io::stdout().is_terminal(),
+        ColorWhen::Auto => terminal,
     }
 }
 

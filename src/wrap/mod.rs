@@ -180,6 +180,23 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
         .stderr
         .take()
         .map(|err| std::thread::spawn(move || tee(err, &mut io::stderr()).unwrap_or_default()));
+    let replay = match client {
+        Client::Wget => wget::replay_log(args, &private).map(|log| {
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let stopped = stop.clone();
+            let thread = std::thread::spawn(move || {
+                let mut r = wget::Replayer::new(log);
+                let mut err = io::stderr();
+                while !stopped.load(Ordering::SeqCst) {
+                    r.poll(&mut err);
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                r.finish(&mut err);
+            });
+            (stop, thread)
+        }),
+        _ => None,
+    };
     let stdout_copy = child
         .stdout
         .take()
@@ -188,6 +205,10 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
     let status = wait(&mut child);
     let stdout_copy = stdout_copy.and_then(|t| t.join().ok());
     CHILD.store(0, Ordering::SeqCst);
+    if let Some((stop, thread)) = replay {
+        stop.store(true, Ordering::SeqCst);
+        let _ = thread.join();
+    }
     let stderr_copy = stderr_copy.and_then(|t| t.join().ok()).unwrap_or_default();
     let ended = ended(status);
     let (transcript, format) = match client {

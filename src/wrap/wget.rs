@@ -128,45 +128,131 @@ pub(crate) fn plan(args: &[OsString], private: &Private) -> Plan {
     }
 }
 
-/// Replay the log as wget alone would have printed it (unless quiet), and return it as
-/// the transcript.
+/// The log as the transcript (replayed on stderr as it grew, by [`Replayer`]).
 pub(crate) fn finish(args: &[OsString], private: &Private, _ended: Ended) -> Vec<u8> {
-    let seen = seen(args);
-    if let Some(log) = seen.log {
-        return std::fs::read(log).unwrap_or_default();
+    match seen(args).log {
+        Some(log) => std::fs::read(log).unwrap_or_default(),
+        None => std::fs::read(private.file("wget.log")).unwrap_or_default(),
     }
-    let log = std::fs::read(private.file("wget.log")).unwrap_or_default();
-    if !seen.quiet {
-        let mut err = std::io::stderr().lock();
-        let _ = err.write_all(&without_server_response(&log));
-        let _ = err.flush();
-    }
-    log
 }
 
-/// The log without the lines `-S` added: each block of indented header lines that
-/// starts with `  HTTP/`; the status it names goes back after `awaiting response... `,
-/// where wget prints it without `-S`.
-pub fn without_server_response(log: &[u8]) -> Vec<u8> {
-    let mut out: Vec<u8> = Vec::with_capacity(log.len());
-    let mut in_block = false;
-    for line in log.split_inclusive(|b| *b == b'\n') {
-        if let Some(status) = line.strip_prefix(b"  HTTP/") {
-            in_block = true;
-            let status = status.splitn(2, |b| *b == b' ').nth(1).unwrap_or(b"\n");
-            if out.ends_with(b"awaiting response... \n") {
-                out.pop();
-                out.extend_from_slice(status);
-            }
-            continue;
+/// Where the private log is replayed on stderr, `None` when it must not be (`-q`, or
+/// the user's own log).
+pub(crate) fn replay_log(args: &[OsString], private: &Private) -> Option<PathBuf> {
+    let seen = seen(args);
+    (!seen.quiet && seen.log.is_none()).then(|| private.file("wget.log"))
+}
+
+/// Copies the growing log to stderr, line by line, without what `-S` added.
+pub(crate) struct Replayer {
+    path: PathBuf,
+    read: u64,
+    partial: Vec<u8>,
+    filter: LogFilter,
+}
+
+impl Replayer {
+    pub(crate) fn new(path: PathBuf) -> Replayer {
+        Replayer {
+            path,
+            read: 0,
+            partial: Vec::new(),
+            filter: LogFilter::default(),
         }
-        if in_block && line.starts_with(b"  ") && !line.starts_with(b"   ") {
-            continue;
-        }
-        in_block = false;
-        out.extend_from_slice(line);
     }
-    // Without -S wget ends the `awaiting` line itself; with it, the block does.
+
+    /// Pass on the whole lines written since the last call.
+    pub(crate) fn poll(&mut self, out: &mut dyn Write) {
+        use std::io::{Read, Seek, SeekFrom};
+        let Ok(mut f) = std::fs::File::open(&self.path) else {
+            return;
+        };
+        if f.seek(SeekFrom::Start(self.read)).is_err() {
+            return;
+        }
+        let mut new = Vec::new();
+        let Ok(n) = f.read_to_end(&mut new) else {
+            return;
+        };
+        self.read += n as u64;
+        self.partial.extend_from_slice(&new);
+        let Some(last) = self.partial.iter().rposition(|b| *b == b'\n') else {
+            return;
+        };
+        let rest = self.partial.split_off(last + 1);
+        let whole = std::mem::replace(&mut self.partial, rest);
+        let mut shown = Vec::new();
+        for line in whole.split_inclusive(|b| *b == b'\n') {
+            self.filter.line(line, &mut shown);
+        }
+        let _ = out.write_all(&shown);
+        let _ = out.flush();
+    }
+
+    /// The rest, once wget has ended.
+    pub(crate) fn finish(mut self, out: &mut dyn Write) {
+        self.poll(out);
+        let mut shown = Vec::new();
+        if !self.partial.is_empty() {
+            let partial = std::mem::take(&mut self.partial);
+            self.filter.line(&partial, &mut shown);
+        }
+        self.filter.end(&mut shown);
+        let _ = out.write_all(&shown);
+        let _ = out.flush();
+    }
+}
+
+/// Drops each block of indented header lines that starts with `  HTTP/`; the status it
+/// names goes back after `awaiting response... `, where wget prints it without `-S`.
+#[derive(Default)]
+struct LogFilter {
+    in_block: bool,
+    /// An `awaiting response... ` line, held until the status that may end it.
+    held: Option<Vec<u8>>,
+}
+
+impl LogFilter {
+    fn line(&mut self, line: &[u8], out: &mut Vec<u8>) {
+        if let Some(status) = line.strip_prefix(b"  HTTP/") {
+            self.in_block = true;
+            let status = status.splitn(2, |b| *b == b' ').nth(1).unwrap_or(b"\n");
+            if let Some(mut held) = self.held.take() {
+                held.pop();
+                held.extend_from_slice(status);
+                out.extend_from_slice(&held);
+            }
+            return;
+        }
+        if self.in_block && line.starts_with(b"  ") && !line.starts_with(b"   ") {
+            return;
+        }
+        self.in_block = false;
+        if let Some(held) = self.held.take() {
+            out.extend_from_slice(&held);
+        }
+        if line.ends_with(b"awaiting response... \n") {
+            self.held = Some(line.to_vec());
+        } else {
+            out.extend_from_slice(line);
+        }
+    }
+
+    fn end(&mut self, out: &mut Vec<u8>) {
+        if let Some(held) = self.held.take() {
+            out.extend_from_slice(&held);
+        }
+    }
+}
+
+/// The log without the lines `-S` added.
+pub fn without_server_response(log: &[u8]) -> Vec<u8> {
+    let mut filter = LogFilter::default();
+    let mut out = Vec::with_capacity(log.len());
+    for line in log.split_inclusive(|b| *b == b'\n') {
+        filter.line(line, &mut out);
+    }
+    filter.end(&mut out);
     out
 }
 
