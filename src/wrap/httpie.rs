@@ -134,6 +134,15 @@ impl Passer {
         Ok(())
     }
 
+    /// At the end: on a terminal HTTPie ends the response with a blank line, which it
+    /// does not print into a pipe.
+    pub(crate) fn finish(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        if self.passing && self.filter == StdoutFilter::Response {
+            out.write_all(b"\n\n")?;
+        }
+        Ok(())
+    }
+
     fn pass_from(&mut self, at: usize, out: &mut dyn Write) -> std::io::Result<()> {
         self.passing = true;
         let rest = self.pending.split_off(at);

@@ -267,7 +267,12 @@ fn pass_on(mut from: impl Read, filter: StdoutFilter) -> io::Result<Vec<u8>> {
     let mut open = true;
     loop {
         let n = match from.read(&mut buf) {
-            Ok(0) => return Ok(kept),
+            Ok(0) => {
+                if open {
+                    let _ = passer.finish(&mut out).and_then(|()| out.flush());
+                }
+                return Ok(kept);
+            }
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),

@@ -6,7 +6,7 @@
 //! (`--content-on-error`), so a wget diagnosis rests on the status and headers.
 
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use super::{Ended, Plan, Private, os};
@@ -119,6 +119,14 @@ pub(crate) fn plan(args: &[OsString], private: &Private) -> Plan {
         os("-o"),
         private.file("wget.log").into_os_string(),
     ];
+    // Into a log wget draws dots; on a terminal it would have drawn its bar.
+    let chose_progress = args.iter().any(|a| {
+        let a = a.to_string_lossy();
+        a.starts_with("--progress") || a == "--show-progress" || a == "-nv" || a == "--no-verbose"
+    });
+    if !seen.quiet && !chose_progress && std::io::stderr().is_terminal() {
+        added.push(os("--progress=bar:force"));
+    }
     added.extend(all);
     Plan {
         args: added,
@@ -176,13 +184,18 @@ impl Replayer {
         };
         self.read += n as u64;
         self.partial.extend_from_slice(&new);
-        let Some(last) = self.partial.iter().rposition(|b| *b == b'\n') else {
+        // The bar is redrawn after `\r`: pass on each redraw as it comes.
+        let Some(last) = self
+            .partial
+            .iter()
+            .rposition(|b| matches!(b, b'\n' | b'\r'))
+        else {
             return;
         };
         let rest = self.partial.split_off(last + 1);
         let whole = std::mem::replace(&mut self.partial, rest);
         let mut shown = Vec::new();
-        for line in whole.split_inclusive(|b| *b == b'\n') {
+        for line in whole.split_inclusive(|b| matches!(b, b'\n' | b'\r')) {
             self.filter.line(line, &mut shown);
         }
         let _ = out.write_all(&shown);

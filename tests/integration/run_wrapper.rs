@@ -580,3 +580,42 @@ fn httpie_transport_failures_are_diagnosed() {
     );
     drop(silent);
 }
+
+/// `cmd` run on a pseudo-terminal by util-linux `script`: what it showed there, with
+/// times and speeds (which differ run to run) blanked.
+fn on_a_terminal(cmd: &str) -> Option<String> {
+    let out = Command::new("script")
+        .args(["-qec", cmd, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let times = regex::Regex::new(r"\d\d:\d\d:\d\d|[\d.]+ *[MK]B/s|in [\d.]+s").unwrap();
+    Some(times.replace_all(&text, "T").into_owned())
+}
+
+#[test]
+fn on_a_terminal_the_client_looks_the_same() {
+    if !have("script") {
+        eprintln!("util-linux `script` is not installed: skipping the terminal test");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_apidiag");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("d");
+    let run = format!("{bin} run --diagnosis-to {}", d.display());
+    let mut cases = vec![
+        format!("curl -s {}", url("/hacktron/scope")),
+        format!("wget -O /dev/null {}", url("/hacktron/v0/scans")),
+        format!("wget -O /dev/null {}", url("/misc/ok")),
+    ];
+    if have("http") {
+        cases.push(format!("http {}", url("/hacktron/scope")));
+        cases.push(format!("http {}", url("/misc/html-500")));
+    }
+    for cmd in cases {
+        let alone = on_a_terminal(&cmd).unwrap();
+        let wrapped = on_a_terminal(&format!("{run} -- {cmd}")).unwrap();
+        assert_eq!(alone, wrapped, "{cmd}");
+    }
+}
