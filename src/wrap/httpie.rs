@@ -4,7 +4,9 @@
 //! response body when stdout is not a terminal (their default `--print=b` there), the
 //! response headers and body, pretty (`--pretty=all`), on a terminal (their default
 //! `hb`). When the user chose the output (`--print`, `-v`, `-h`, `-b`, `-o`,
-//! `--download`, `--pretty`, `--stream`, …) nothing is added and nothing is diagnosed.
+//! `--download`, `--pretty`, `--stream`, …) nothing is added; when stdout is not a
+//! terminal it is still read on its way (`-v` shows the response), else only a
+//! transport error can be diagnosed.
 //! stderr is copied as it arrives, for transport errors (`http: error: …`).
 
 use std::ffi::OsString;
@@ -57,15 +59,15 @@ pub fn chooses_output(args: &[OsString]) -> bool {
 }
 
 pub(crate) fn plan(args: &[OsString], _private: &Private) -> Plan {
+    let terminal = std::io::stdout().is_terminal();
     if chooses_output(args) {
         return Plan {
             args: args.to_vec(),
             tee_stderr: true,
             quiet_stderr: false,
-            stdout_filter: None,
+            stdout_filter: (!terminal).then_some(StdoutFilter::All),
         };
     }
-    let terminal = std::io::stdout().is_terminal();
     let mut all = vec![os("--print=HhBb")];
     if terminal {
         all.push(os("--pretty=all"));
@@ -103,7 +105,7 @@ impl Passer {
             pending: Vec::new(),
             scanned: 0,
             in_response: false,
-            passing: false,
+            passing: filter == StdoutFilter::All,
         }
     }
 

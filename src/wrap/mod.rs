@@ -145,6 +145,9 @@ pub enum StdoutFilter {
     Response,
     /// The response body (a pipe: `b`).
     Body,
+    /// All of it: the user chose the output, and stdout is not a terminal, so a pipe
+    /// through apidiag changes nothing for the client.
+    All,
 }
 
 /// Run `argv` (client first) with the capture options added; stdin and stdout are the

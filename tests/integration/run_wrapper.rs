@@ -541,6 +541,17 @@ fn httpie_gives_the_rule_curl_v_gives() {
     assert_eq!(d["request"]["method"], "POST");
     assert_eq!(d["request"]["auth"], "Bearer");
     assert!(!String::from_utf8_lossy(&w.stderr).contains("9f8e7d6c"));
+    // The user's own -v: passed on whole, and read on its way.
+    let args = ["http", "--ignore-stdin", "-v", &url("/tumban/invalid-key")];
+    let (a, w) = (alone(&args, b""), wrapped(&["-f", "json"], &args, b""));
+    let no_date = |b: &[u8]| {
+        regex::Regex::new(r"Date: [^\r\n]*")
+            .unwrap()
+            .replace_all(&String::from_utf8_lossy(b), "")
+            .into_owned()
+    };
+    assert_eq!(no_date(&a.stdout), no_date(&w.stdout));
+    assert_eq!(json_of(&w.stderr)["status"], 401);
     // stdin is the client's: HTTPie sends it as the body.
     let args = ["http", &url("/hacktron/validation")];
     let w = wrapped(&["-f", "json"], &args, b"{\"repos\":[]}");
