@@ -338,7 +338,13 @@ fn forward_signals(child: &Child) {
             action.sa_sigaction = forward as *const () as usize;
             action.sa_flags = libc::SA_RESTART;
             libc::sigemptyset(&mut action.sa_mask);
-            libc::sigaction(sig, &action, std::ptr::null_mut());
+            let mut before: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(sig, &action, &mut before);
+            // A signal ignored when apidiag started (`cmd &` in a script ignores
+            // SIGINT) stays ignored, as it is for the client.
+            if before.sa_sigaction == libc::SIG_IGN {
+                libc::sigaction(sig, &before, std::ptr::null_mut());
+            }
         }
     }
 }

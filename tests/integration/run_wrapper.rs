@@ -353,25 +353,33 @@ fn a_missing_or_unknown_client_is_refused_in_one_line() {
 }
 
 #[test]
-fn sigterm_is_forwarded_and_the_run_ends_cleanly() {
-    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
-    let target = format!("http://127.0.0.1:{}/x", silent.local_addr().unwrap().port());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_apidiag"))
-        .args(["run", "--", "curl", "-s", "--max-time", "30", &target])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(500));
-    let start = Instant::now();
-    // SAFETY: a plain kill(2) of our own child.
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGTERM);
+fn sigterm_and_sigint_are_forwarded_and_the_run_ends_cleanly() {
+    for sig in [libc::SIGTERM, libc::SIGINT] {
+        let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+        let target = format!("http://127.0.0.1:{}/x", silent.local_addr().unwrap().port());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_apidiag"))
+            .args(["run", "--", "curl", "-s", "--max-time", "30", &target])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(500));
+        let start = Instant::now();
+        // SAFETY: a plain kill(2) of our own child.
+        unsafe {
+            libc::kill(child.id() as i32, sig);
+        }
+        let out = child.wait_with_output().unwrap();
+        assert!(start.elapsed() < Duration::from_secs(5));
+        // As a shell reports a client the signal ended; no diagnosis of a half call.
+        assert_eq!(out.status.code(), Some(128 + sig));
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        drop(silent);
     }
-    let status = child.wait().unwrap();
-    assert!(start.elapsed() < Duration::from_secs(5));
-    assert_eq!(status.code(), Some(128 + libc::SIGTERM));
-    drop(silent);
 }
 
 fn wget_case(path: &str, flags: &[&str]) {
