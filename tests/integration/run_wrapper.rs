@@ -357,7 +357,7 @@ fn sigterm_and_sigint_are_forwarded_and_the_run_ends_cleanly() {
     for sig in [libc::SIGTERM, libc::SIGINT] {
         let silent = TcpListener::bind("127.0.0.1:0").unwrap();
         let target = format!("http://127.0.0.1:{}/x", silent.local_addr().unwrap().port());
-        let mut child = Command::new(env!("CARGO_BIN_EXE_apidiag"))
+        let child = Command::new(env!("CARGO_BIN_EXE_apidiag"))
             .args(["run", "--", "curl", "-s", "--max-time", "30", &target])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -609,7 +609,14 @@ fn on_a_terminal(cmd: &str) -> Option<String> {
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let times = regex::Regex::new(r"\d\d:\d\d:\d\d|[\d.]+ *[MK]B/s|in [\d.]+s").unwrap();
+    // wget redraws its bar as time passes: only the last drawing of a line counts.
+    let text: String = text
+        .split('\n')
+        .map(|l| l.trim_end_matches('\r'))
+        .map(|l| l.rsplit('\r').next().unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let times = regex::Regex::new(r"\d\d:\d\d:\d\d|([\d.]+|--\.-) *[MK]B/s|in [\d.]+s").unwrap();
     Some(times.replace_all(&text, "T").into_owned())
 }
 
