@@ -11,21 +11,31 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// The mock server, started once for the whole test binary (killed when it exits, as
-/// its stdin closes... it is a child of this process; the OS reaps it at exit).
+/// The mock server, started once for the whole test binary, by a Python parent that
+/// waits on a pipe from this process and kills it once the pipe closes, i.e. when the
+/// test binary exits, however it exits.
 fn server_port() -> u16 {
     static PORT: OnceLock<u16> = OnceLock::new();
     *PORT.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let port_file = dir.path().join("port");
         let child: Child = Command::new("python3")
+            .args([
+                "-c",
+                "import subprocess, sys\n\
+                 server = subprocess.Popen([sys.executable] + sys.argv[1:])\n\
+                 sys.stdin.read()\n\
+                 server.kill()",
+            ])
             .arg(common::fixture("server/mock_server.py"))
             .arg("--port-file")
             .arg(&port_file)
+            .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("python3 runs the mock server");
+        // The pipe stays open as long as this process lives.
         std::mem::forget(child);
         let start = Instant::now();
         loop {
