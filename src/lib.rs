@@ -19,3 +19,4 @@ pub mod status;
 pub mod summary;
 pub mod template;
 pub mod text;
+pub mod wrap;

@@ -174,6 +174,44 @@ ranked fixes equal those of one run over the whole log; `--format json` output c
         #[arg(short, long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Run curl, wget, HTTPie or xh and diagnose the call when it failed
+    #[command(
+        long_about = "Run an HTTP client and diagnose the call when it failed.\n\napidiag adds options that expose the status, the response headers and the \
+request (curl: --trace to a private file; wget: -S with its log in a private file), without changing what you see: \
+stdout carries exactly what the client prints, its stderr is its own, stdin is passed on. When the call failed (an \
+error status, an error a rule recognises in a 2xx, or a transport failure) the diagnosis goes to stderr. The exit \
+status is the client's unless --exit-status diagnosis.\n\nExample: apidiag run -- curl -sS https://api.example.com/v1/scans | jq .id"
+    )]
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Output form of the diagnosis (on stderr)
+    #[arg(short, long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Write the diagnosis to FILE instead of stderr
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub diagnosis_to: Option<PathBuf>,
+
+    /// Exit with the client's status, or with apidiag's (0 diagnosed, 1 nothing, 2 trouble)
+    #[arg(long, value_enum, value_name = "FROM", default_value_t = ExitFrom::Client)]
+    pub exit_status: ExitFrom,
+
+    /// Treat the response as this API's (see `apidiag rules list`)
+    #[arg(long, value_name = "NAME", add = ArgValueCompleter::new(candidates::api_names))]
+    pub api: Option<String>,
+
+    /// The client and its arguments: curl, wget, http, https, xh or xhs
+    #[arg(value_name = "CLIENT ARGS", required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExitFrom {
+    Client,
+    Diagnosis,
 }
 
 #[derive(Debug, Subcommand)]

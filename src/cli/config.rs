@@ -15,7 +15,9 @@ use apidiag::rules::{RuleSet, loader};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args};
 
-use super::args::{Cli, ColorWhen, Command, DiagnoseArgs, Format, ListFormat, RulesCommand, Shell};
+use super::args::{
+    Cli, ColorWhen, Command, DiagnoseArgs, ExitFrom, Format, ListFormat, RulesCommand, Shell,
+};
 
 /// What one run of the binary does, and how.
 pub struct Config {
@@ -87,13 +89,32 @@ pub enum Subcommand {
         files: Vec<String>,
         format: OutputFormat,
     },
+    /// `run -- CLIENT ARGS…`: run the client, diagnose a failed call.
+    Run(RunJob),
+}
+
+/// `run`: the client to run and how to report on it.
+pub struct RunJob {
+    pub rules: RuleSet,
+    pub options: Options,
+    pub format: OutputFormat,
+    pub diagnosis_to: Option<PathBuf>,
+    pub exit_status: ExitFrom,
+    pub command: Vec<std::ffi::OsString>,
 }
 
 impl Config {
     /// Check the command line and load what it names. `matches` tells which options
     /// were typed, as opposed to defaulted.
     pub fn from_cli(cli: Cli, matches: &ArgMatches) -> Result<Config> {
-        let color = use_color(cli.color);
+        // `run` writes its diagnosis on stderr: colour follows stderr there.
+        let color = match cli.command {
+            Some(Command::Run(ref run)) if run.diagnosis_to.is_some() => {
+                cli.color == ColorWhen::Always
+            }
+            Some(Command::Run(_)) => use_color_on(cli.color, io::stderr().is_terminal()),
+            _ => use_color(cli.color),
+        };
         let mut paths = cli.rules;
         paths.extend(loader::env_rule_paths());
         let user_rules = RuleSources::new(paths, cli.no_pack)?;
@@ -165,19 +186,39 @@ impl Subcommand {
                 files: inputs(&files),
                 format: output_format(format),
             },
+            Command::Run(args) => {
+                let rules = load_rules(user_rules)?;
+                known_api(&rules, args.api.as_deref())?;
+                Subcommand::Run(RunJob {
+                    rules,
+                    options: Options {
+                        api: args.api,
+                        all: false,
+                    },
+                    format: output_format(args.format),
+                    diagnosis_to: args.diagnosis_to,
+                    exit_status: args.exit_status,
+                    command: args.command,
+                })
+            }
         })
     }
 }
 
 /// auto = stdout is a terminal and NO_COLOR is unset or empty; CLICOLOR_FORCE forces it.
 fn use_color(when: ColorWhen) -> bool {
+    use_color_on(when, io::stdout().is_terminal())
+}
+
+/// auto = `terminal` and NO_COLOR is unset or empty; CLICOLOR_FORCE forces it.
+fn use_color_on(when: ColorWhen, terminal: bool) -> bool {
     let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty() && x != "0");
     match when {
         ColorWhen::Always => true,
         ColorWhen::Never => false,
         ColorWhen::Auto if set("NO_COLOR") => false,
         ColorWhen::Auto if set("CLICOLOR_FORCE") => true,
-        ColorWhen::Auto => io::stdout().is_terminal(),
+        ColorWhen::Auto => terminal,
     }
 }
 

@@ -26,6 +26,7 @@ mod man;
 mod merge;
 mod run;
 mod subcommands;
+mod wrap;
 
 pub use complete::complete_if_asked;
 pub use error::shown_error;

@@ -36,6 +36,11 @@ pub fn run(cmd: &Subcommand) -> Result<ExitStatus> {
             merge::run(files, *format, &mut w)?;
             ExitStatus::Diagnosed
         }
+        Subcommand::Run(job) => {
+            drop(w);
+            let code = super::wrap::run(job)?;
+            std::process::exit(code)
+        }
     };
     // A status decided before the pipe closed stands (a buffer keeps what it could not
     // write, so this flush fails again after one that did).

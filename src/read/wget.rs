@@ -105,6 +105,8 @@ impl Log {
             // Without -S the status is on this line; with -S it is empty.
             if let Some(status) = status_line(format!("HTTP/1.1 {}", rest.trim()).as_bytes()) {
                 self.error_status = Some((status, "wget's `awaiting response...` line"));
+            } else if is_failure(rest) {
+                self.failures.push(rest.trim().to_string());
             }
         } else if let Some(to) = s
             .strip_prefix("Location: ")
@@ -200,4 +202,7 @@ fn is_failure(s: &str) -> bool {
         || s.starts_with("wget: unable to resolve")
         || s.starts_with("ERROR: ")
         || s.starts_with("Unable to establish SSL connection")
+        // `-T`/`--read-timeout` running out: `… awaiting response... Read error
+        // (Connection timed out) in headers.`
+        || s.contains("Read error (")
 }

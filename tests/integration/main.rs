@@ -27,6 +27,7 @@ mod read_proptest;
 mod read_transcripts;
 mod rule_faults;
 mod rule_table;
+mod run_wrapper;
 mod schemas;
 mod secrets;
 mod transcript_chains;

@@ -1,0 +1,99 @@
+//! `apidiag run -- CLIENT ARGS…`: the library runs the client and hands back its
+//! exchange as a transcript; here it is diagnosed, and the diagnosis of a failed call
+//! is written on stderr (or `--diagnosis-to FILE`). The process exits with the
+//! client's status, or with apidiag's under `--exit-status diagnosis`.
+
+use std::fs::File;
+use std::io::{self, Write};
+
+use anyhow::{Context as _, Result};
+use apidiag::diagnosis::{Diagnosis, Outcome};
+use apidiag::input::{InputOptions, Parsed, read_input};
+use apidiag::read::Context;
+use apidiag::report::{Report, ReportOptions};
+use apidiag::response::{Request, Response};
+use apidiag::wrap::{self, Captured, Ended};
+
+use super::args::ExitFrom;
+use super::config::RunJob;
+use super::exit_codes::ExitStatus;
+
+/// Run the client, diagnose what it exchanged, and return the exit code.
+pub fn run(job: &RunJob) -> Result<i32> {
+    let captured = wrap::run(&job.command)?;
+    if let Ended::Signal(_) = captured.ended {
+        // Interrupted: end as the client did, with no diagnosis of a half-done call.
+        return Ok(captured.ended.shell_code());
+    }
+    let (diagnoses, unreadable) = diagnose(job, &captured);
+    let failed: Vec<&Diagnosis> = diagnoses
+        .iter()
+        .filter(|d| d.outcome != Outcome::Success)
+        .collect();
+    let opts = ReportOptions {
+        format: job.format,
+        summary_only: false,
+        label_files: false,
+    };
+    let mut report = Report::new(&job.rules, opts, apidiag::report::Progress::off());
+    if !failed.is_empty() {
+        let mut w: Box<dyn Write> = match &job.diagnosis_to {
+            Some(path) => Box::new(io::BufWriter::new(
+                File::create(path).with_context(|| format!("{}", path.display()))?,
+            )),
+            None => Box::new(io::stderr().lock()),
+        };
+        for d in &failed {
+            report.add(d, &mut *w)?;
+        }
+        report.finish(&mut *w)?;
+        w.flush()?;
+    } else {
+        for d in &diagnoses {
+            report.add(d, &mut io::sink())?;
+        }
+    }
+    Ok(match job.exit_status {
+        ExitFrom::Client => captured.ended.shell_code(),
+        ExitFrom::Diagnosis if unreadable && diagnoses.is_empty() => {
+            i32::from(ExitStatus::Error.code())
+        }
+        ExitFrom::Diagnosis => i32::from(ExitStatus::from(report.outcome()).code()),
+    })
+}
+
+/// The diagnoses of the exchange (one: the last response of the chain), and whether
+/// the capture could not be read.
+fn diagnose(job: &RunJob, captured: &Captured) -> (Vec<Diagnosis>, bool) {
+    if let Some((error, url)) = &captured.transport_error {
+        let resp = Response {
+            transport_error: Some(error.clone()),
+            request: Some(Request {
+                url: url.clone(),
+                ..Request::default()
+            }),
+            ..Response::default()
+        };
+        return (vec![job.rules.diagnose(&resp, &job.options, None)], false);
+    }
+    let input = InputOptions {
+        format: captured.format,
+        context: Context::default(),
+        max_record: 64 << 20,
+    };
+    let mut out = Vec::new();
+    let mut unreadable = false;
+    let mut reader = &captured.transcript[..];
+    let name = format!("{:?}", captured.client).to_lowercase();
+    let read = read_input(&mut reader, &name, &input, &mut |item: Result<
+        Parsed,
+        _,
+    >| {
+        match item {
+            Ok(p) => out.push(job.rules.diagnose(&p.response, &job.options, None)),
+            Err(_) => unreadable = true,
+        }
+        Ok(())
+    });
+    (out, unreadable || read.is_err())
+}

@@ -1,0 +1,234 @@
+//! HTTPie (`http`, `https`) and xh (`xh`, `xhs`): they print everything on stdout, so
+//! the client runs with `--print=HhBb` (request and response, headers and bodies) into
+//! a pipe, and apidiag passes on only what the client alone would have printed: the
+//! response body when stdout is not a terminal (their default `--print=b` there), the
+//! response headers and body, pretty (`--pretty=all`), on a terminal (their default
+//! `hb`). When the user chose the output (`--print`, `-v`, `-h`, `-b`, `-o`,
+//! `--download`, `--pretty`, `--stream`, …) nothing is added; when stdout is not a
+//! terminal it is still read on its way (`-v` shows the response), else only a
+//! transport error can be diagnosed.
+//! stderr is copied as it arrives, for transport errors (`http: error: …`).
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+
+use super::{Plan, Private, StdoutFilter, os};
+
+/// Options that choose what the client prints (HTTPie 3 and xh).
+const OUTPUT_OPTIONS: &[&str] = &[
+    "--print",
+    "--headers",
+    "--body",
+    "--verbose",
+    "--all",
+    "--meta",
+    "--output",
+    "--download",
+    "--quiet",
+    "--pretty",
+    "--style",
+    "--stream",
+    "--offline",
+    "--history-print",
+    "--format-options",
+    "--sorted",
+    "--unsorted",
+    "--response-charset",
+    "--response-mime",
+];
+const OUTPUT_SHORT: &[u8] = b"phbvamodqsSP";
+
+/// Whether the user's arguments choose the output themselves.
+pub fn chooses_output(args: &[OsString]) -> bool {
+    args.iter().any(|a| {
+        let a = a.to_string_lossy();
+        if let Some(long) = a.strip_prefix("--") {
+            let name = long.split('=').next().unwrap_or(long);
+            return OUTPUT_OPTIONS.contains(&format!("--{name}").as_str());
+        }
+        match a.strip_prefix('-') {
+            // Short flags only: `-a` … (HTTPie items such as `x-y:z` start with no dash).
+            Some(c)
+                if !c.is_empty() && c.len() <= 3 && c.bytes().all(|b| b.is_ascii_alphabetic()) =>
+            {
+                c.bytes().any(|b| OUTPUT_SHORT.contains(&b))
+            }
+            _ => false,
+        }
+    })
+}
+
+pub(crate) fn plan(args: &[OsString], _private: &Private) -> Plan {
+    let terminal = std::io::stdout().is_terminal();
+    if chooses_output(args) {
+        return Plan {
+            args: args.to_vec(),
+            tee_stderr: true,
+            quiet_stderr: false,
+            stdout_filter: (!terminal).then_some(StdoutFilter::All),
+        };
+    }
+    let mut all = vec![os("--print=HhBb")];
+    if terminal {
+        all.push(os("--pretty=all"));
+    }
+    all.extend(args.iter().cloned());
+    Plan {
+        args: all,
+        tee_stderr: true,
+        quiet_stderr: false,
+        stdout_filter: Some(if terminal {
+            StdoutFilter::Response
+        } else {
+            StdoutFilter::Body
+        }),
+    }
+}
+
+/// Passes on the part of `--print=HhBb` output the user would have seen.
+pub(crate) struct Passer {
+    filter: StdoutFilter,
+    /// Bytes not yet placed (up to the body, or the response).
+    pending: Vec<u8>,
+    /// Where in `pending` the next line starts.
+    scanned: usize,
+    /// The response status line was seen.
+    in_response: bool,
+    /// From here on every byte is passed on.
+    passing: bool,
+}
+
+impl Passer {
+    pub(crate) fn new(filter: StdoutFilter) -> Passer {
+        Passer {
+            filter,
+            pending: Vec::new(),
+            scanned: 0,
+            in_response: false,
+            passing: filter == StdoutFilter::All,
+        }
+    }
+
+    pub(crate) fn feed(&mut self, bytes: &[u8], out: &mut dyn Write) -> std::io::Result<()> {
+        if self.passing {
+            return out.write_all(bytes);
+        }
+        self.pending.extend_from_slice(bytes);
+        while let Some(nl) = self.pending[self.scanned..]
+            .iter()
+            .position(|b| *b == b'\n')
+        {
+            let start = self.scanned;
+            let end = start + nl + 1;
+            self.scanned = end;
+            let line = strip_ansi(&self.pending[start..end]);
+            if !self.in_response {
+                if line.starts_with(b"HTTP/") {
+                    self.in_response = true;
+                    if self.filter == StdoutFilter::Response {
+                        return self.pass_from(start, out);
+                    }
+                }
+            } else if line.iter().all(|b| matches!(b, b'\r' | b'\n' | b' ')) {
+                return self.pass_from(end, out);
+            }
+        }
+        Ok(())
+    }
+
+    /// At the end: on a terminal HTTPie ends the response with a blank line, which it
+    /// does not print into a pipe.
+    pub(crate) fn finish(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        if self.passing && self.filter == StdoutFilter::Response {
+            out.write_all(b"\n\n")?;
+        }
+        Ok(())
+    }
+
+    fn pass_from(&mut self, at: usize, out: &mut dyn Write) -> std::io::Result<()> {
+        self.passing = true;
+        let rest = self.pending.split_off(at);
+        self.pending.clear();
+        out.write_all(&rest)
+    }
+}
+
+/// A line without its colour codes (`ESC [ … letter`).
+fn strip_ansi(line: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(line.len());
+    let mut i = 0;
+    while i < line.len() {
+        if line[i] == 0x1b && line.get(i + 1) == Some(&b'[') {
+            i += 2;
+            while i < line.len() && !line[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        out.push(line[i]);
+        i += 1;
+    }
+    out
+}
+
+/// The client's error line on stderr (`http: error: …`, `xh: error: …`), when no
+/// response arrived.
+pub fn transport_error(stderr: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(stderr);
+    let line = text.lines().find(|l| l.contains(": error: "))?;
+    let (_, msg) = line.split_once(": error: ")?;
+    let mut msg = msg.trim().to_string();
+    // HTTPie says `Couldn't resolve the given hostname` on the next line.
+    if let Some(next) = text.lines().skip_while(|l| !l.contains(": error: ")).nth(1)
+        && !next.trim().is_empty()
+    {
+        msg = format!("{msg} ({})", next.trim());
+    }
+    Some(msg)
+}
+
+/// The URL among HTTPie's arguments: the first that is not an option or a request item
+/// (`Name:value`, `name=value`, `name==value`, `name:=json`, `@file`).
+pub fn url(args: &[OsString]) -> Option<String> {
+    let mut method_seen = false;
+    for a in args {
+        let a = a.to_string_lossy();
+        if a.starts_with('-') {
+            continue;
+        }
+        let upper = a.bytes().all(|b| b.is_ascii_uppercase());
+        if upper && !method_seen {
+            method_seen = true;
+            continue;
+        }
+        return Some(a.into_owned());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_alone() {
+        let all = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n\n\nHTTP/1.1 403 Forbidden\r\nA: b\r\n\r\n{\"x\":\n1}";
+        for split in 1..all.len() {
+            let mut p = Passer::new(StdoutFilter::Body);
+            let mut out = Vec::new();
+            p.feed(&all[..split], &mut out).unwrap();
+            p.feed(&all[split..], &mut out).unwrap();
+            assert_eq!(out, b"{\"x\":\n1}", "{split}");
+        }
+    }
+
+    #[test]
+    fn output_options() {
+        let a = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        assert!(chooses_output(&a(&["-v", "URL"])));
+        assert!(chooses_output(&a(&["--print=hb", "URL"])));
+        assert!(!chooses_output(&a(&["URL", "Authorization:Bearer x"])));
+        assert!(!chooses_output(&a(&["--follow", "URL"])));
+    }
+}
