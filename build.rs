@@ -250,18 +250,18 @@ fn split(text: &str) -> Option<Split> {
         let id = rule.get("id")?.as_str()?;
         shared::validate_id(id, api).ok()?;
         metas.push(RuleMeta {
-            id: id.to_string(),
+            id: id.to_owned(),
             start,
             end: start + raw.get().len(),
-            literal: literal.map(str::to_string),
+            literal: literal.map(str::to_owned),
             examples,
             transport: present("transport_error"),
             json: body.is_some_and(|b| !b.is_empty()),
             body_kind: when
                 .and_then(|w| w.get("body_kind"))
                 .and_then(Value::as_str)
-                .map(str::to_string),
-            headers: headers.iter().map(|h| h.to_string()).collect(),
+                .map(str::to_owned),
+            headers: headers.iter().map(ToString::to_string).collect(),
             status: when.and_then(|w| w.get("status")).and_then(status_set),
             rank: (
                 rule.get("priority").and_then(Value::as_i64).unwrap_or(0),

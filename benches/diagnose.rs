@@ -76,7 +76,13 @@ fn samples(rules: &RuleSet) -> Vec<Response> {
     rules
         .entries()
         .iter()
-        .flat_map(|e| e.rule.examples.must_match.iter().map(|ex| ex.to_response()))
+        .flat_map(|e| {
+            e.rule
+                .examples
+                .must_match
+                .iter()
+                .map(apidiag::rules::model::Example::to_response)
+        })
         .collect()
 }
 
@@ -90,14 +96,14 @@ fn diagnose_all(rules: &RuleSet, samples: &[Response]) {
 fn load(c: &mut Criterion) {
     let mut g = c.benchmark_group("load");
     g.bench_function("builtin", |b| {
-        b.iter(|| black_box(RuleSet::builtin().unwrap()))
+        b.iter(|| black_box(RuleSet::builtin().unwrap()));
     });
     let one = samples(&RuleSet::builtin().unwrap()).swap_remove(0);
     g.bench_function("builtin+index+first-response", |b| {
         b.iter(|| {
             let rules = RuleSet::builtin().unwrap();
             black_box(rules.diagnose(&one, &Options::default(), None))
-        })
+        });
     });
     g.sample_size(10);
     let files = {
@@ -110,7 +116,7 @@ fn load(c: &mut Criterion) {
             || files.clone(),
             |f| black_box(RuleSet::from_files(f).unwrap()),
             BatchSize::LargeInput,
-        )
+        );
     });
     g.finish();
 }
@@ -125,10 +131,10 @@ fn diagnose(c: &mut Criterion) {
     let mut g = c.benchmark_group("diagnose");
     g.throughput(Throughput::Elements(samples.len() as u64));
     g.bench_function("builtin-table", |b| {
-        b.iter(|| diagnose_all(&builtin, &samples))
+        b.iter(|| diagnose_all(&builtin, &samples));
     });
     g.bench_function("builtin+10k-user-rules", |b| {
-        b.iter(|| diagnose_all(&big, &samples))
+        b.iter(|| diagnose_all(&big, &samples));
     });
     g.finish();
 
@@ -143,10 +149,10 @@ fn diagnose(c: &mut Criterion) {
     diagnose_all(&big, std::slice::from_ref(&one));
     let mut g = c.benchmark_group("diagnose_one");
     g.bench_function("builtin-table", |b| {
-        b.iter(|| diagnose_all(&builtin, std::slice::from_ref(&one)))
+        b.iter(|| diagnose_all(&builtin, std::slice::from_ref(&one)));
     });
     g.bench_function("builtin+10k-user-rules", |b| {
-        b.iter(|| diagnose_all(&big, std::slice::from_ref(&one)))
+        b.iter(|| diagnose_all(&big, std::slice::from_ref(&one)));
     });
     g.finish();
 }

@@ -140,7 +140,7 @@ fn har_entry(r: &Map<String, Value>, n: usize) -> Value {
             for (name, v) in map {
                 match v {
                     Value::Array(vs) => {
-                        out.extend(vs.iter().map(|v| json!({"name": name, "value": v})))
+                        out.extend(vs.iter().map(|v| json!({"name": name, "value": v})));
                     }
                     v => out.push(json!({"name": name, "value": v})),
                 }

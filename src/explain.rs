@@ -31,7 +31,7 @@ pub fn resolve<'a>(rules: &'a RuleSet, topic: &str) -> Result<Topic<'a>, String>
         .collect();
     near.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
     let hint = match near.iter().take(5).map(|(_, id)| *id).collect::<Vec<_>>() {
-        v if v.is_empty() => "run `apidiag rules list` to see every id".to_string(),
+        v if v.is_empty() => "run `apidiag rules list` to see every id".to_owned(),
         v => format!("did you mean {}?", v.join(", ")),
     };
     Err(format!("unknown rule id {topic:?}; {hint}"))

@@ -201,7 +201,7 @@ fn has_anchor(text: &str) -> bool {
 /// Mask one secret value, keeping a vendor prefix and a few characters.
 pub fn mask_secret(secret: &str) -> String {
     if secret.ends_with('…') {
-        return secret.to_string(); // already masked
+        return secret.to_owned(); // already masked
     }
     let prefix = KEY_PREFIXES
         .iter()
@@ -245,7 +245,7 @@ fn mask_cookies(value: &str) -> String {
     // Set-Cookie attributes (Path, HttpOnly) are not secret; further Cookie pairs are.
     let rest = parts.map(|p| match p.split_once('=') {
         Some((n, v)) if !is_cookie_attribute(n) => format!("{n}={}", mask_secret(v.trim())),
-        _ => p.to_string(),
+        _ => p.to_owned(),
     });
     std::iter::once(masked_first)
         .chain(rest)
@@ -292,7 +292,7 @@ pub fn mask_text(text: &str) -> Cow<'_, str> {
     KEY_SHAPED.replace_all(text, |caps: &regex::Captures| {
         let whole = caps.get(0).expect("group 0 always matches");
         if text[whole.end()..].starts_with('…') || !is_secret(text, caps) {
-            return whole.as_str().to_string();
+            return whole.as_str().to_owned();
         }
         let g = |name: &str| caps.name(name).map_or("", |m| m.as_str());
         if let Some(cookies) = caps.name("cookies") {

@@ -241,7 +241,7 @@ fn bump(map: &mut BTreeMap<String, usize>, key: &str) {
     match map.get_mut(key) {
         Some(n) => *n += 1,
         None => {
-            map.insert(key.to_string(), 1);
+            map.insert(key.to_owned(), 1);
         }
     }
 }
@@ -316,7 +316,7 @@ impl Summary {
     /// shard of blank lines only has none); else only an input whose records had lines.
     pub fn input_lines(&mut self, file: &str, lines: usize, ndjson: bool) {
         if ndjson && lines > 0 && !self.extent.contains_key(file) {
-            self.extent.insert(file.to_string(), Extent::default());
+            self.extent.insert(file.to_owned(), Extent::default());
         }
         if let Some(e) = self.extent.get_mut(file).filter(|e| ndjson || e.lines > 0) {
             e.lines = e.lines.max(lines);
@@ -329,7 +329,7 @@ impl Summary {
             let e = e.to_string();
             // serde's position is in the line, which the caller names already.
             match e.rsplit_once(" at line ") {
-                Some((what, _)) => what.to_string(),
+                Some((what, _)) => what.to_owned(),
                 None => e,
             }
         })?;
@@ -455,7 +455,7 @@ mod tests {
             fields_omitted: None,
             request: None,
             source: None,
-            time: time.map(str::to_string),
+            time: time.map(str::to_owned),
             notes: vec![],
             matches: None,
         }

@@ -188,7 +188,7 @@ pub fn placeholders(template: &str) -> Vec<String> {
         let tag = after[..close].trim();
         let name = tag.trim_start_matches(['#', '^', '/']).trim();
         if !name.is_empty() && !names.iter().any(|n| n == name) {
-            names.push(name.to_string());
+            names.push(name.to_owned());
         }
         rest = &after[close + 2..];
     }

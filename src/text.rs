@@ -62,7 +62,7 @@ impl From<String> for Text {
 
 impl From<&str> for Text {
     fn from(s: &str) -> Self {
-        Self(Repr::Owned(s.to_string()))
+        Self(Repr::Owned(s.to_owned()))
     }
 }
 

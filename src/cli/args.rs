@@ -25,7 +25,7 @@ to quote to support.",
     after_long_help = after_long_help(),
     max_term_width = 100
 )]
-pub struct Cli {
+pub(super) struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
@@ -50,7 +50,7 @@ pub struct Cli {
 /// The command line, with clap's record of which options were given, or clap's error; an
 /// error that quotes a secret given as an argument (`--header 'Authorization Bearer …'`)
 /// is printed masked.
-pub fn parse() -> (ArgMatches, Cli) {
+pub(super) fn parse() -> (ArgMatches, Cli) {
     let parsed = Cli::command()
         .try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (m, cli)));
@@ -73,7 +73,7 @@ pub fn parse() -> (ArgMatches, Cli) {
 }
 
 #[derive(Debug, Args)]
-pub struct DiagnoseArgs {
+pub(super) struct DiagnoseArgs {
     /// Files to read; none or `-` reads standard input
     #[arg(value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub files: Vec<PathBuf>,
@@ -128,7 +128,7 @@ pub struct DiagnoseArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(super) enum Command {
     /// List or check rules
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -186,7 +186,7 @@ status is the client's unless --exit-status diagnosis.\n\nExample: apidiag run -
 }
 
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub(super) struct RunArgs {
     /// Output form of the diagnosis (on stderr)
     #[arg(short, long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -209,13 +209,13 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExitFrom {
+pub(super) enum ExitFrom {
     Client,
     Diagnosis,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum RulesCommand {
+pub(super) enum RulesCommand {
     /// List the rules, one per line
     List {
         /// Only this API's rules
@@ -237,21 +237,21 @@ pub enum RulesCommand {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorWhen {
+pub(super) enum ColorWhen {
     Auto,
     Always,
     Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(super) enum Format {
     Human,
     Json,
     Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ListFormat {
+pub(super) enum ListFormat {
     Human,
     Json,
 }
@@ -263,7 +263,7 @@ fn input_formats() -> impl TypedValueParser<Value = InputFormat> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Shell {
+pub(super) enum Shell {
     Bash,
     Zsh,
     Fish,
@@ -274,10 +274,10 @@ pub enum Shell {
 fn parse_header(s: &str) -> Result<(String, String), String> {
     match s.split_once(':') {
         Some((n, v)) if !n.trim().is_empty() && !n.contains(char::is_whitespace) => {
-            Ok((n.trim().to_string(), v.trim().to_string()))
+            Ok((n.trim().to_owned(), v.trim().to_owned()))
         }
         // clap quotes the argument already.
-        _ => Err("expected 'Name: value'".to_string()),
+        _ => Err("expected 'Name: value'".to_owned()),
     }
 }
 

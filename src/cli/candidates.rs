@@ -15,7 +15,7 @@ fn rules() -> Option<RuleSet> {
 }
 
 /// What `explain` takes: a rule id (case-insensitive prefix), or a status once a digit is typed.
-pub fn explain_topics(current: &OsStr) -> Vec<CompletionCandidate> {
+pub(super) fn explain_topics(current: &OsStr) -> Vec<CompletionCandidate> {
     let Some(current) = current.to_str() else {
         return Vec::new();
     };
@@ -37,7 +37,7 @@ pub fn explain_topics(current: &OsStr) -> Vec<CompletionCandidate> {
 }
 
 /// API names for `--api`, with their titles.
-pub fn api_names(current: &OsStr) -> Vec<CompletionCandidate> {
+pub(super) fn api_names(current: &OsStr) -> Vec<CompletionCandidate> {
     let Some(current) = current.to_str() else {
         return Vec::new();
     };
@@ -54,7 +54,7 @@ pub fn api_names(current: &OsStr) -> Vec<CompletionCandidate> {
 }
 
 /// HTTP statuses with a registered (or commonly sent) reason phrase.
-pub fn statuses(current: &OsStr) -> Vec<CompletionCandidate> {
+pub(super) fn statuses(current: &OsStr) -> Vec<CompletionCandidate> {
     let Some(current) = current.to_str() else {
         return Vec::new();
     };
@@ -80,7 +80,7 @@ mod tests {
     fn rule_ids_complete_by_prefix_case_insensitively() {
         let ids = values(explain_topics(OsStr::new("HACK")));
         assert!(
-            ids.contains(&"hacktron/missing-write-scope".to_string()),
+            ids.contains(&"hacktron/missing-write-scope".to_owned()),
             "{ids:?}"
         );
         assert!(ids.iter().all(|id| id.starts_with("hacktron/")), "{ids:?}");
@@ -89,7 +89,7 @@ mod tests {
     #[test]
     fn a_digit_completes_statuses() {
         let codes = values(explain_topics(OsStr::new("42")));
-        assert!(codes.contains(&"429".to_string()), "{codes:?}");
+        assert!(codes.contains(&"429".to_owned()), "{codes:?}");
         assert!(codes.iter().all(|c| c.starts_with("42")), "{codes:?}");
     }
 

@@ -16,9 +16,9 @@ use clap_complete::env::{Bash, CompleteEnv, Elvish, EnvCompleter, Fish, Powershe
 use super::args::{Cli, Shell};
 
 /// The command the scripts complete and call back; looked up on `PATH`.
-pub const BIN: &str = "apidiag";
+pub(super) const BIN: &str = "apidiag";
 /// The variable that asks the binary for completions instead of a run.
-pub const VAR: &str = "COMPLETE";
+pub(super) const VAR: &str = "COMPLETE";
 
 /// The shells `COMPLETE=<shell>` understands. Zsh's adapter is wrapped so that the script
 /// also works when autoloaded from `$fpath` as `_apidiag`, bash's so that file names
@@ -27,7 +27,7 @@ const SHELLS: Shells<'static> = Shells(&[&BashQuoting, &Elvish, &Fish, &Powershe
 
 /// Answer a completion request (`COMPLETE=<shell> apidiag …`) and exit, or return for a
 /// normal run. Called first thing in `main`.
-pub fn complete_if_asked() {
+pub(crate) fn complete_if_asked() {
     CompleteEnv::with_factory(Cli::command)
         .var(VAR)
         .bin(BIN)
@@ -38,7 +38,7 @@ pub fn complete_if_asked() {
 
 /// Write the registration script for `shell`: the same text `COMPLETE=<shell> apidiag`
 /// prints and `completions/` holds.
-pub fn registration(shell: Shell, w: &mut dyn io::Write) -> io::Result<()> {
+pub(super) fn registration(shell: Shell, w: &mut dyn io::Write) -> io::Result<()> {
     let name = match shell {
         Shell::Bash => "bash",
         Shell::Zsh => "zsh",

@@ -20,7 +20,7 @@ use super::args::{
 };
 
 /// What one run of the binary does, and how.
-pub struct Config {
+pub(super) struct Config {
     /// Colour on or off: `--color`, with `auto` resolved against `NO_COLOR`,
     /// `CLICOLOR_FORCE` and whether stdout is a terminal.
     pub color: bool,
@@ -28,7 +28,7 @@ pub struct Config {
     pub task: Task,
 }
 
-pub enum Task {
+pub(super) enum Task {
     /// No subcommand: diagnose the responses in the inputs.
     Diagnose(Diagnose),
     /// No subcommand and no FILE while standard input is a terminal: nobody piped a
@@ -39,7 +39,7 @@ pub enum Task {
 }
 
 /// Diagnosing responses: everything the per-file loop needs.
-pub struct Diagnose {
+pub(super) struct Diagnose {
     /// Built-in rules, then `--rules`, `APIDIAG_RULES` and the user's rule folder.
     pub rules: RuleSet,
     /// `--api` (an API `rules` knows) and `--all`.
@@ -60,7 +60,7 @@ pub struct Diagnose {
 }
 
 /// A subcommand, its arguments checked.
-pub enum Subcommand {
+pub(super) enum Subcommand {
     /// `rules list`, `--api` known to `rules`.
     ListRules {
         rules: RuleSet,
@@ -94,7 +94,7 @@ pub enum Subcommand {
 }
 
 /// `run`: the client to run and how to report on it.
-pub struct RunJob {
+pub(super) struct RunJob {
     pub rules: RuleSet,
     pub options: Options,
     pub format: OutputFormat,
@@ -106,7 +106,7 @@ pub struct RunJob {
 impl Config {
     /// Check the command line and load what it names. `matches` tells which options
     /// were typed, as opposed to defaulted.
-    pub fn from_cli(cli: Cli, matches: &ArgMatches) -> Result<Config> {
+    pub(super) fn from_cli(cli: Cli, matches: &ArgMatches) -> Result<Config> {
         // `run` writes its diagnosis on stderr: colour follows stderr there.
         let color = match cli.command {
             Some(Command::Run(ref run)) if run.diagnosis_to.is_some() => {

@@ -44,7 +44,7 @@ impl From<Outcome> for ExitStatus {
 }
 
 /// Exit status, as `--help`, the man page and the README list it.
-pub const EXIT_CODES: &[(ExitStatus, &str)] = &[
+pub(super) const EXIT_CODES: &[(ExitStatus, &str)] = &[
     (
         ExitStatus::Diagnosed,
         "at least one response was diagnosed (or a subcommand succeeded)",
@@ -60,11 +60,11 @@ pub const EXIT_CODES: &[(ExitStatus, &str)] = &[
 ];
 
 /// What a closed pipe does to the run, after the exit status in `--help` and the man page.
-pub const CLOSED_PIPE: &str = "A closed pipe (apidiag ... | head) is not an error: apidiag stops reading and writing, and exits with the status of the responses it had read (1 if they were all successes, so `apidiag | grep -q` cannot turn a success into a finding).";
+pub(super) const CLOSED_PIPE: &str = "A closed pipe (apidiag ... | head) is not an error: apidiag stops reading and writing, and exits with the status of the responses it had read (1 if they were all successes, so `apidiag | grep -q` cannot turn a success into a finding).";
 
 /// A closed pipe stops the output, not the verdict: the run exits with the status of
 /// what it found so far (`apidiag … | grep -q` must not turn a success into a finding).
-pub fn despite_closed_pipe(
+pub(super) fn despite_closed_pipe(
     written: anyhow::Result<()>,
     status: ExitStatus,
 ) -> anyhow::Result<ExitStatus> {

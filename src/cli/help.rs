@@ -4,7 +4,7 @@
 use super::exit_codes::{CLOSED_PIPE, EXIT_CODES};
 
 /// Examples for the long help and the man page: what it does, then the command lines.
-pub const EXAMPLES: &[(&str, &[&str])] = &[
+pub(super) const EXAMPLES: &[(&str, &[&str])] = &[
     (
         "Pipe curl's response with its headers (-i):",
         &[
@@ -52,7 +52,7 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
 ];
 
 /// Where rules come from, in order; later ones replace earlier ones with the same id.
-pub const RULE_FILES: &[(&str, &str)] = &[
+pub(super) const RULE_FILES: &[(&str, &str)] = &[
     (
         "built in",
         "the rules embedded in the binary (rules/*.json)",
@@ -69,7 +69,7 @@ pub const RULE_FILES: &[(&str, &str)] = &[
 ];
 
 /// The environment apidiag reads.
-pub const ENVIRONMENT: &[(&str, &str)] = &[
+pub(super) const ENVIRONMENT: &[(&str, &str)] = &[
     (
         "APIDIAG_RULES",
         "more rule files or folders, separated by ':'",
@@ -113,7 +113,7 @@ fn hang(text: &str, indent: usize, width: usize) -> String {
 }
 
 /// The long help after the options: examples, rule files, exit status.
-pub fn after_long_help() -> String {
+pub(super) fn after_long_help() -> String {
     use std::fmt::Write as _;
     let h = clap::builder::styling::Style::new().bold().underline();
     let mut s = format!("{h}Examples:{h:#}\n");

@@ -15,7 +15,7 @@ use super::help::{ENVIRONMENT, EXAMPLES, RULE_FILES};
 const PREAMBLE: &str = ".ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\n";
 
 /// Write `apidiag.1` (roff).
-pub fn render(w: &mut dyn io::Write) -> io::Result<()> {
+pub(super) fn render(w: &mut dyn io::Write) -> io::Result<()> {
     let mut page = Vec::new();
     sections(&mut page)?;
     let page = String::from_utf8_lossy(&page).replace(PREAMBLE, "");
@@ -107,7 +107,7 @@ fn commands(cmd: &clap::Command, w: &mut dyn io::Write) -> io::Result<()> {
         .get_arguments()
         .filter(|a| a.is_global_set())
         .map(|a| a.get_id().to_string())
-        .chain(["help".to_string()])
+        .chain(["help".to_owned()])
         .collect();
     let mut leaves = Vec::new();
     collect_leaves(cmd, &mut leaves);
@@ -128,7 +128,7 @@ fn commands(cmd: &clap::Command, w: &mut dyn io::Write) -> io::Result<()> {
         let about = sub
             .get_about()
             .or(sub.get_long_about())
-            .map(|s| s.to_string())
+            .map(ToString::to_string)
             .unwrap_or_default();
         let man = Man::new(sub);
         let mut synopsis = Vec::new();

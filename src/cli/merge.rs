@@ -10,7 +10,7 @@ use apidiag::render::{OutputFormat, summary as print};
 use apidiag::summary::Summary;
 
 /// Merge every summary of `files` (`-` is standard input) and print the result.
-pub fn run(files: &[String], format: OutputFormat, w: &mut dyn Write) -> Result<()> {
+pub(super) fn run(files: &[String], format: OutputFormat, w: &mut dyn Write) -> Result<()> {
     let mut merged = Summary::new();
     for name in files {
         let reader: Box<dyn BufRead> = if name == "-" {

@@ -28,20 +28,24 @@ mod run;
 mod subcommands;
 mod wrap;
 
-pub use complete::complete_if_asked;
-pub use error::shown_error;
-pub use exit_codes::ExitStatus;
+pub(crate) use complete::complete_if_asked;
+pub(crate) use error::shown_error;
+pub(crate) use exit_codes::ExitStatus;
 
 use anyhow::Result;
 use config::Config;
 
 /// Parse and check the command line, then do what it asks.
-pub fn run() -> Result<ExitStatus> {
+pub(crate) fn run() -> Result<ExitStatus> {
     let (matches, cli) = args::parse();
     let config = Config::from_cli(cli, &matches)?;
     let status = run::run(&config);
     // The process ends here: freeing every rule, regex and automaton one by one would
     // cost a run on one response about 5% more, for memory the exit returns anyway.
+    #[expect(
+        clippy::mem_forget,
+        reason = "~5% on exit for one response (BENCHMARKS.md)"
+    )]
     std::mem::forget(config);
     status
 }

@@ -19,7 +19,7 @@ use super::error::shown_error;
 use super::exit_codes::{ExitStatus, despite_closed_pipe};
 use super::subcommands;
 
-pub fn run(config: &Config) -> Result<ExitStatus> {
+pub(super) fn run(config: &Config) -> Result<ExitStatus> {
     colored::control::set_override(config.color);
     match &config.task {
         Task::Diagnose(job) => diagnose(job),
@@ -206,7 +206,7 @@ fn open(name: &str, stdin: &io::Stdin) -> io::Result<Opened> {
     let size = file
         .metadata()
         .ok()
-        .filter(|m| m.is_file())
+        .filter(std::fs::Metadata::is_file)
         .map(|m| m.len());
     let counted = Counted::new(file, &lines);
     Ok((

@@ -16,7 +16,7 @@ use super::exit_codes::{ExitStatus, despite_closed_pipe};
 use super::man;
 use super::merge;
 
-pub fn run(cmd: &Subcommand) -> Result<ExitStatus> {
+pub(super) fn run(cmd: &Subcommand) -> Result<ExitStatus> {
     let mut w = io::BufWriter::new(io::stdout().lock());
     let status = match cmd {
         Subcommand::ListRules { rules, api, format } => {
@@ -75,7 +75,7 @@ fn explain(
     match explain::resolve(rules, topic).map_err(anyhow::Error::msg)? {
         Topic::Rule(entry) => render::explain::rule(rules, entry, w)?,
         Topic::Status(code) => {
-            render::explain::status(rules, &explain::status(rules, code, api), w)?
+            render::explain::status(rules, &explain::status(rules, code, api), w)?;
         }
     }
     Ok(ExitStatus::Diagnosed)

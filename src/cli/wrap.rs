@@ -19,7 +19,7 @@ use super::config::RunJob;
 use super::exit_codes::ExitStatus;
 
 /// Run the client, diagnose what it exchanged, and return the exit code.
-pub fn run(job: &RunJob) -> Result<i32> {
+pub(super) fn run(job: &RunJob) -> Result<i32> {
     let captured = wrap::run(&job.command)?;
     if let Ended::Signal(_) = captured.ended {
         // Interrupted: end as the client did, with no diagnosis of a half-done call.

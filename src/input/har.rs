@@ -31,7 +31,7 @@ use crate::response::{Body, Headers, Note, Request, Response};
 
 /// Read a HAR from `reader` and push each entry's response (or the reason it could not
 /// be read) to `sink`, in entry order, one at a time.
-pub fn read_har(
+pub(super) fn read_har(
     reader: &mut dyn BufRead,
     name: &str,
     opts: &InputOptions,
@@ -55,7 +55,7 @@ pub fn read_har(
         return Err(ReadFailure::Output(e));
     }
     let unreadable = |message: String| InputError::Unreadable {
-        name: name.to_string(),
+        name: name.to_owned(),
         message,
     };
     if let Err(e) = result {
@@ -64,7 +64,7 @@ pub fn read_har(
             None => String::new(),
         };
         let what = if e.is_eof() {
-            "the HAR ends early (truncated file?)".to_string()
+            "the HAR ends early (truncated file?)".to_owned()
         } else {
             format!("not a valid HAR: {e}")
         };
@@ -94,7 +94,7 @@ struct State<'a> {
 impl State<'_> {
     fn source(&self, index: usize) -> Source {
         Source {
-            file: self.name.to_string(),
+            file: self.name.to_owned(),
             entry: Some(index),
             line: None,
         }
@@ -365,7 +365,7 @@ impl<'de> Visitor<'de> for EntrySeed {
                 "response" => {
                     entry.response = map.next_value_seed(ResponseSeed {
                         max_text: self.max_text,
-                    })?
+                    })?;
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -439,7 +439,7 @@ impl<'de> Visitor<'de> for ResponseSeed {
                 "content" => {
                     r.content = map.next_value_seed(ContentSeed {
                         max_text: self.max_text,
-                    })?
+                    })?;
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -510,7 +510,7 @@ impl<'de> Visitor<'de> for TextSeed {
         f.write_str("the body text")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<ContentText, E> {
-        Ok(self.keep(v.len(), || v.to_string()))
+        Ok(self.keep(v.len(), || v.to_owned()))
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<ContentText, E> {
         let len = v.len();

@@ -127,7 +127,7 @@ fn push(sink: &mut dyn RecordSink, item: Result<Parsed, RecordError>) -> io::Res
 
 fn io_failure(name: &str, source: io::Error) -> ReadFailure {
     ReadFailure::Input(InputError::Io {
-        name: name.to_string(),
+        name: name.to_owned(),
         source,
     })
 }

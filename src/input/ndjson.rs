@@ -87,7 +87,7 @@ pub(super) fn too_long(name: &str, number: usize, opts: &InputOptions) -> Record
 
 fn ndjson_source(name: &str, number: usize) -> Source {
     Source {
-        file: name.to_string(),
+        file: name.to_owned(),
         entry: None,
         line: Some(number),
     }

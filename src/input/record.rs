@@ -139,7 +139,7 @@ impl<'de> Deserialize<'de> for OneOrMany {
                 f.write_str("a header value: a string or a list of strings")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<OneOrMany, E> {
-                Ok(OneOrMany::One(v.to_string()))
+                Ok(OneOrMany::One(v.to_owned()))
             }
             fn visit_string<E: serde::de::Error>(self, v: String) -> Result<OneOrMany, E> {
                 Ok(OneOrMany::One(v))
@@ -211,7 +211,7 @@ fn status_problem(status: Option<&Value>) -> Option<String> {
     let status = status.filter(|s| s.as_u64().is_none_or(|n| n > u64::from(u16::MAX)))?;
     let got = match status {
         Value::Number(n) => n.to_string(),
-        other => kind(other).to_string(),
+        other => kind(other).to_owned(),
     };
     let must = "a number from 100 to 599 (0 or null: no response)";
     Some(must_be("status", must, &got))
@@ -235,7 +235,7 @@ fn headers_problem(headers: Option<&Value>, field: &str) -> Option<String> {
                 "a list holding {}",
                 kind(list.iter().find(|v| !v.is_string())?)
             ),
-            other => kind(other).to_string(),
+            other => kind(other).to_owned(),
         };
         let must = "a string or a list of strings";
         Some(must_be(&format!("{field}.{name}"), must, &got))

@@ -19,15 +19,15 @@ pub(super) fn read_single(
     let bytes = read_bounded(reader, opts.max_record)
         .map_err(|source| io_failure(name, source))?
         .ok_or_else(|| InputError::TooLarge {
-            name: name.to_string(),
+            name: name.to_owned(),
             limit: opts.max_record,
         })?;
     let response = response(&bytes, format, opts).map_err(|message| InputError::Unreadable {
-        name: name.to_string(),
+        name: name.to_owned(),
         message,
     })?;
     let source = (name != "-").then(|| Source {
-        file: name.to_string(),
+        file: name.to_owned(),
         ..Source::default()
     });
     sink.record(Parsed { response, source })

@@ -9,7 +9,7 @@ pub(crate) fn read(input: &[u8]) -> Response {
     let mut notes = Vec::new();
     let (body, status) = split_http_code(input);
     if status.is_some() {
-        notes.push(Note::StatusFrom("curl's trailing %{http_code}".to_string()));
+        notes.push(Note::StatusFrom("curl's trailing %{http_code}".to_owned()));
     }
     let body = decode::body(&Headers::new(), body, &mut notes);
     Response {

@@ -23,7 +23,7 @@ pub fn apply_context(resp: &mut Response, ctx: &Context) {
     if let Some(status) = ctx.status {
         resp.status = Some(status);
         resp.notes
-            .push(Note::StatusFrom("the --status option".to_string()));
+            .push(Note::StatusFrom("the --status option".to_owned()));
     }
     apply_request(resp, ctx);
     if resp.status.is_none() && resp.transport_error.is_none() {

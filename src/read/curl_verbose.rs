@@ -105,7 +105,7 @@ impl Transcript {
         } else if is_tls_hint(&s) {
             self.tls = true;
         } else if let Some(url) = s.strip_prefix("Issue another request to this URL: ") {
-            self.announced = Some(url.trim_matches('\'').to_string());
+            self.announced = Some(url.trim_matches('\'').to_owned());
         } else if let Some(authority) = pseudo_header(&s, ":authority: ") {
             self.authority = Some(authority);
         } else if is_failure(&s) && self.failure_detail.is_none() {
@@ -118,7 +118,7 @@ impl Transcript {
     fn curl_error(&mut self, text: &[u8]) -> bool {
         let s = String::from_utf8_lossy(text);
         let (code, message) = match s["curl: (".len()..].split_once(") ") {
-            Some((code, message)) => (code.to_string(), message.trim().to_string()),
+            Some((code, message)) => (code.to_owned(), message.trim().to_owned()),
             None => return false,
         };
         if code == "22" {
@@ -168,7 +168,7 @@ impl Transcript {
     /// `curl -sS --fail-with-body URL 2>&1`: the `(22)` line, then the body.
     fn fail_status_only(mut self, code: u16, request: Option<Request>, body: &[u8]) -> Response {
         self.notes.push(Note::StatusFrom(
-            "curl's `(22) The requested URL returned error` line".to_string(),
+            "curl's `(22) The requested URL returned error` line".to_owned(),
         ));
         let body = decode::body(&Headers::new(), body, &mut self.notes);
         Response {
@@ -250,7 +250,7 @@ fn is_tls_hint(s: &str) -> bool {
 fn pseudo_header(s: &str, name: &str) -> Option<String> {
     let start = s.find(&format!("[{name}"))? + 1 + name.len();
     let end = s[start..].find(']')? + start;
-    Some(s[start..end].trim().to_string())
+    Some(s[start..end].trim().to_owned())
 }
 
 fn is_failure(s: &str) -> bool {

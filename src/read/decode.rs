@@ -87,7 +87,7 @@ fn attempt(codec: Codec, raw: Vec<u8>, notes: &mut Vec<Note>) -> Vec<u8> {
             out
         }
         Ok(_) => {
-            notes.push(Note::Decompressed(name.to_string()));
+            notes.push(Note::Decompressed(name.to_owned()));
             out
         }
         Err(e) => {

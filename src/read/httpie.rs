@@ -40,7 +40,7 @@ pub(crate) fn read(input: &[u8]) -> Result<Response, ReadError> {
 
 fn full_url(host: &str, target: &str, version: Option<&str>) -> String {
     if target.starts_with("http://") || target.starts_with("https://") {
-        return target.to_string();
+        return target.to_owned();
     }
     format!("{}://{host}{target}", guess_scheme(host, version))
 }

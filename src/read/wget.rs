@@ -106,17 +106,17 @@ impl Log {
             if let Some(status) = status_line(format!("HTTP/1.1 {}", rest.trim()).as_bytes()) {
                 self.error_status = Some((status, "wget's `awaiting response...` line"));
             } else if is_failure(rest) {
-                self.failures.push(rest.trim().to_string());
+                self.failures.push(rest.trim().to_owned());
             }
         } else if let Some(to) = s
             .strip_prefix("Location: ")
             .and_then(|l| l.trim_end().strip_suffix(" [following]"))
         {
-            self.following = Some(to.to_string());
+            self.following = Some(to.to_owned());
         } else if s.starts_with("Username/Password Authentication Failed") {
             self.auth_failed = true;
         } else if is_failure(&s) {
-            self.failures.push(s.trim().to_string());
+            self.failures.push(s.trim().to_owned());
         }
     }
 
@@ -145,7 +145,7 @@ impl Log {
 
     fn new_request(&mut self, line: &str) {
         let url = line.split_once("--  ").map(|(_, url)| url.trim());
-        self.url = url.filter(|u| !u.is_empty()).map(str::to_string);
+        self.url = url.filter(|u| !u.is_empty()).map(str::to_owned);
         let following = self.following.take();
         match (self.response.take(), self.error_status.take()) {
             (Some((earlier, headers)), _) => self.chain.earlier(&earlier, &headers),
@@ -166,7 +166,7 @@ impl Log {
         let (status, headers) = match (self.response.take(), self.error_status.take()) {
             (Some(found), _) => found,
             (None, Some((status, from))) => {
-                self.notes.push(Note::StatusFrom(from.to_string()));
+                self.notes.push(Note::StatusFrom(from.to_owned()));
                 (status, Headers::new())
             }
             (None, None) => return self.failed(request),
@@ -176,7 +176,7 @@ impl Log {
         if self.auth_failed && self.body.is_none() {
             self.notes.push(Note::Other(
                 "wget does not print the body of a 401 response, even with --content-on-error"
-                    .to_string(),
+                    .to_owned(),
             ));
         }
         Ok(status.into_response(headers, body, request, self.notes))

@@ -71,14 +71,14 @@ fn advice(r: &Rule, out: &mut dyn Write) -> io::Result<()> {
 /// A response the rule must match: its status line and body.
 fn example(ex: &Example, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "\n{}", p::title("Example response"))?;
-    let status = ex.status.map_or("(status not shown)".to_string(), |s| {
+    let status = ex.status.map_or("(status not shown)".to_owned(), |s| {
         format!("HTTP {s} {}", reason_phrase(s).unwrap_or(""))
     });
     writeln!(out, "  {}", status.trim_end())?;
     if let Some(body) = &ex.body {
         let text = body
             .as_str()
-            .map_or_else(|| body.to_string(), str::to_string);
+            .map_or_else(|| body.to_string(), str::to_owned);
         writeln!(out, "  {text}")?;
     }
     Ok(())

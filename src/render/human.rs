@@ -47,7 +47,7 @@ pub fn full(
     match &d.api {
         Some(api) => row(out, "api", &apis(api))?,
         None if d.outcome != Outcome::Success => {
-            row(out, "api", "none recognised (generic HTTP rules)")?
+            row(out, "api", "none recognised (generic HTTP rules)")?;
         }
         None => {}
     }

@@ -132,7 +132,7 @@ pub fn single(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
     if !d.fields.is_empty() {
         writeln!(out, "\n**Fields.**")?;
         for f in &d.fields {
-            let field = f.field.as_deref().map_or("?".to_string(), code);
+            let field = f.field.as_deref().map_or("?".to_owned(), code);
             writeln!(out, "- {field}: {}", text(&f.problem))?;
         }
         if let Some(n) = d.fields_omitted {

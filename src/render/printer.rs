@@ -87,7 +87,7 @@ impl HumanPrinter<'_> {
             .apis()
             .iter()
             .find(|a| a.name == name)
-            .map_or(name.to_string(), |a| format!("{} ({})", a.name, a.title))
+            .map_or(name.to_owned(), |a| format!("{} ({})", a.name, a.title))
     }
 }
 

@@ -46,7 +46,7 @@ pub fn occurrence(o: &Occurrence) -> String {
         text.push_str(&format!(", response #{}", o.order));
     }
     text.push_str(": ");
-    text.push_str(&o.status.map_or("no status".to_string(), |s| s.to_string()));
+    text.push_str(&o.status.map_or("no status".to_owned(), |s| s.to_string()));
     text.push(' ');
     text.push_str(o.rule.as_deref().unwrap_or("(no rule)"));
     text

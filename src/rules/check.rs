@@ -108,7 +108,7 @@ fn diagnose_all(set: &RuleSet, ex: &Example) -> crate::diagnosis::Diagnosis {
 /// An example diagnosed with every matching rule listed, as `api`'s when given.
 fn diagnose_as(set: &RuleSet, ex: &Example, api: Option<&str>) -> crate::diagnosis::Diagnosis {
     let opts = Options {
-        api: api.map(str::to_string),
+        api: api.map(str::to_owned),
         all: true,
     };
     set.diagnose(&ex.to_response(), &opts, None)
@@ -160,8 +160,8 @@ fn run_match(set: &RuleSet, rule: &Rule, ex: &Example) -> Option<String> {
     ]
     .into_iter()
     .flatten()
-    .map(str::to_string)
-    .chain(d.fix.iter().map(|f| f.to_string()))
+    .map(str::to_owned)
+    .chain(d.fix.iter().map(ToString::to_string))
     .chain(
         d.fields
             .iter()
@@ -241,7 +241,7 @@ fn filled_names(rule: &Rule) -> BTreeSet<String> {
         }
     }
     for re in regexes.into_iter().filter_map(|r| Regex::new(r).ok()) {
-        names.extend(re.capture_names().flatten().map(str::to_string));
+        names.extend(re.capture_names().flatten().map(str::to_owned));
     }
     names.extend(rule.lookups.iter().map(|l| l.capture.clone()));
     names

@@ -81,7 +81,7 @@ impl std::fmt::Display for CompileError {
 impl std::error::Error for CompileError {}
 
 #[derive(Debug)]
-pub struct Compiled {
+pub(crate) struct Compiled {
     pub status: Option<StatusSet>,
     pub body: Vec<BodyTest>,
     pub text: Option<TextMatch>,
@@ -97,13 +97,13 @@ pub struct Compiled {
 
 /// Status codes and classes (`4xx` → 4) a rule accepts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StatusSet {
+pub(crate) struct StatusSet {
     pub codes: Vec<u16>,
     pub classes: Vec<u16>,
 }
 
 impl StatusSet {
-    pub fn from_spec(spec: &StatusSpec) -> Result<Self, CompileError> {
+    pub(crate) fn from_spec(spec: &StatusSpec) -> Result<Self, CompileError> {
         let items: &[StatusItem] = match spec {
             StatusSpec::One(item) => std::slice::from_ref(item),
             StatusSpec::Many(items) => items,
@@ -119,17 +119,17 @@ impl StatusSet {
         Ok(set)
     }
 
-    pub fn contains(&self, status: u16) -> bool {
+    pub(crate) fn contains(&self, status: u16) -> bool {
         self.codes.contains(&status) || self.classes.contains(&(status / 100))
     }
 }
 
 fn parse_class(s: &str) -> Result<u16, CompileError> {
-    shared::status_class(s).ok_or_else(|| CompileError::StatusClass(s.to_string()))
+    shared::status_class(s).ok_or_else(|| CompileError::StatusClass(s.to_owned()))
 }
 
 #[derive(Debug)]
-pub struct BodyTest {
+pub(crate) struct BodyTest {
     pub query: Query,
     pub equals: Option<Value>,
     pub one_of: Option<Vec<Value>>,
@@ -143,13 +143,13 @@ pub struct BodyTest {
 }
 
 #[derive(Debug)]
-pub struct TextMatch {
+pub(crate) struct TextMatch {
     pub contains: Option<String>,
     pub regex: Option<LazyRegex>,
 }
 
 #[derive(Debug)]
-pub struct HeaderTest {
+pub(crate) struct HeaderTest {
     pub name: String,
     pub exists: Option<bool>,
     pub equals: Option<String>,
@@ -159,7 +159,7 @@ pub struct HeaderTest {
 }
 
 #[derive(Debug)]
-pub struct RequestTest {
+pub(crate) struct RequestTest {
     pub known: Option<bool>,
     pub method: Vec<String>,
     pub path: Option<LazyRegex>,
@@ -172,7 +172,7 @@ pub struct RequestTest {
 }
 
 #[derive(Debug)]
-pub struct Fields {
+pub(crate) struct Fields {
     pub each: Query,
     pub field: Option<Query>,
     pub problem: Option<Query>,
@@ -180,21 +180,21 @@ pub struct Fields {
 }
 
 #[derive(Debug)]
-pub struct Extractor {
+pub(crate) struct Extractor {
     pub body: Option<Query>,
     pub header: Option<String>,
     pub regex: Option<LazyRegex>,
 }
 
 /// Compile `rule`, building every regex now; the error names the part that failed.
-pub fn compile(rule: &Rule) -> Result<Compiled, CompileError> {
+pub(crate) fn compile(rule: &Rule) -> Result<Compiled, CompileError> {
     compile_with(rule, Regexes::Now)
 }
 
 /// Compile `rule`, leaving each regex to be built when first used. For rules whose
 /// [`compile`] is known to succeed (the built-in table is checked by the test suite);
 /// a regex that fails to build then makes its condition fail.
-pub fn compile_lazily(rule: &Rule) -> Result<Compiled, CompileError> {
+pub(crate) fn compile_lazily(rule: &Rule) -> Result<Compiled, CompileError> {
     compile_with(rule, Regexes::WhenUsed)
 }
 
@@ -207,7 +207,7 @@ enum Regexes {
 
 /// A regex built at most once, possibly only when first used.
 #[derive(Debug)]
-pub struct LazyRegex {
+pub(crate) struct LazyRegex {
     pattern: String,
     place: &'static str,
     /// `None`: the pattern does not build (only `compile_lazily` defers that error).
@@ -221,14 +221,14 @@ impl LazyRegex {
             let _ = built.set(Some(regex(pattern, place)?));
         }
         Ok(Self {
-            pattern: pattern.to_string(),
+            pattern: pattern.to_owned(),
             place,
             built,
         })
     }
 
     /// The regex, or `None` when it does not build.
-    pub fn get(&self) -> Option<&Regex> {
+    pub(crate) fn get(&self) -> Option<&Regex> {
         self.built
             .get_or_init(|| regex(&self.pattern, self.place).ok())
             .as_ref()
@@ -284,7 +284,7 @@ fn compile_with(rule: &Rule, when: Regexes) -> Result<Compiled, CompileError> {
     })
 }
 
-pub fn extractors(list: &[Extract]) -> Result<Vec<Extractor>, CompileError> {
+pub(crate) fn extractors(list: &[Extract]) -> Result<Vec<Extractor>, CompileError> {
     extractors_with(list, Regexes::Now)
 }
 
@@ -307,7 +307,7 @@ fn extractors_with(list: &[Extract], when: Regexes) -> Result<Vec<Extractor>, Co
 fn regex(pattern: &str, place: &'static str) -> Result<Regex, CompileError> {
     Regex::new(pattern).map_err(|e| CompileError::Regex {
         part: place,
-        pattern: pattern.to_string(),
+        pattern: pattern.to_owned(),
         // regex draws the error's position over several lines; a rule error is one line.
         reason: one_line(&e.to_string(), usize::MAX),
     })

@@ -113,7 +113,7 @@ impl RuleSet {
                 .get(&lookup.table)
                 .and_then(|t| crate::rules::table::lookup(t, &s.facts))
             {
-                vars.push((lookup.capture.clone(), v.to_string()));
+                vars.push((lookup.capture.clone(), v.to_owned()));
             }
         }
         // The built-in placeholders are worked out only when a template uses them.
@@ -189,7 +189,7 @@ fn base(resp: &Response, facts: &RequestFacts<'_>, source: Option<Source>) -> Di
             .as_deref()
             .filter(|r| !r.is_empty())
             .map(masked)
-            .or_else(|| resp.status.and_then(reason_phrase).map(str::to_string)),
+            .or_else(|| resp.status.and_then(reason_phrase).map(str::to_owned)),
         error: resp.transport_error.as_deref().map(masked),
         api: None,
         rule: None,
@@ -218,7 +218,7 @@ fn answered(resp: &Response) -> bool {
 fn unusable_note(resp: &Response, why: Unusable) -> String {
     let raw = resp.headers.get("retry-after").unwrap_or_default().trim();
     let why = match why {
-        Unusable::Malformed => "neither whole seconds nor an HTTP date".to_string(),
+        Unusable::Malformed => "neither whole seconds nor an HTTP date".to_owned(),
         Unusable::TooLong => format!("a wait of more than {} days", MAX_WAIT / 86_400),
     };
     masked(format!("`Retry-After: {raw}` ignored: {why}"))
@@ -235,11 +235,10 @@ fn note_text(n: &Note) -> String {
 
 fn request_summary(resp: &Response, facts: &RequestFacts<'_>) -> Option<RequestSummary> {
     let req = resp.request.as_ref()?;
-    let auth = facts.auth_scheme.map(shown_scheme).or_else(|| {
-        req.headers
-            .get("x-api-key")
-            .map(|_| "X-Api-Key".to_string())
-    });
+    let auth = facts
+        .auth_scheme
+        .map(shown_scheme)
+        .or_else(|| req.headers.get("x-api-key").map(|_| "X-Api-Key".to_owned()));
     Some(RequestSummary {
         method: req.method.as_deref().map(masked),
         url: req.url.as_deref().map(masked_url),
@@ -287,7 +286,7 @@ fn builtin_var(
     let f = &s.facts;
     match name {
         "status" => s.resp.status.map(|c| c.to_string()),
-        "reason" => s.resp.status.and_then(reason_phrase).map(str::to_string),
+        "reason" => s.resp.status.and_then(reason_phrase).map(str::to_owned),
         "method" => f.method.map(masked),
         "url" => s
             .resp
@@ -301,7 +300,7 @@ fn builtin_var(
         "key_prefix" => f.credential.map(mask::mask_secret),
         "retry_after" => retry_after(s.resp)?.ok().map(|v| v.to_string()),
         "wait" => asked().map(|(secs, _)| secs.to_string()),
-        "wait_from" => asked().map(|(_, from)| from.label().to_string()),
+        "wait_from" => asked().map(|(_, from)| from.label().to_owned()),
         "request_id" => request_id.map(masked),
         "date" => s
             .resp
@@ -321,7 +320,7 @@ fn builtin_var(
 /// not know is still shown.
 fn server_message(resp: &Response) -> Option<String> {
     let body = resp.body.json()?;
-    let text = |v: &Value| v.as_str().map(str::to_string);
+    let text = |v: &Value| v.as_str().map(str::to_owned);
     let list = |v: &Value| {
         let items: Vec<&str> = v.as_array()?.iter().filter_map(Value::as_str).collect();
         (!items.is_empty()).then(|| items.join("; "))
@@ -335,7 +334,7 @@ fn server_message(resp: &Response) -> Option<String> {
         .or_else(|| body.get("error").and_then(text))
         .or_else(|| body.get("title").and_then(text))?;
     let found = found.trim();
-    (!found.is_empty()).then(|| found.to_string())
+    (!found.is_empty()).then(|| found.to_owned())
 }
 
 /// Text from the input as a diagnosis holds it: secrets masked, length bounded.
@@ -355,7 +354,7 @@ fn masked_url(url: &str) -> String {
 fn shown_scheme(scheme: &str) -> String {
     let word = scheme.len() <= 16 && scheme.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-');
     if word {
-        scheme.to_string()
+        scheme.to_owned()
     } else {
         mask::mask_secret(scheme)
     }
@@ -370,19 +369,14 @@ fn extract_first(list: &[Extractor], resp: &Response) -> Option<String> {
 fn extract(x: &Extractor, resp: &Response) -> Option<String> {
     let raw = match (&x.body, &x.header) {
         (Some(q), _) => q.select_first(resp.body.json()?).map(scalar_text)?,
-        (None, Some(h)) => resp.headers.get(h)?.trim().to_string(),
+        (None, Some(h)) => resp.headers.get(h)?.trim().to_owned(),
         (None, None) => return None,
     };
     match &x.regex {
         None => Some(raw),
         Some(re) => {
             let caps = re.get()?.captures(&raw)?;
-            Some(
-                caps.name("id")
-                    .or_else(|| caps.get(0))?
-                    .as_str()
-                    .to_string(),
-            )
+            Some(caps.name("id").or_else(|| caps.get(0))?.as_str().to_owned())
         }
     }
 }
@@ -414,12 +408,12 @@ fn field_problem(spec: &Fields, node: &Value) -> FieldProblem {
             field: caps
                 .as_ref()
                 .and_then(|c| c.name("field"))
-                .map(|m| m.as_str().to_string()),
+                .map(|m| m.as_str().to_owned()),
             problem: caps
                 .as_ref()
                 .and_then(|c| c.name("problem"))
                 .map_or(text, |m| m.as_str())
-                .to_string(),
+                .to_owned(),
         };
     }
     let pick = |q: &Option<super::jsonpath::Query>| {

@@ -60,7 +60,7 @@ impl StatusBuckets {
 /// A set of rule numbers, one bit each. A response's candidates come from several
 /// lists that overlap; gathering them as bits dedups them, and reading the bits back
 /// yields them in order, so no sort is needed.
-pub struct RuleBits {
+pub(crate) struct RuleBits {
     words: Words,
     /// Reading back: the word being read, and what is left of it.
     at: usize,
@@ -126,7 +126,7 @@ impl Iterator for RuleBits {
 const NAIVE_SCAN_BUDGET: usize = 32 << 10;
 
 #[derive(Debug)]
-pub struct Index {
+pub(crate) struct Index {
     patterns: Vec<String>,
     literals: OnceLock<Literals>,
     /// Body bytes scanned so far without the automaton.
@@ -155,7 +155,7 @@ fn kind_slot(kind: Option<BodyKind>) -> usize {
 
 /// What the index looks at in a response.
 #[derive(Debug, Clone, Copy)]
-pub struct Seen<'a> {
+pub(crate) struct Seen<'a> {
     pub body: &'a [u8],
     pub kind: BodyKind,
     pub status: Option<u16>,
@@ -163,7 +163,7 @@ pub struct Seen<'a> {
 }
 
 /// What the index needs to know of each rule.
-pub struct IndexEntry<'a> {
+pub(crate) struct IndexEntry<'a> {
     /// The rule's number here: its place in rank order, so that candidates read back in
     /// number order are best first.
     pub number: u32,
@@ -180,7 +180,10 @@ pub struct IndexEntry<'a> {
 }
 
 impl Index {
-    pub fn build<'a>(entries: impl Iterator<Item = IndexEntry<'a>>, api_count: usize) -> Self {
+    pub(crate) fn build<'a>(
+        entries: impl Iterator<Item = IndexEntry<'a>>,
+        api_count: usize,
+    ) -> Self {
         let mut literal: Vec<(&'a str, u32)> = Vec::new();
         let mut unliteral: Vec<[StatusBuckets; KIND_SLOTS]> =
             (0..api_count).map(|_| Default::default()).collect();
@@ -206,7 +209,7 @@ impl Index {
                 runs.push(literal_rules.len() as u32);
             }
             if runs.len() > patterns.len() {
-                patterns.push(lit.to_string());
+                patterns.push(lit.to_owned());
             }
             literal_rules.push(id);
         }
@@ -225,7 +228,11 @@ impl Index {
     /// Candidate rule numbers for a response — its body, the body's kind, its status and
     /// whether no response arrived — considering the unliteral rules of the APIs in
     /// `apis`. Sorted (best first), without duplicates.
-    pub fn candidates(&self, response: Seen<'_>, apis: impl Iterator<Item = usize>) -> RuleBits {
+    pub(crate) fn candidates(
+        &self,
+        response: Seen<'_>,
+        apis: impl Iterator<Item = usize>,
+    ) -> RuleBits {
         let mut out = RuleBits::new(self.rule_count);
         self.literal_hits(response.body, |p| {
             let (from, to) = (self.runs[p] as usize, self.runs[p + 1] as usize);
@@ -279,14 +286,14 @@ pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
 
 /// The text a rule's body must contain, if any: the longest run of characters that JSON
 /// never escapes, taken from the rule's literal tests.
-pub fn literal_of(rule: &Rule) -> Option<String> {
+pub(crate) fn literal_of(rule: &Rule) -> Option<String> {
     let w = &rule.when;
     let from_body = w.body.iter().flat_map(|c| {
         let eq = c.equals.as_ref().and_then(|v| v.as_str());
         [eq, c.contains.as_deref(), c.starts_with.as_deref()]
     });
     let from_text = w.text.iter().map(|t| t.contains.as_deref());
-    super::shared::longest_safe_run(from_body.chain(from_text).flatten()).map(str::to_string)
+    super::shared::longest_safe_run(from_body.chain(from_text).flatten()).map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -309,10 +316,10 @@ mod tests {
         for hay in ["", "abc", "xxabcxx", "ab", "aab", "zzzzabc"] {
             for needle in ["abc", "a", "c", "xab", "zzzzz"] {
                 let want = hay.contains(needle);
-                assert_eq!(super::contains(hay.as_bytes(), needle.as_bytes()), want);
+                assert_eq!(contains(hay.as_bytes(), needle.as_bytes()), want);
                 let padded = format!("{long}{hay}");
                 assert_eq!(
-                    super::contains(padded.as_bytes(), needle.as_bytes()),
+                    contains(padded.as_bytes(), needle.as_bytes()),
                     padded.contains(needle)
                 );
             }

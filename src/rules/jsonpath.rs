@@ -11,7 +11,7 @@ use smallvec::SmallVec;
 use super::compile::CompileError;
 
 #[derive(Debug, Clone)]
-pub struct Query {
+pub(crate) struct Query {
     source: String,
     plan: Plan,
 }
@@ -29,7 +29,7 @@ enum Step {
 }
 
 impl Query {
-    pub fn compile(source: &str) -> Result<Self, CompileError> {
+    pub(crate) fn compile(source: &str) -> Result<Self, CompileError> {
         let parsed = match simple_query(source) {
             Some(q) => q,
             // The parser's message draws the position over several lines; one line is kept.
@@ -41,7 +41,7 @@ impl Query {
                     .collect();
                 CompileError::Query {
                     part: None,
-                    query: source.to_string(),
+                    query: source.to_owned(),
                     reason: words.join(" "),
                 }
             })?,
@@ -51,17 +51,17 @@ impl Query {
             None => Plan::Full(parsed),
         };
         Ok(Self {
-            source: source.to_string(),
+            source: source.to_owned(),
             plan,
         })
     }
 
-    pub fn source(&self) -> &str {
+    pub(crate) fn source(&self) -> &str {
         &self.source
     }
 
     /// The first node the query selects (a plain chain selects at most one).
-    pub fn select_first<'a>(&self, root: &'a Value) -> Option<&'a Value> {
+    pub(crate) fn select_first<'a>(&self, root: &'a Value) -> Option<&'a Value> {
         match &self.plan {
             Plan::Chain(steps) => walk(root, steps),
             Plan::Full(_) => self.select(root).first().copied(),
@@ -70,11 +70,15 @@ impl Query {
 
     /// Every node the query selects, in document order; a plain chain's one node is
     /// held without an allocation.
-    pub fn select<'a>(&self, root: &'a Value) -> SmallVec<[&'a Value; 1]> {
+    pub(crate) fn select<'a>(&self, root: &'a Value) -> SmallVec<[&'a Value; 1]> {
         match &self.plan {
             Plan::Chain(steps) => walk(root, steps).into_iter().collect(),
             Plan::Full(q) => js_path_process(q, root)
-                .map(|refs| refs.into_iter().map(|r| r.val()).collect())
+                .map(|refs| {
+                    refs.into_iter()
+                        .map(jsonpath_rust::query::QueryRef::val)
+                        .collect()
+                })
                 .unwrap_or_default(),
         }
     }
@@ -116,7 +120,7 @@ fn simple_query(source: &str) -> Option<JpQuery> {
                 if name.is_empty() || name[0].is_ascii_digit() {
                     return None;
                 }
-                let name = std::str::from_utf8(name).ok()?.to_string();
+                let name = std::str::from_utf8(name).ok()?.to_owned();
                 (Selector::Name(name), &tail[len..])
             }
             _ => return None,
@@ -194,7 +198,7 @@ mod tests {
             let theirs = js_path_process(&parse_json_path(path).unwrap(), &doc)
                 .unwrap()
                 .into_iter()
-                .map(|r| r.val())
+                .map(jsonpath_rust::query::QueryRef::val)
                 .collect::<Vec<_>>();
             assert_eq!(ours.to_vec(), theirs, "{path}");
         }

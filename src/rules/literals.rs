@@ -16,7 +16,7 @@ use aho_corasick::{Anchored, MatchKind, Span, dfa, nfa::contiguous, packed};
 const DFA_LITERALS: usize = 100;
 
 #[derive(Debug)]
-pub struct Literals {
+pub(super) struct Literals {
     machine: Machine,
     /// Finds the leftmost start of any literal; `None` where Teddy is not available
     /// (no SIMD, or more literals than it takes): the automaton then reads every byte.
@@ -30,7 +30,7 @@ enum Machine {
 }
 
 impl Literals {
-    pub fn new(patterns: &[String]) -> Self {
+    pub(super) fn new(patterns: &[String]) -> Self {
         let machine = if patterns.len() <= DFA_LITERALS {
             Machine::Dfa(
                 dfa::DFA::builder()
@@ -57,7 +57,7 @@ impl Literals {
     }
 
     /// Calls `hit` with the pattern index of every occurrence in `hay`.
-    pub fn each_hit(&self, hay: &[u8], hit: impl FnMut(usize)) {
+    pub(super) fn each_hit(&self, hay: &[u8], hit: impl FnMut(usize)) {
         match &self.machine {
             Machine::Dfa(dfa) => scan(dfa, self.skip.as_ref(), hay, hit),
             Machine::Nfa(nfa) => scan(nfa, self.skip.as_ref(), hay, hit),

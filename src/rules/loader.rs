@@ -126,7 +126,7 @@ impl LoadError {
     }
 
     pub(crate) fn in_rule(mut self, id: &str) -> Self {
-        self.rule = Some(id.to_string());
+        self.rule = Some(id.to_owned());
         self
     }
 }
@@ -151,7 +151,7 @@ pub fn parse(origin: &Origin, text: &str) -> Result<RuleFile, LoadError> {
             .split(" at line ")
             .next()
             .unwrap_or(&message)
-            .to_string();
+            .to_owned();
         LoadError {
             line: (line > 0).then_some(line),
             column: (column > 0).then_some(column),

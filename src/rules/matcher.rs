@@ -12,11 +12,11 @@ use crate::facts::RequestFacts;
 use crate::response::Response;
 
 /// Placeholder values a match captured, in capture order.
-pub type Captures = Vec<(String, String)>;
+pub(crate) type Captures = Vec<(String, String)>;
 
 /// Why a rule matched: its captures and one short line per condition.
 #[derive(Debug, Clone, Default)]
-pub struct Evidence {
+pub(crate) struct Evidence {
     pub captures: Captures,
     /// Empty unless the subject asked for explanations ([`Subject::explain`]).
     pub why: Vec<String>,
@@ -34,7 +34,7 @@ impl Evidence {
 }
 
 /// Everything the conditions look at, computed once per response.
-pub struct Subject<'a> {
+pub(crate) struct Subject<'a> {
     pub resp: &'a Response,
     pub facts: RequestFacts<'a>,
     pub kind: BodyKind,
@@ -46,7 +46,7 @@ pub struct Subject<'a> {
 }
 
 impl<'a> Subject<'a> {
-    pub fn new(resp: &'a Response) -> Self {
+    pub(crate) fn new(resp: &'a Response) -> Self {
         let text = OnceCell::new();
         // A body that parses as JSON is not empty: its kind needs no text.
         let kind = if resp.body.json().is_some() {
@@ -64,7 +64,7 @@ impl<'a> Subject<'a> {
     }
 
     /// The body as text (invalid UTF-8 replaced).
-    pub fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         self.text.get_or_init(|| self.resp.body.text())
     }
 }
@@ -101,7 +101,7 @@ fn looks_like_html(text: &str) -> bool {
 
 /// `Some` when every condition of `rule` holds. `lenient_status`: the status is unknown
 /// and the rule tests a literal of the body, so its status condition is not held against it.
-pub fn evaluate(rule: &Compiled, s: &Subject<'_>, lenient_status: bool) -> Option<Evidence> {
+pub(crate) fn evaluate(rule: &Compiled, s: &Subject<'_>, lenient_status: bool) -> Option<Evidence> {
     if !could_hold(rule, s, lenient_status) {
         return None;
     }
@@ -245,7 +245,7 @@ fn capture_groups(re: &LazyRegex, text: &str, ev: &mut Evidence) -> Option<()> {
     let caps = re.captures(text)?;
     for name in re.capture_names().flatten() {
         if let Some(m) = caps.name(name) {
-            ev.captures.push((name.to_string(), m.as_str().to_string()));
+            ev.captures.push((name.to_owned(), m.as_str().to_owned()));
         }
     }
     Some(())
@@ -335,7 +335,7 @@ fn type_of(v: &Value) -> JsonType {
 }
 
 /// A node as text for a placeholder: strings bare, anything else as compact JSON.
-pub fn scalar_text(v: &Value) -> String {
+pub(crate) fn scalar_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),

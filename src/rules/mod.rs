@@ -347,7 +347,7 @@ impl RuleSet {
                     .in_rule(entry.id()));
                 }
                 None => {
-                    by_id.insert(entry.id().to_string(), self.entries.len());
+                    by_id.insert(entry.id().to_owned(), self.entries.len());
                     self.entries.push(entry);
                 }
             }
@@ -370,7 +370,7 @@ impl RuleSet {
     fn by_id(&self) -> &BTreeMap<String, usize> {
         self.by_id.get_or_init(|| {
             let ids = self.entries.iter().enumerate();
-            ids.map(|(i, e)| (e.id().to_string(), i)).collect()
+            ids.map(|(i, e)| (e.id().to_owned(), i)).collect()
         })
     }
 
@@ -570,7 +570,7 @@ impl RuleSet {
 }
 
 fn unparsed(message: &str) -> CompileError {
-    CompileError::Unparsed(message.to_string())
+    CompileError::Unparsed(message.to_owned())
 }
 
 /// A rule-level error (a bad id, JSONPath or regex, a duplicate) has no position of its
@@ -601,7 +601,7 @@ fn locate(mut e: LoadError, user: &[(Origin, String)]) -> LoadError {
 
 /// JSON Schema of a rule file, as committed in `rules/schema.json`.
 pub fn rule_file_schema() -> String {
-    let schema = schemars::schema_for!(model::RuleFile);
+    let schema = schemars::schema_for!(RuleFile);
     serde_json::to_string_pretty(&schema).expect("a schema serialises") + "\n"
 }
 
@@ -725,14 +725,14 @@ mod tests {
             #[derive(Debug, serde::Deserialize)]
             #[serde(untagged)]
             #[allow(dead_code)]
-            pub enum StatusSpec {
+            pub(crate) enum StatusSpec {
                 One(StatusItem),
                 Many(Vec<StatusItem>),
             }
             #[derive(Debug, serde::Deserialize)]
             #[serde(untagged)]
             #[allow(dead_code)]
-            pub enum StatusItem {
+            pub(crate) enum StatusItem {
                 Code(u16),
                 Class(String),
             }

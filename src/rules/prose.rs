@@ -10,7 +10,7 @@ use crate::text::Text;
 
 /// The id, title, cause, fix steps, retry advice and docs of one rule.
 #[derive(Debug)]
-pub struct Prose {
+pub(crate) struct Prose {
     pub id: Text,
     pub title: ProseText,
     pub cause: ProseText,
@@ -21,7 +21,7 @@ pub struct Prose {
 }
 
 #[derive(Debug)]
-pub struct RetryProse {
+pub(crate) struct RetryProse {
     pub retryable: bool,
     pub advice: ProseText,
     /// `after`, when it is a number of seconds or a template for one.
@@ -29,14 +29,14 @@ pub struct RetryProse {
 }
 
 #[derive(Debug)]
-pub enum ProseText {
+pub(crate) enum ProseText {
     /// The same text for every response.
     Plain(Text),
     WithPlaceholders(template::Template),
 }
 
 impl Prose {
-    pub fn of(rule: &Rule, file_docs: Option<&str>) -> Self {
+    pub(crate) fn of(rule: &Rule, file_docs: Option<&str>) -> Self {
         Self {
             id: Text::shared(&rule.id),
             title: ProseText::new(&rule.title),
@@ -53,7 +53,7 @@ impl Prose {
 }
 
 #[derive(Debug)]
-pub enum Wait {
+pub(crate) enum Wait {
     Seconds(u64),
     /// `"{{wait}}"`: seconds when it renders as a whole number.
     Template(ProseText),
@@ -68,7 +68,7 @@ impl Wait {
         }
     }
 
-    pub fn seconds<'v>(&self, value: &dyn Fn(&str) -> Option<&'v str>) -> Option<u64> {
+    pub(crate) fn seconds<'v>(&self, value: &dyn Fn(&str) -> Option<&'v str>) -> Option<u64> {
         match self {
             Self::Seconds(s) => Some(*s),
             Self::Template(t) => t.fill(value).trim().parse().ok(),
@@ -86,7 +86,7 @@ impl ProseText {
         }
     }
 
-    pub fn fill<'v>(&self, value: &dyn Fn(&str) -> Option<&'v str>) -> Text {
+    pub(crate) fn fill<'v>(&self, value: &dyn Fn(&str) -> Option<&'v str>) -> Text {
         match self {
             Self::Plain(text) => text.clone(),
             Self::WithPlaceholders(template) => template.render(value).into(),

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 /// Names and values percent-decoded (`+` is a space); a value holding a JSON object or
 /// array is parsed, any other value is a string; a repeated name gives an array of its
 /// values. A URL without a query gives an empty object.
-pub fn params(url: &str) -> Value {
+pub(super) fn params(url: &str) -> Value {
     let query = url.split_once('?').map_or("", |(_, q)| q);
     let query = query.split_once('#').map_or(query, |(q, _)| q);
     let mut seen: Map<String, Value> = Map::new();
@@ -131,7 +131,7 @@ mod condition_tests {
             status: Some(200),
             body: Body::new(b"{}".to_vec()),
             request: url.map(|u| Request {
-                url: Some(u.to_string()),
+                url: Some(u.to_owned()),
                 ..Request::default()
             }),
             ..Response::default()

@@ -45,7 +45,7 @@ impl RuleSet {
                 }
                 for p in &api.recognise.hosts {
                     let (map, key) = match p.strip_prefix("*.") {
-                        Some(suffix) => (&mut r.wildcard_hosts, suffix.to_string()),
+                        Some(suffix) => (&mut r.wildcard_hosts, suffix.to_owned()),
                         None => (&mut r.exact_hosts, p.to_ascii_lowercase()),
                     };
                     map.entry(key).or_default().push((i, p.len()));
@@ -296,9 +296,13 @@ mod tests {
             responses.push(r);
         }
         let entries = set.entries().iter();
-        responses.extend(
-            entries.flat_map(|e| e.rule.examples.must_match.iter().map(|x| x.to_response())),
-        );
+        responses.extend(entries.flat_map(|e| {
+            e.rule
+                .examples
+                .must_match
+                .iter()
+                .map(super::super::model::Example::to_response)
+        }));
         for r in &responses {
             let s = Subject::new(r);
             assert_eq!(set.recognise(&s), set.recognise_exhaustive(&s), "{r:?}");

@@ -8,11 +8,12 @@
 
 /// The API name of the generic pack: its rules apply to every response, and rank after
 /// a vendor's.
+#[allow(unreachable_pub, reason = "re-exported as `rules::GENERIC_API`")]
 pub const GENERIC_API: &str = "http";
 
 /// The inverse of a permutation of `0..n`: where each number stands in it (a rank
 /// order becomes each rule's place in it).
-pub fn inverse(permutation: &[u32]) -> Vec<u32> {
+pub(crate) fn inverse(permutation: &[u32]) -> Vec<u32> {
     let mut inverse = vec![0; permutation.len()];
     for (at, &n) in permutation.iter().enumerate() {
         inverse[n as usize] = at as u32;
@@ -23,14 +24,14 @@ pub fn inverse(permutation: &[u32]) -> Vec<u32> {
 /// The text a rule's body must contain, if any: the longest run of characters that JSON
 /// never escapes, taken from the rule's literal tests (string `equals`, `contains`,
 /// `starts_with`, `text.contains`).
-pub fn longest_safe_run<'a>(tests: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn longest_safe_run<'a>(tests: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     tests
         .into_iter()
         .filter_map(safe_run)
         .max_by(|a, b| a.len().cmp(&b.len()).then_with(|| b.cmp(a)))
 }
 
-pub fn safe_run(s: &str) -> Option<&str> {
+pub(crate) fn safe_run(s: &str) -> Option<&str> {
     let unsafe_char =
         |c: char| !(c.is_ascii_graphic() || c == ' ') || matches!(c, '"' | '\\' | '/');
     s.split(unsafe_char)
@@ -42,7 +43,7 @@ pub fn safe_run(s: &str) -> Option<&str> {
 /// Why a rule id is malformed. Written out by hand, not with thiserror: this file
 /// depends on nothing but `std`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BadId {
+pub(crate) enum BadId {
     NoSlash(String),
     OtherApi { id: String, api: String },
     NotKebab(String),
@@ -66,14 +67,14 @@ impl std::fmt::Display for BadId {
 impl std::error::Error for BadId {}
 
 /// A rule id is `<api>/<kebab-case-slug>`, with the api of its file.
-pub fn validate_id(id: &str, api: &str) -> Result<(), BadId> {
+pub(crate) fn validate_id(id: &str, api: &str) -> Result<(), BadId> {
     let Some((prefix, slug)) = id.split_once('/') else {
-        return Err(BadId::NoSlash(id.to_string()));
+        return Err(BadId::NoSlash(id.to_owned()));
     };
     if prefix != api {
         return Err(BadId::OtherApi {
-            id: id.to_string(),
-            api: api.to_string(),
+            id: id.to_owned(),
+            api: api.to_owned(),
         });
     }
     let kebab = !slug.is_empty()
@@ -83,13 +84,13 @@ pub fn validate_id(id: &str, api: &str) -> Result<(), BadId> {
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         });
     if !kebab {
-        return Err(BadId::NotKebab(id.to_string()));
+        return Err(BadId::NotKebab(id.to_owned()));
     }
     Ok(())
 }
 
 /// The class of a status class as `when.status` writes it: `"4xx"` → 4.
-pub fn status_class(s: &str) -> Option<u16> {
+pub(crate) fn status_class(s: &str) -> Option<u16> {
     match s.as_bytes() {
         [d @ b'1'..=b'5', b'x' | b'X', b'x' | b'X'] => Some(u16::from(d - b'0')),
         _ => None,
@@ -97,12 +98,12 @@ pub fn status_class(s: &str) -> Option<u16> {
 }
 
 /// A status code `when.status` accepts.
-pub fn status_code_valid(code: u16) -> bool {
+pub(crate) fn status_code_valid(code: u16) -> bool {
     (100..=599).contains(&code)
 }
 
 /// A rule file in a rules folder: `*.json`, except the folder's `schema.json`.
-pub fn is_rule_file(path: &std::path::Path) -> bool {
+pub(crate) fn is_rule_file(path: &std::path::Path) -> bool {
     path.extension().is_some_and(|x| x == "json")
         && path.file_name().is_some_and(|n| n != "schema.json")
 }

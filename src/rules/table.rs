@@ -18,7 +18,7 @@ use crate::facts::RequestFacts;
 use crate::rules::model::TableRow;
 
 /// The value of the most specific row matching the request, if any.
-pub fn lookup<'t>(table: &'t [TableRow], f: &RequestFacts<'_>) -> Option<&'t str> {
+pub(crate) fn lookup<'t>(table: &'t [TableRow], f: &RequestFacts<'_>) -> Option<&'t str> {
     let path = f.path?;
     let method_ok = |row: &TableRow| {
         row.method
@@ -36,7 +36,7 @@ pub fn lookup<'t>(table: &'t [TableRow], f: &RequestFacts<'_>) -> Option<&'t str
 }
 
 /// `pattern` matches the end of `path` (see the module doc for the placeholders).
-pub fn path_matches(pattern: &str, path: &str) -> bool {
+pub(crate) fn path_matches(pattern: &str, path: &str) -> bool {
     let want = segments(pattern);
     let have = segments(path);
     match want.split_last() {
@@ -99,9 +99,9 @@ mod tests {
 
     fn row(method: Option<&str>, path: &str, value: &str) -> TableRow {
         TableRow {
-            method: method.map(str::to_string),
-            path: path.to_string(),
-            value: value.to_string(),
+            method: method.map(str::to_owned),
+            path: path.to_owned(),
+            value: value.to_owned(),
         }
     }
 

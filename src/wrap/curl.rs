@@ -226,7 +226,7 @@ pub fn from_trace(trace: &[u8], ascii: bool, ended: Ended) -> Vec<u8> {
             out.push(b'\n');
             let info = String::from_utf8_lossy(info);
             if !info.starts_with("Closing connection") && !info.starts_with("Connection #") {
-                last_info = info.trim().to_string();
+                last_info = info.trim().to_owned();
             }
             continue;
         }

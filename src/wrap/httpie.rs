@@ -178,7 +178,7 @@ pub fn transport_error(stderr: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(stderr);
     let line = text.lines().find(|l| l.contains(": error: "))?;
     let (_, msg) = line.split_once(": error: ")?;
-    let mut msg = msg.trim().to_string();
+    let mut msg = msg.trim().to_owned();
     // HTTPie says `Couldn't resolve the given hostname` on the next line.
     if let Some(next) = text.lines().skip_while(|l| !l.contains(": error: ")).nth(1)
         && !next.trim().is_empty()

@@ -36,7 +36,7 @@ pub fn seen(args: &[OsString]) -> Seen {
         }
         if let Some(long) = a.strip_prefix("--") {
             let (name, value) = match long.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_string())),
+                Some((n, v)) => (n, Some(v.to_owned())),
                 None => (long, None),
             };
             match name {

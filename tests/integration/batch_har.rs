@@ -275,7 +275,7 @@ fn json_mode_gives_one_line_per_entry_and_the_summary_counts_the_fixture() {
             if let Some(r) = d["rule"].as_str()
                 && (is_error_entry(e) || d["outcome"] == "warning")
             {
-                *rules.entry(r.to_string()).or_default() += 1;
+                *rules.entry(r.to_owned()).or_default() += 1;
             }
         }
         let got: std::collections::BTreeMap<String, u64> = s["rules"]
@@ -504,7 +504,7 @@ fn wrongly_typed_entries_are_record_errors_and_the_rest_is_read() {
 fn broken_json_stops_the_file_naming_the_entry() {
     let text = har_of(&[GOOD, GOOD, GOOD]);
     let cut = &text[..text.len() - GOOD.len() / 2 - 20];
-    let (items, r) = read_all(&mut io::Cursor::new(cut.to_string()), &opts());
+    let (items, r) = read_all(&mut io::Cursor::new(cut.to_owned()), &opts());
     assert_eq!(items.len(), 2, "the complete entries are still handed on");
     let msg = r.unwrap_err().to_string();
     assert!(

@@ -30,7 +30,7 @@ fn opts() -> InputOptions {
 fn read(text: &str, opts: &InputOptions) -> Vec<Result<Parsed, RecordError>> {
     let mut items = Vec::new();
     read_input(
-        &mut io::Cursor::new(text.to_string()),
+        &mut io::Cursor::new(text.to_owned()),
         "t.ndjson",
         opts,
         &mut |i| {
@@ -237,7 +237,7 @@ fn the_readme_example_is_a_record_and_its_table_names_the_record_fields() {
     let table_fields: Vec<String> = section
         .lines()
         .filter_map(|l| l.strip_prefix("| `"))
-        .map(|l| l.split('`').next().unwrap().to_string())
+        .map(|l| l.split('`').next().unwrap().to_owned())
         .collect();
     let schema =
         serde_json::to_value(schemars::schema_for!(apidiag::input::record::Record)).unwrap();

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use assert_cmd::Command;
 
 /// A path under `tests/fixtures/`.
-pub fn fixture(rel: &str) -> String {
+pub(crate) fn fixture(rel: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(rel)
@@ -18,7 +18,7 @@ pub fn fixture(rel: &str) -> String {
 
 /// The binary with a deterministic environment: no colour or rule variables from the
 /// caller, and a `HOME` without a user rule folder.
-pub fn apidiag() -> Command {
+pub(crate) fn apidiag() -> Command {
     let mut cmd = Command::cargo_bin("apidiag").unwrap();
     for var in [
         "NO_COLOR",
@@ -37,7 +37,7 @@ pub fn apidiag() -> Command {
 }
 
 /// Compare `actual` with a committed generated file, or rewrite it under `APIDIAG_BLESS=1`.
-pub fn check_or_bless(path: &Path, actual: &str) {
+pub(crate) fn check_or_bless(path: &Path, actual: &str) {
     if std::env::var_os("APIDIAG_BLESS").is_some_and(|v| v == "1") {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, actual).unwrap();
@@ -66,7 +66,7 @@ pub fn check_or_bless(path: &Path, actual: &str) {
 }
 
 /// A reader that counts the bytes taken from it, to prove streaming.
-pub struct Counting<R> {
+pub(crate) struct Counting<R> {
     pub inner: R,
     pub taken: std::rc::Rc<std::cell::Cell<usize>>,
 }
@@ -81,14 +81,14 @@ impl<R: Read> Read for Counting<R> {
 
 /// What one run of the binary gave.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
     pub took: Duration,
 }
 
-pub fn run_with(args: &[&str], stdin: impl Into<Vec<u8>>) -> Run {
+pub(crate) fn run_with(args: &[&str], stdin: impl Into<Vec<u8>>) -> Run {
     let start = Instant::now();
     let out = apidiag()
         .args(args)
@@ -104,7 +104,7 @@ pub fn run_with(args: &[&str], stdin: impl Into<Vec<u8>>) -> Run {
     }
 }
 
-pub fn run_file(args: &[&str], file: &Path) -> Run {
+pub(crate) fn run_file(args: &[&str], file: &Path) -> Run {
     let mut all: Vec<&str> = args.to_vec();
     let f = file.to_str().expect("a UTF-8 temp path");
     all.push(f);
@@ -113,7 +113,7 @@ pub fn run_file(args: &[&str], file: &Path) -> Run {
 
 impl Run {
     /// Never a panic, on either stream.
-    pub fn no_panic(&self, what: &str) -> &Self {
+    pub(crate) fn no_panic(&self, what: &str) -> &Self {
         for (name, text) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
             assert!(
                 !text.contains("panicked") && !text.contains("RUST_BACKTRACE"),
@@ -124,7 +124,7 @@ impl Run {
     }
 
     /// Exit 2 with exactly one line on stderr, `apidiag: error: …`.
-    pub fn one_line_error(&self, what: &str) -> &Self {
+    pub(crate) fn one_line_error(&self, what: &str) -> &Self {
         self.no_panic(what);
         assert_eq!(
             self.code, 2,
@@ -148,7 +148,7 @@ impl Run {
 
     /// A diagnosis was printed: exit 0 (diagnosed) or 1 (nothing recognised), nothing
     /// on stderr, something on stdout.
-    pub fn diagnosis(&self, what: &str) -> &Self {
+    pub(crate) fn diagnosis(&self, what: &str) -> &Self {
         self.no_panic(what);
         assert!(
             self.code == 0 || self.code == 1,
@@ -162,7 +162,7 @@ impl Run {
         self
     }
 
-    pub fn within(&self, limit: Duration, what: &str) -> &Self {
+    pub(crate) fn within(&self, limit: Duration, what: &str) -> &Self {
         assert!(
             self.took <= limit,
             "{what}: took {:?} (limit {limit:?})",
@@ -172,7 +172,7 @@ impl Run {
     }
 
     /// The `--format json` output as values, one per line.
-    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+    pub(crate) fn json_lines(&self) -> Vec<serde_json::Value> {
         self.stdout
             .lines()
             .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
@@ -181,11 +181,11 @@ impl Run {
 }
 
 /// How many bytes a [`Counting`] reader has handed out so far.
-pub type Taken = std::rc::Rc<std::cell::Cell<usize>>;
+pub(crate) type Taken = std::rc::Rc<std::cell::Cell<usize>>;
 
 /// A buffered reader over `text` with `buf` bytes of buffer, and the count of bytes
 /// it has taken from `text` so far.
-pub fn counting_reader(
+pub(crate) fn counting_reader(
     text: &str,
     buf: usize,
 ) -> (io::BufReader<Counting<io::Cursor<Vec<u8>>>>, Taken) {

@@ -250,7 +250,7 @@ cat $out
             text.lines()
                 .find_map(|l| l.strip_prefix(name))
                 .unwrap_or_else(|| panic!("no {name} from zsh for {line:?}:\n{text}"))
-                .to_string()
+                .to_owned()
         };
         (field("NMATCHES=").parse().unwrap(), field("BUFFER="))
     }
@@ -262,7 +262,7 @@ fn committed_dir() -> PathBuf {
 
 fn lines(s: &str) -> Vec<String> {
     s.lines()
-        .map(|l| l.split('\t').next().unwrap_or("").to_string())
+        .map(|l| l.split('\t').next().unwrap_or("").to_owned())
         .filter(|l| !l.is_empty())
         .collect()
 }
@@ -275,13 +275,13 @@ fn bash_completes_from_the_real_binary() {
     let s = Scratch::new();
     let ids = s.bash("apidiag explain hack");
     assert!(
-        ids.contains(&"hacktron/missing-write-scope".to_string()),
+        ids.contains(&"hacktron/missing-write-scope".to_owned()),
         "{ids:?}"
     );
     assert!(ids.iter().all(|i| i.starts_with("hacktron/")), "{ids:?}");
 
     let codes = s.bash("apidiag explain 42");
-    assert!(codes.contains(&"429".to_string()), "{codes:?}");
+    assert!(codes.contains(&"429".to_owned()), "{codes:?}");
     assert_eq!(s.bash("apidiag --api was"), ["wasviking"]);
     assert_eq!(s.bash("apidiag explain 429 --api tum"), ["tumban"]);
     assert_eq!(s.bash("apidiag rules list --api bla"), ["blazeauth"]);
@@ -304,7 +304,7 @@ fn fish_completes_from_the_real_binary() {
     let s = Scratch::new();
     let ids = s.fish("apidiag explain hack");
     assert!(
-        ids.contains(&"hacktron/missing-write-scope".to_string()),
+        ids.contains(&"hacktron/missing-write-scope".to_owned()),
         "{ids:?}"
     );
     assert!(ids.iter().all(|i| i.starts_with("hacktron/")), "{ids:?}");

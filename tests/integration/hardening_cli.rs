@@ -312,7 +312,7 @@ fn bash_tab_round_trip(dir: &std::path::Path, typed: &[&str]) -> Option<Vec<Stri
     let out = child.wait_with_output().unwrap();
     let words = String::from_utf8_lossy(&out.stdout)
         .lines()
-        .map(|l| l.rsplit('\r').next().unwrap_or(l).trim_end().to_string())
+        .map(|l| l.rsplit('\r').next().unwrap_or(l).trim_end().to_owned())
         .filter(|l| l.starts_with('<') && l.ends_with('>'))
         .collect();
     Some(words)
@@ -433,7 +433,7 @@ fn block_after(readme: &str, heading: &str) -> Vec<String> {
     block
         .lines()
         .skip(1)
-        .map(|l| l.split("  #").next().unwrap().trim().to_string())
+        .map(|l| l.split("  #").next().unwrap().trim().to_owned())
         .filter(|l| !l.is_empty())
         .collect()
 }

@@ -78,7 +78,7 @@ fn summary_counts_every_outcome_as_the_json_lines_do_for_bundled_har_and_ndjson(
         ("unrecognised", 0),
         ("warning", 1),
     ];
-    assert_eq!(per_line, want.map(|(o, n)| (o.to_string(), n)).into());
+    assert_eq!(per_line, want.map(|(o, n)| (o.to_owned(), n)).into());
 }
 
 #[test]
@@ -100,7 +100,7 @@ fn summary_and_json_lines_agree_on_redirects_informational_and_unknown_statuses(
         ("unrecognised", 1),
         ("warning", 0),
     ];
-    assert_eq!(per_line, want.map(|(o, n)| (o.to_string(), n)).into());
+    assert_eq!(per_line, want.map(|(o, n)| (o.to_owned(), n)).into());
 }
 
 #[test]

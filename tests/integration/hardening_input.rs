@@ -56,7 +56,7 @@ fn big_log() -> (Vec<u8>, usize) {
 /// and exit code each time; the one-thread run.
 fn on_threads(args: &[&str], input: &[u8]) -> (Run, String) {
     let file = temp(input);
-    let path = file.path().to_str().unwrap().to_string();
+    let path = file.path().to_str().unwrap().to_owned();
     let run = |threads: &str| run_file(&[&["-j", threads], args].concat(), file.path());
     let one = run("1");
     one.no_panic("-j 1");

@@ -48,10 +48,10 @@ const BARE: &str = "Rq5Tz8Wv2Xy4Ab6Cd8Ef0Gh2";
 #[test]
 fn unreadable_ndjson_records_name_the_field_and_hide_the_value() {
     let log = [
-        r#"{"status": 401, "body": {"message": "no"}}"#.to_string(),
+        r#"{"status": 401, "body": {"message": "no"}}"#.to_owned(),
         format!(r#"{{"status": 401, "request": "GET https://api.x.com/v1?api_key=hacktron_Zt8Yq3Wn6Vk1Ux4Rm9Pj2 {BARE}"}}"#),
         format!(r#"{{"status": "{BARE}"}}"#),
-        r#"{"status": 70000}"#.to_string(),
+        r#"{"status": 70000}"#.to_owned(),
         format!(r#"{{"request": {{"url": "https://x/", "headers": {{"Authorization": ["Bearer {BARE}", 5]}}}}}}"#),
         format!(r#"{{"headers": "X-Api-Key: {BARE}"}}"#),
         format!(r#"{{"error": {{"detail": "{BARE}"}}}}"#),
@@ -87,7 +87,7 @@ fn a_har_of_the_wrong_shape_is_named_without_its_value() {
             "`log.entries` must be a list, got a string",
         ),
         (
-            r#"{"log": {"entries": {}}}"#.to_string(),
+            r#"{"log": {"entries": {}}}"#.to_owned(),
             "`log.entries` must be a list, got an object",
         ),
     ] {
@@ -190,7 +190,7 @@ fn query_parameters_named_by_their_last_word_are_masked() {
     let shown = r.json_lines()[0]["request"]["url"]
         .as_str()
         .unwrap()
-        .to_string();
+        .to_owned();
     assert!(shown.contains("state=s1&auth_token=Rq5T…"), "{shown}");
 }
 

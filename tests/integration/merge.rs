@@ -50,7 +50,7 @@ fn merge(args: &[&str], stdin: &str) -> String {
     let out = common::apidiag()
         .arg("merge")
         .args(args)
-        .write_stdin(stdin.to_string())
+        .write_stdin(stdin.to_owned())
         .output()
         .unwrap();
     assert!(
@@ -232,7 +232,7 @@ fn refused(stdin: &str, args: &[&str]) -> String {
     let out = common::apidiag()
         .arg("merge")
         .args(args)
-        .write_stdin(stdin.to_string())
+        .write_stdin(stdin.to_owned())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{stdin:?} {args:?}");
@@ -258,7 +258,7 @@ fn what_is_not_a_summary_is_refused_naming_the_file() {
             .lines()
             .next()
             .unwrap()
-            .to_string()
+            .to_owned()
     };
     let bad: Vec<(String, &str)> = vec![
         ("not json\n".into(), "standard input:1"),

@@ -72,7 +72,7 @@ fn diagnose(args: &[&str], file: &Path) -> Vec<(String, String)> {
     r.json_lines()
         .iter()
         .map(|d| {
-            let text = |k: &str| d[k].as_str().unwrap_or("").to_string();
+            let text = |k: &str| d[k].as_str().unwrap_or("").to_owned();
             (text("api"), text("rule"))
         })
         .collect()

@@ -93,7 +93,7 @@ fn crlf_and_lf_clients_agree() {
     let names = |r: &Response| {
         r.headers
             .iter()
-            .map(|(n, _)| n.to_string())
+            .map(|(n, _)| n.to_owned())
             .collect::<Vec<_>>()
     };
     assert_eq!(names(&crlf), names(&lf));

@@ -135,9 +135,9 @@ fn transcripts(mode: &str) -> Vec<(String, Vec<u8>)> {
         .unwrap_or_else(|e| panic!("{mode}: {e}"))
         .map(|e| e.unwrap().path())
         .filter_map(|p| {
-            let name = p.file_name()?.to_str()?.to_string();
+            let name = p.file_name()?.to_str()?.to_owned();
             let case = name.strip_suffix(".txt")?;
-            (!case.ends_with(".stderr")).then(|| (case.to_string(), fs::read(&p).unwrap()))
+            (!case.ends_with(".stderr")).then(|| (case.to_owned(), fs::read(&p).unwrap()))
         })
         .collect();
     out.sort();
@@ -258,7 +258,7 @@ fn assert_same_rendering(body: &[u8], expected: &str, what: &str) {
             assert_eq!(got, value, "{what}: JSON body");
         }
         Err(_) => {
-            let norm = |s: &str| s.replace("\r\n", "\n").trim().to_string();
+            let norm = |s: &str| s.replace("\r\n", "\n").trim().to_owned();
             assert_eq!(
                 norm(&String::from_utf8_lossy(body)),
                 norm(expected),
@@ -333,7 +333,7 @@ fn stderr_files() {
     ] {
         for entry in fs::read_dir(fixtures().join(mode)).unwrap() {
             let path = entry.unwrap().path();
-            let file = path.file_name().unwrap().to_str().unwrap().to_string();
+            let file = path.file_name().unwrap().to_str().unwrap().to_owned();
             let Some(name) = file.strip_suffix(".stderr.txt") else {
                 continue;
             };

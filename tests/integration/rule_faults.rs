@@ -264,7 +264,7 @@ fn rules_check_reports_missing_and_noisy_rules() {
     let verdicts: Vec<String> = r
         .json_lines()
         .iter()
-        .map(|v| v["verdict"].as_str().unwrap().to_string())
+        .map(|v| v["verdict"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(verdicts, ["validated", "missing"]);
 }

@@ -36,12 +36,14 @@ fn server_port() -> u16 {
             .spawn()
             .expect("python3 runs the mock server");
         // The pipe stays open as long as this process lives.
+        #[expect(clippy::mem_forget, reason = "the server lives as long as the tests")]
         std::mem::forget(child);
         let start = Instant::now();
         loop {
             if let Ok(s) = std::fs::read_to_string(&port_file)
                 && let Ok(p) = s.trim().parse()
             {
+                #[expect(clippy::mem_forget, reason = "the port file outlives the tests")]
                 std::mem::forget(dir);
                 return p;
             }
@@ -111,7 +113,7 @@ fn json_of(stderr: &[u8]) -> serde_json::Value {
 }
 
 fn rule_of(stderr: &[u8]) -> String {
-    json_of(stderr)["rule"].as_str().unwrap_or("").to_string()
+    json_of(stderr)["rule"].as_str().unwrap_or("").to_owned()
 }
 
 /// The rule `curl -sS -v URL 2>&1 | apidiag -f json` gives.
@@ -132,7 +134,7 @@ fn rule_of_verbose_pipe(extra: &[&str], target: &str) -> String {
     serde_json::from_slice::<serde_json::Value>(&run.stdout).unwrap()["rule"]
         .as_str()
         .unwrap_or("")
-        .to_string()
+        .to_owned()
 }
 
 const CURL_CASES: &[&str] = &[

@@ -51,9 +51,9 @@ fn expected() -> Expected {
     for line in lines {
         let cells: Vec<&str> = line.split('\t').collect();
         assert_eq!(cells.len(), header.len(), "expected.tsv: {line}");
-        cases.push(cells[0].to_string());
+        cases.push(cells[0].to_owned());
         for (col, cell) in header.iter().zip(&cells).skip(1) {
-            rule.insert((cells[0].to_string(), col.to_string()), cell.to_string());
+            rule.insert((cells[0].to_owned(), col.to_string()), cell.to_string());
         }
     }
     Expected { cases, rule }
@@ -62,14 +62,14 @@ fn expected() -> Expected {
 fn rule_of(v: &Value) -> String {
     match v.get("rule") {
         Some(Value::String(s)) => s.clone(),
-        _ => "-".to_string(),
+        _ => "-".to_owned(),
     }
 }
 
 /// What apidiag picks for one transcript file.
 fn pick(path: &str) -> String {
     if !std::path::Path::new(path).exists() {
-        return "(fixture missing)".to_string();
+        return "(fixture missing)".to_owned();
     }
     let out = apidiag().args(["--format", "json", path]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -154,20 +154,20 @@ fn every_vendor_failure_in_every_client_form_gets_its_rule() {
     for &(mode, column) in MODES {
         let mut right = 0;
         for case in &exp.cases {
-            let want = &exp.rule[&(case.clone(), column.to_string())];
+            let want = &exp.rule[&(case.clone(), column.to_owned())];
             let got = if mode == "ndjson" {
                 ndjson
                     .get(case)
                     .cloned()
-                    .unwrap_or_else(|| "(no record)".to_string())
+                    .unwrap_or_else(|| "(no record)".to_owned())
             } else if mode == "har" {
                 har.get(case)
                     .cloned()
-                    .unwrap_or_else(|| "(no entry)".to_string())
+                    .unwrap_or_else(|| "(no entry)".to_owned())
             } else {
                 pick(&fixture(&format!("vendors/{mode}/{case}.txt")))
             };
-            let gap = gaps.get(&(mode.to_string(), case.clone()));
+            let gap = gaps.get(&(mode.to_owned(), case.clone()));
             match gap {
                 None if &got == want && want != "none-yet" => right += 1,
                 Some(g) if got.starts_with(g.as_str()) => {}

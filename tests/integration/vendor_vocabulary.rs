@@ -11,7 +11,7 @@ fn diagnose(args: &[&str], response: &str) -> (String, String, String, String) {
     all.extend(args);
     let r = run_with(&all, response);
     let d = &r.json_lines()[0];
-    let text = |k: &str| d[k].as_str().unwrap_or("").to_string();
+    let text = |k: &str| d[k].as_str().unwrap_or("").to_owned();
     let notes = d["notes"].as_array().map_or(String::new(), |n| {
         n.iter()
             .filter_map(|s| s.as_str())

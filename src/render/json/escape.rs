@@ -13,7 +13,7 @@ const ONES: u64 = u64::from_le_bytes([0x01; WORD]);
 const HIGHS: u64 = ONES * 0x80;
 
 /// Writes `s` as a quoted JSON string.
-pub fn write_str(out: &mut Vec<u8>, s: &str) {
+pub(super) fn write_str(out: &mut Vec<u8>, s: &str) {
     out.reserve(s.len() + 2);
     out.push(b'"');
     let mut rest = s.as_bytes();
