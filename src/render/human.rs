@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use super::{palette as p, request_line, retry_text, source_label, status_line};
 use crate::diagnosis::{Confidence, Diagnosis, Outcome};
+use crate::limit::one_line;
 use crate::sanitize::sanitize;
 
 pub(super) const WIDTH: usize = 9;
@@ -186,36 +187,4 @@ pub fn compact(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
-}
-
-/// `text` on one line (whitespace runs collapsed), cut after its first sentence when
-/// that is longer than `max` characters, and at a word with `…` past `max`.
-pub fn one_line(text: &str, max: usize) -> String {
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= max {
-        return flat;
-    }
-    if let Some(end) = flat.find(". ").map(|i| i + 1)
-        && flat[..end].chars().count() <= max
-    {
-        return flat[..end].to_string();
-    }
-    let cut: String = flat.chars().take(max).collect();
-    let cut = match cut.rfind(' ') {
-        Some(i) if i > max / 2 => &cut[..i],
-        _ => &cut,
-    };
-    format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::one_line;
-
-    #[test]
-    fn one_line_keeps_short_text_and_cuts_long_text() {
-        assert_eq!(one_line("a\n  b", 10), "a b");
-        assert_eq!(one_line("First one. Second one is long.", 12), "First one.");
-        assert_eq!(one_line("alpha beta gamma delta", 12), "alpha beta…");
-    }
 }

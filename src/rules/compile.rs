@@ -15,7 +15,7 @@ use super::model::{
     Rule, StatusItem, StatusSpec, TextTest,
 };
 use super::shared;
-use crate::render::human::one_line;
+use crate::limit::one_line;
 
 /// Why a rule (or a pack's `request_id`) does not compile. Its text is what
 /// `apidiag rules check` and a user file's load error print, so it names the part of the
