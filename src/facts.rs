@@ -192,9 +192,11 @@ pub fn asked_wait(resp: &Response) -> Option<(u64, WaitFrom)> {
 /// scanned whole for it.
 const BODY_WAIT_SCAN: usize = 16 * 1024;
 
+// ASCII classes (`-u`): the Unicode forms of `\b`, `\s` and `\d` made compiling this
+// pattern cost a run on one response several times its whole diagnosis.
 static BODY_WAIT: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
     regex::bytes::Regex::new(
-        r"(?i)\b(?:retry|try again|available)\s+(?:in|after)\s+(\d{1,12}(?:\.\d{1,9})?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?)\b",
+        r"(?i-u)\b(?:retry|try again|available)\s+(?:in|after)\s+(\d{1,12}(?:\.\d{1,9})?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?)\b",
     )
     .expect("the body wait pattern is valid")
 });

@@ -153,7 +153,7 @@ impl RuleSet {
                 .wait
                 .as_ref()
                 .and_then(|w| w.seconds(&value))
-                .max(asked().filter(|_| r.retryable).map(|(secs, _)| secs)),
+                .max(r.retryable.then(asked).flatten().map(|(secs, _)| secs)),
             advice: r.advice.fill(&value),
         });
         d.docs = prose.docs.clone();
