@@ -61,11 +61,11 @@ impl RuleSet {
                     .extend(api.recognise.vocabulary.iter().map(|t| (i, t.clone())));
             }
             let patterns = r.terms.iter().map(|(_, t)| t.as_str());
-            // A plain NFA: the DFA `build_auto` picks for this many terms cost a
+            // A contiguous NFA: the DFA `build_auto` picks for this many terms cost a
             // run on one response ten times its whole diagnosis to build, to scan at
             // most 64 KiB.
             r.vocabulary = AhoCorasick::builder()
-                .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .match_kind(MatchKind::LeftmostLongest)
                 .build(patterns)
                 .ok()
