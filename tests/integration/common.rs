@@ -16,20 +16,25 @@ pub(crate) fn fixture(rel: &str) -> String {
         .to_string()
 }
 
+/// The caller's settings that change apidiag's output: colour, terminal width, rule
+/// files, the completion protocol. Every test runs without them.
+pub(crate) const CALLER_SETTINGS: &[&str] = &[
+    "NO_COLOR",
+    "CLICOLOR",
+    "CLICOLOR_FORCE",
+    "TERM",
+    "COLORTERM",
+    "COLUMNS",
+    "APIDIAG_RULES",
+    "XDG_CONFIG_HOME",
+    "COMPLETE",
+];
+
 /// The binary with a deterministic environment: no colour or rule variables from the
 /// caller, and a `HOME` without a user rule folder.
 pub(crate) fn apidiag() -> Command {
     let mut cmd = Command::cargo_bin("apidiag").unwrap();
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR",
-        "CLICOLOR_FORCE",
-        "TERM",
-        "COLORTERM",
-        "APIDIAG_RULES",
-        "XDG_CONFIG_HOME",
-        "COMPLETE",
-    ] {
+    for var in CALLER_SETTINGS {
         cmd.env_remove(var);
     }
     cmd.env("HOME", env!("CARGO_MANIFEST_DIR"));
