@@ -28,6 +28,8 @@ const MODES: &[(&str, &str)] = &[
     ("curl-fail-with-body-i", "response"),
     ("httpie-print-hb", "response"),
     ("httpie-v", "request"),
+    ("xh-print-hb", "response"),
+    ("xh-v", "request"),
     ("wget-S", "wget"),
     ("ndjson", "request"),
     ("har", "request"),
