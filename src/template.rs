@@ -5,8 +5,10 @@
 //! (kept when `name` has a value) and `{{^name}}…{{/name}}` (kept when it has none).
 //! Single braces, as in `GET /cost-estimations/{id}`, are literal text.
 
-/// Render `template`, asking `value` for each name.
-pub fn render<'v>(template: &str, value: &dyn Fn(&str) -> Option<&'v str>) -> String {
+/// Render `template`, asking `value` for each name (rules parse theirs once instead,
+/// as a [`Template`]; this is the tests' shorthand).
+#[cfg(test)]
+fn render<'v>(template: &str, value: &dyn Fn(&str) -> Option<&'v str>) -> String {
     Template::parse(template).render(value)
 }
 
