@@ -2,6 +2,7 @@
 //! response headers; failing those, the vendor's documented vocabulary in the body.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
@@ -22,9 +23,27 @@ pub(super) struct Recognition {
     longest_prefix: usize,
     /// Lower-cased header name → APIs.
     headers: BTreeMap<String, Vec<usize>>,
-    /// Every API's vocabulary in one searcher; pattern number → (API, term).
-    vocabulary: Option<AhoCorasick>,
+    /// Every API's vocabulary in one searcher, built only when a response needs it
+    /// (none of the strong evidence above named an API); pattern number → `terms`.
+    vocabulary: OnceLock<Option<AhoCorasick>>,
     terms: Vec<(usize, String)>,
+}
+
+impl Recognition {
+    fn vocabulary(&self) -> &Option<AhoCorasick> {
+        self.vocabulary.get_or_init(|| {
+            let patterns = self.terms.iter().map(|(_, t)| t.as_str());
+            // A contiguous NFA: the DFA `build_auto` picks for this many terms cost a
+            // run on one response ten times its whole diagnosis to build, to scan at
+            // most 64 KiB.
+            AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(patterns)
+                .ok()
+                .filter(|_| !self.terms.is_empty())
+        })
+    }
 }
 
 /// An API named by its documented vocabulary alone.
@@ -60,16 +79,6 @@ impl RuleSet {
                 r.terms
                     .extend(api.recognise.vocabulary.iter().map(|t| (i, t.clone())));
             }
-            let patterns = r.terms.iter().map(|(_, t)| t.as_str());
-            // A contiguous NFA: the DFA `build_auto` picks for this many terms cost a
-            // run on one response ten times its whole diagnosis to build, to scan at
-            // most 64 KiB.
-            r.vocabulary = AhoCorasick::builder()
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(patterns)
-                .ok()
-                .filter(|_| !r.terms.is_empty());
             r
         })
     }
@@ -129,7 +138,7 @@ impl RuleSet {
         // would cost every large body a second full scan for nothing.
         let body = &body[..body.len().min(VOCABULARY_SCAN)];
         let mut found: Vec<(usize, &str)> = Vec::new();
-        for m in r.vocabulary.as_ref()?.find_iter(body) {
+        for m in r.vocabulary().as_ref()?.find_iter(body) {
             let word = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
             let before = m.start().checked_sub(1).and_then(|i| body.get(i));
             if word(before) || word(body.get(m.end())) {
