@@ -4,6 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use crate::evidence::{Challenge, Failure, RateLimit};
 pub use crate::text::Text;
 
 /// How sure a rule is of its cause.
@@ -75,6 +76,33 @@ pub struct Diagnosis {
     /// Field problems left out of `fields`, which lists the first 50; absent when none were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields_omitted: Option<usize>,
+    /// The server's own words, whatever convention the body follows (masked, at most 1 KiB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Error codes and reasons the response states, most specific first
+    /// (`API_KEY_INVALID`, `SignatureDoesNotMatch`, `-32601`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codes: Vec<String>,
+    /// The error's type or class as the response states it (Stripe `type`, AWS `Type`,
+    /// a problem type URI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<String>,
+    /// Documentation links the response itself gives.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<String>,
+    /// The rate-limit state the response's headers report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimit>,
+    /// The `WWW-Authenticate` challenge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<Challenge>,
+    /// Which way a retry goes: `rate_limit` (after the wait), `quota` (not until it
+    /// resets or is raised), `overload` (with backoff), `client` (fix first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+    /// The error convention the body follows (`google`, `graphql`, `aws-query-xml`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envelope: Option<String>,
     /// The request, when the input shows it; secrets masked.
     pub request: Option<RequestSummary>,
     /// Where the response came from; null for a single response on stdin.

@@ -167,6 +167,8 @@ pub fn retry_after(resp: &Response) -> Option<Result<u64, Unusable>> {
 pub enum WaitFrom {
     RetryAfter,
     Body,
+    /// The rate-limit headers' reset time.
+    Reset,
 }
 
 impl WaitFrom {
@@ -175,6 +177,7 @@ impl WaitFrom {
         match self {
             Self::RetryAfter => "`Retry-After`",
             Self::Body => "the response body",
+            Self::Reset => "the rate-limit reset time",
         }
     }
 }

@@ -3,6 +3,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod diagnosis;
+pub mod evidence;
 pub mod explain;
 pub mod facts;
 pub mod input;

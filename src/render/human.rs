@@ -3,7 +3,10 @@
 
 use std::io::{self, Write};
 
-use super::{palette as p, request_line, retry_text, source_label, status_line};
+use super::{
+    challenge_line, codes_line, own_links, palette as p, rate_limit_line, request_line, retry_text,
+    says, source_label, status_line,
+};
 use crate::diagnosis::{Confidence, Diagnosis, Outcome};
 use crate::limit::one_line;
 use crate::sanitize::sanitize;
@@ -64,6 +67,12 @@ pub fn full(
             p::rule(rule)
         )?;
     }
+    if let Some(m) = says(d) {
+        row(out, "says", &format!("“{m}”"))?;
+    }
+    if let Some(codes) = codes_line(d) {
+        row(out, "codes", &codes)?;
+    }
     if let Some(cause) = &d.cause {
         row(out, "cause", cause)?;
     }
@@ -81,6 +90,12 @@ pub fn full(
     if let Some(r) = retry_text(d) {
         row(out, "retry", &r)?;
     }
+    if let Some(limit) = rate_limit_line(d) {
+        row(out, "limit", &limit)?;
+    }
+    if let Some(challenge) = challenge_line(d) {
+        row(out, "auth", &challenge)?;
+    }
     if let Some(id) = &d.request_id {
         row(out, "support", &format!("quote {id}"))?;
     }
@@ -89,6 +104,9 @@ pub fn full(
     }
     if let Some(docs) = &d.docs {
         row(out, "docs", docs)?;
+    }
+    for (i, link) in own_links(d).enumerate() {
+        row(out, if i == 0 { "see" } else { "" }, link)?;
     }
     for (i, m) in d.matches.iter().flatten().enumerate() {
         let label = if i == 0 { "matches" } else { "" };
@@ -152,6 +170,19 @@ pub fn compact(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
             p::label("error"),
             sanitize(&one_line(error, 200))
         )?;
+    }
+    for (label, text) in [
+        ("says", says(d).map(|m| format!("“{m}”"))),
+        ("codes", codes_line(d)),
+    ] {
+        if let Some(text) = text {
+            writeln!(
+                out,
+                "  {} {}",
+                p::label(label),
+                sanitize(&one_line(&text, 200))
+            )?;
+        }
     }
     if let Some(cause) = &d.cause {
         writeln!(

@@ -10,7 +10,8 @@ mod escape;
 use std::io::{self, Write};
 
 use crate::diagnosis::{
-    Confidence, Diagnosis, FieldProblem, Outcome, RequestSummary, Retry, RuleMatch, Source, Text,
+    Challenge, Confidence, Diagnosis, Failure, FieldProblem, Outcome, RateLimit, RequestSummary,
+    Retry, RuleMatch, Source, Text,
 };
 
 pub fn line(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
@@ -111,17 +112,18 @@ macro_rules! json_integer {
 json_integer!(u16, u64, usize, i32);
 
 /// The enums go through serde itself: their names stay defined once, by the
-/// `rename_all` on the type, and they are a few bytes.
+/// `rename_all` on the type, and they are a few bytes. So do the rate limit and the
+/// challenge, which few responses carry.
 macro_rules! json_via_serde {
     ($($t:ty),*) => {$(
         impl Json for $t {
             fn write_json(&self, out: &mut Vec<u8>) {
-                serde_json::to_writer(out, self).expect("a unit variant serialises into a Vec");
+                serde_json::to_writer(out, self).expect("plain data serialises into a Vec");
             }
         }
     )*};
 }
-json_via_serde!(Outcome, Confidence);
+json_via_serde!(Outcome, Confidence, Failure, RateLimit, Challenge);
 
 impl<T: Json> Json for Option<T> {
     fn write_json(&self, out: &mut Vec<u8>) {
@@ -166,6 +168,14 @@ impl Json for Diagnosis {
             docs,
             fields,
             fields_omitted,
+            message,
+            codes,
+            error_type,
+            links,
+            rate_limit,
+            challenge,
+            failure,
+            envelope,
             request,
             source,
             time,
@@ -188,6 +198,18 @@ impl Json for Diagnosis {
             .field("docs", docs)
             .field("fields", fields)
             .field_if_some("fields_omitted", fields_omitted)
+            .field_if_some("message", message);
+        if !codes.is_empty() {
+            o.field("codes", codes);
+        }
+        o.field_if_some("error_type", error_type);
+        if !links.is_empty() {
+            o.field("links", links);
+        }
+        o.field_if_some("rate_limit", rate_limit)
+            .field_if_some("challenge", challenge)
+            .field_if_some("failure", failure)
+            .field_if_some("envelope", envelope)
             .field("request", request)
             .field("source", source)
             .field_if_some("time", time);

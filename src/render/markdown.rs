@@ -5,7 +5,10 @@
 
 use std::io::{self, Write};
 
-use super::{request_line, retry_text, source_label, status_line};
+use super::{
+    challenge_line, codes_line, own_links, rate_limit_line, request_line, retry_text, says,
+    source_label, status_line,
+};
 use crate::diagnosis::{Confidence, Diagnosis};
 use crate::sanitize::sanitize;
 
@@ -108,7 +111,8 @@ pub fn single(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "| | |\n|---|---|")?;
     let conf = d.confidence.map(Confidence::as_str);
     // Cells hold escaped text only: a code span cannot hold a `|` inside a table.
-    let rows: [(&str, Option<String>); 6] = [
+    let links: Vec<String> = own_links(d).map(text).collect();
+    let rows: [(&str, Option<String>); 11] = [
         ("API", d.api.as_deref().map(text)),
         (
             "Rule",
@@ -120,6 +124,11 @@ pub fn single(d: &Diagnosis, out: &mut dyn Write) -> io::Result<()> {
         ("Request id", d.request_id.as_deref().map(text)),
         ("Source", source_label(d).as_deref().map(text)),
         ("Docs", d.docs.as_deref().map(text)),
+        ("Server says", says(d).map(text)),
+        ("Codes", codes_line(d).as_deref().map(text)),
+        ("Rate limit", rate_limit_line(d).as_deref().map(text)),
+        ("Challenge", challenge_line(d).as_deref().map(text)),
+        ("Links", (!links.is_empty()).then(|| links.join(", "))),
     ];
     for (k, v) in rows {
         if let Some(v) = v {

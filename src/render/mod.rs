@@ -78,3 +78,65 @@ pub fn retry_text(d: &Diagnosis) -> Option<String> {
     };
     Some(format!("{when} — {}", r.advice))
 }
+
+/// The server's own words, when the cause does not already quote them.
+pub fn says(d: &Diagnosis) -> Option<&str> {
+    let m = d.message.as_deref()?;
+    let quoted = d.cause.as_deref().is_some_and(|c| c.contains(m));
+    // Slack's `"error": "invalid_auth"` is a code, shown as one.
+    let a_code = d.codes.iter().any(|c| c == m);
+    (!quoted && !a_code).then_some(m)
+}
+
+/// The codes and type the response states, in one line.
+pub fn codes_line(d: &Diagnosis) -> Option<String> {
+    let mut parts: Vec<String> = d.codes.clone();
+    if let Some(t) = d.error_type.as_ref().filter(|t| !d.codes.contains(t)) {
+        parts.push(format!("type {t}"));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// The rate-limit state in one line: `0 of 60 left (core), resets 2013-07-01T17:47:53Z, in 512 s`.
+pub fn rate_limit_line(d: &Diagnosis) -> Option<String> {
+    let r = d.rate_limit.as_ref()?;
+    let mut line = match (r.remaining, r.limit) {
+        (Some(left), Some(limit)) => format!("{left} of {limit} left"),
+        (Some(left), None) => format!("{left} left"),
+        (None, Some(limit)) => format!("limit {limit}"),
+        (None, None) => String::new(),
+    };
+    if let Some(resource) = &r.resource {
+        line.push_str(&format!(" ({resource})"));
+    }
+    match (&r.reset_at, r.reset_in_seconds) {
+        (Some(at), Some(secs)) => line.push_str(&format!(", resets {at}, in {secs} s")),
+        (Some(at), None) => line.push_str(&format!(", resets {at}")),
+        (None, Some(secs)) => line.push_str(&format!(", resets in {secs} s")),
+        (None, None) => {}
+    }
+    Some(line.trim_start_matches(", ").to_owned())
+}
+
+/// The `WWW-Authenticate` challenge in one line: `Bearer realm="…" scope="…"`.
+pub fn challenge_line(d: &Diagnosis) -> Option<String> {
+    let c = d.challenge.as_ref()?;
+    let params: Vec<String> = c
+        .params
+        .iter()
+        .map(|(k, v)| format!("{k}=\"{v}\""))
+        .collect();
+    Some(
+        format!("{} {}", c.scheme, params.join(" "))
+            .trim_end()
+            .to_owned(),
+    )
+}
+
+/// The response's own documentation links the rule's docs line does not repeat.
+pub fn own_links(d: &Diagnosis) -> impl Iterator<Item = &str> {
+    d.links
+        .iter()
+        .map(String::as_str)
+        .filter(move |l| d.docs.as_deref() != Some(*l))
+}

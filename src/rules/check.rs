@@ -221,7 +221,7 @@ fn filled_names(rule: &Rule) -> BTreeSet<String> {
     let w = &rule.when;
     let mut names: BTreeSet<String> = BTreeSet::new();
     let mut regexes: Vec<&str> = Vec::new();
-    for c in &w.body {
+    for c in w.body.iter().chain(&w.evidence) {
         names.extend(c.capture.clone());
         regexes.extend(c.regex.as_deref());
     }

@@ -84,6 +84,7 @@ impl std::error::Error for CompileError {}
 pub(crate) struct Compiled {
     pub status: Option<StatusSet>,
     pub body: Vec<BodyTest>,
+    pub evidence: Vec<BodyTest>,
     pub text: Option<TextMatch>,
     pub body_kind: Option<BodyKind>,
     pub headers: Vec<HeaderTest>,
@@ -243,6 +244,11 @@ fn compile_with(rule: &Rule, when: Regexes) -> Result<Compiled, CompileError> {
         .iter()
         .map(|c| body_test(c, when, BodyPlace::BODY))
         .collect::<Result<Vec<_>, _>>()?;
+    let evidence = w
+        .evidence
+        .iter()
+        .map(|c| body_test(c, when, BodyPlace::EVIDENCE))
+        .collect::<Result<Vec<_>, _>>()?;
     let text = w
         .text
         .as_ref()
@@ -265,6 +271,7 @@ fn compile_with(rule: &Rule, when: Regexes) -> Result<Compiled, CompileError> {
         .transpose()?;
     let condition_count = usize::from(status.is_some())
         + body.len()
+        + evidence.len()
         + text.as_ref().map_or(0, TextMatch::count)
         + usize::from(w.body_kind.is_some())
         + headers.len()
@@ -273,6 +280,7 @@ fn compile_with(rule: &Rule, when: Regexes) -> Result<Compiled, CompileError> {
     Ok(Compiled {
         status,
         body,
+        evidence,
         text,
         body_kind: w.body_kind,
         headers,
@@ -344,6 +352,10 @@ impl BodyPlace {
     const BODY: Self = Self {
         path: "when.body",
         regex: "when.body.regex",
+    };
+    const EVIDENCE: Self = Self {
+        path: "when.evidence",
+        regex: "when.evidence.regex",
     };
     const QUERY: Self = Self {
         path: "when.request.query",

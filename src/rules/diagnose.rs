@@ -7,11 +7,12 @@ use std::cell::OnceCell;
 use serde_json::Value;
 
 use super::compile::{Extractor, Fields};
-use super::matcher::{Evidence, Subject, scalar_text};
+use super::matcher::{Proof, Subject, scalar_text};
 use super::{Entry, RuleSet, VocabularyMatch};
 use crate::diagnosis::{
     Confidence, Diagnosis, FieldProblem, Outcome, RequestSummary, Retry, RuleMatch, Source,
 };
+use crate::evidence::Evidence;
 use crate::facts::{
     MAX_WAIT, RequestFacts, Unusable, WaitFrom, asked_wait, response_time, retry_after,
     until_utc_midnight,
@@ -63,15 +64,22 @@ impl RuleSet {
             .filter(|a| !self.is_generic(*a));
         let shown_api = winner_api.or(strong.filter(|a| !self.is_generic(*a)));
         d.api = shown_api.map(|a| self.apis()[a].name.clone());
+        // An error reported inside a 2xx body (GraphQL `errors`, `ok: false`) is a
+        // failure like any other.
+        let ok = answered(resp)
+            && !(Evidence::may_report_error(resp) && subject.evidence().error_at_success);
         match winner {
             Some((winner, ev)) => self.fill(&mut d, &subject, &self.entries()[winner], ev),
-            None if answered(resp) => d.outcome = Outcome::Success,
+            None if ok => d.outcome = Outcome::Success,
             None => {}
         }
         // A rule may describe a redirect, but a response that is not an error is no
         // problem: its outcome says so, for the JSON lines and the summary alike.
-        if d.outcome == Outcome::Diagnosed && answered(resp) {
+        if d.outcome == Outcome::Diagnosed && ok {
             d.outcome = Outcome::Success;
+        }
+        if !ok && resp.transport_error.is_none() {
+            show_evidence(&mut d, &subject);
         }
         if let Some(v) = vocabulary.filter(|v| winner_api == Some(v.api)) {
             self.by_vocabulary(&mut d, &v);
@@ -91,7 +99,7 @@ impl RuleSet {
         ));
     }
 
-    fn fill(&self, d: &mut Diagnosis, s: &Subject<'_>, entry: &Entry, ev: Evidence) {
+    fn fill(&self, d: &mut Diagnosis, s: &Subject<'_>, entry: &Entry, ev: Proof) {
         let rule = entry.rule.core().expect("a rule that matched has parsed");
         let pack = self.pack(entry.pack);
         let compiled = entry.compiled();
@@ -120,7 +128,7 @@ impl RuleSet {
         let builtins: [OnceCell<Option<String>>; BUILTIN_PLACEHOLDERS.len()] = Default::default();
         // Asked once: `wait`, `wait_from` and the retry's seconds all need it.
         let asked = OnceCell::new();
-        let asked = || *asked.get_or_init(|| asked_wait(s.resp));
+        let asked = || *asked.get_or_init(|| asked_wait(s.resp).or_else(|| evidence_wait(s)));
         let request_id = d.request_id.as_deref();
         let value = |name: &str| {
             vars.iter()
@@ -202,12 +210,72 @@ fn base(resp: &Response, facts: &RequestFacts<'_>, source: Option<Source>) -> Di
         docs: None,
         fields: Vec::new(),
         fields_omitted: None,
+        message: None,
+        codes: Vec::new(),
+        error_type: None,
+        links: Vec::new(),
+        rate_limit: None,
+        challenge: None,
+        failure: None,
+        envelope: None,
         request: request_summary(resp, facts),
         source,
         time: resp.time.as_deref().map(masked),
         notes,
         matches: None,
     }
+}
+
+/// What the response says of itself, shown whatever rule won: its words, codes,
+/// links, rate-limit state and challenge; its field problems and request id when the
+/// rule found none.
+fn show_evidence(d: &mut Diagnosis, s: &Subject<'_>) {
+    let ev = s.evidence();
+    d.message = server_message(s.resp)
+        .or_else(|| ev.message_line())
+        .map(masked);
+    d.codes = ev.codes.iter().map(masked).collect();
+    d.error_type = ev.error_type.as_deref().map(masked);
+    d.links = ev.links.iter().map(|l| masked_url(l)).collect();
+    d.rate_limit = ev.rate_limit.clone().map(|mut r| {
+        r.resource = r.resource.map(masked);
+        r
+    });
+    d.challenge = ev.challenge.clone().map(|mut c| {
+        c.scheme = masked(c.scheme);
+        for v in c.params.values_mut() {
+            *v = masked(v.as_str());
+        }
+        c
+    });
+    d.failure = ev.failure;
+    d.envelope = ev.envelope.map(str::to_owned);
+    if d.fields.is_empty() && !ev.fields.is_empty() {
+        let more = ev.fields.len().saturating_sub(MAX_FIELDS);
+        d.fields = ev
+            .fields
+            .iter()
+            .take(MAX_FIELDS)
+            .map(|f| FieldProblem {
+                field: f.field.as_deref().map(masked),
+                problem: masked(f.problem.as_str()),
+            })
+            .collect();
+        d.fields_omitted = (more > 0).then_some(more);
+    }
+    if d.request_id.is_none() {
+        d.request_id = ev.request_id.as_deref().map(masked);
+    }
+}
+
+/// A wait the evidence gives when neither `Retry-After` nor the body's text does:
+/// Google's `RetryInfo`, else the reset of a used-up rate limit.
+fn evidence_wait(s: &Subject<'_>) -> Option<(u64, WaitFrom)> {
+    let ev = s.evidence();
+    let reset = ev.rate_limit.as_ref().filter(|r| r.exhausted());
+    ev.retry_delay
+        .map(|secs| (secs, WaitFrom::Body))
+        .or_else(|| reset?.reset_in_seconds.map(|secs| (secs, WaitFrom::Reset)))
 }
 
 /// A response arrived and is not an error (1xx–3xx).
@@ -247,7 +315,7 @@ fn request_summary(resp: &Response, facts: &RequestFacts<'_>) -> Option<RequestS
     })
 }
 
-fn rule_match(entry: &Entry, ev: &Evidence) -> RuleMatch {
+fn rule_match(entry: &Entry, ev: &Proof) -> RuleMatch {
     let rule = entry.rule.core().expect("a rule that matched has parsed");
     RuleMatch {
         rule: rule.id.clone(),
@@ -275,6 +343,17 @@ pub(crate) const BUILTIN_PLACEHOLDERS: &[&str] = &[
     "date",
     "utc_midnight_in",
     "message",
+    "code",
+    "codes",
+    "error_type",
+    "link",
+    "limit",
+    "remaining",
+    "reset_at",
+    "challenge_realm",
+    "challenge_scope",
+    "challenge_service",
+    "challenge_error",
 ];
 
 fn builtin_var(
@@ -309,7 +388,29 @@ fn builtin_var(
             .or_else(|| s.resp.headers.get("date"))
             .map(masked),
         "utc_midnight_in" => response_time(s.resp).map(until_utc_midnight),
-        "message" => server_message(s.resp).map(|m| masked(&m)),
+        "message" => server_message(s.resp)
+            .or_else(|| s.evidence().message_line())
+            .map(|m| masked(&m)),
+        _ => evidence_var(s, name),
+    }
+}
+
+fn evidence_var(s: &Subject<'_>, name: &str) -> Option<String> {
+    let ev = s.evidence();
+    let rate = ev.rate_limit.as_ref();
+    let challenge = |param: &str| ev.challenge.as_ref()?.params.get(param).map(masked);
+    match name {
+        "code" => ev.codes.first().map(masked),
+        "codes" => (!ev.codes.is_empty()).then(|| masked(ev.codes.join(", "))),
+        "error_type" => ev.error_type.as_deref().map(masked),
+        "link" => ev.links.first().map(|l| masked_url(l)),
+        "limit" => rate?.limit.map(|n| n.to_string()),
+        "remaining" => rate?.remaining.map(|n| n.to_string()),
+        "reset_at" => rate?.reset_at.clone(),
+        "challenge_realm" => challenge("realm"),
+        "challenge_scope" => challenge("scope"),
+        "challenge_service" => challenge("service"),
+        "challenge_error" => challenge("error"),
         _ => None,
     }
 }

@@ -16,14 +16,14 @@ pub(crate) type Captures = Vec<(String, String)>;
 
 /// Why a rule matched: its captures and one short line per condition.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Evidence {
+pub(crate) struct Proof {
     pub captures: Captures,
     /// Empty unless the subject asked for explanations ([`Subject::explain`]).
     pub why: Vec<String>,
     explain: bool,
 }
 
-impl Evidence {
+impl Proof {
     /// Record why a condition held, when explanations are wanted: building the text
     /// for every condition of every candidate is a large share of matching.
     fn note(&mut self, why: impl FnOnce() -> String) {
@@ -40,7 +40,11 @@ pub(crate) struct Subject<'a> {
     pub kind: BodyKind,
     /// The body as text, decoded when a condition first needs it.
     text: OnceCell<Cow<'a, str>>,
-    /// Say why each condition held ([`Evidence::why`]); on by default, off when only
+    /// What the response says of its failure, read when first needed.
+    evidence: OnceCell<crate::evidence::Evidence>,
+    /// The evidence as `when.evidence` conditions test it.
+    evidence_json: OnceCell<Value>,
+    /// Say why each condition held ([`Proof::why`]); on by default, off when only
     /// the winner's output is wanted.
     pub explain: bool,
 }
@@ -59,8 +63,19 @@ impl<'a> Subject<'a> {
             facts: RequestFacts::of(resp),
             kind,
             text,
+            evidence: OnceCell::new(),
+            evidence_json: OnceCell::new(),
             explain: true,
         }
+    }
+
+    pub(crate) fn evidence(&self) -> &crate::evidence::Evidence {
+        self.evidence
+            .get_or_init(|| crate::evidence::Evidence::of(self.resp))
+    }
+
+    fn evidence_json(&self) -> &Value {
+        self.evidence_json.get_or_init(|| self.evidence().to_json())
     }
 
     /// The body as text (invalid UTF-8 replaced).
@@ -101,13 +116,13 @@ fn looks_like_html(text: &str) -> bool {
 
 /// `Some` when every condition of `rule` holds. `lenient_status`: the status is unknown
 /// and the rule tests a literal of the body, so its status condition is not held against it.
-pub(crate) fn evaluate(rule: &Compiled, s: &Subject<'_>, lenient_status: bool) -> Option<Evidence> {
+pub(crate) fn evaluate(rule: &Compiled, s: &Subject<'_>, lenient_status: bool) -> Option<Proof> {
     if !could_hold(rule, s, lenient_status) {
         return None;
     }
-    let mut ev = Evidence {
+    let mut ev = Proof {
         explain: s.explain,
-        ..Evidence::default()
+        ..Proof::default()
     };
     if let Some(set) = &rule.status {
         match s.resp.status {
@@ -136,6 +151,9 @@ pub(crate) fn evaluate(rule: &Compiled, s: &Subject<'_>, lenient_status: bool) -
         for test in &rule.body {
             body_holds(test, json, &mut ev)?;
         }
+    }
+    for test in &rule.evidence {
+        body_holds(test, s.evidence_json(), &mut ev)?;
     }
     for h in &rule.headers {
         header_holds(h, s.resp, &mut ev)?;
@@ -222,7 +240,7 @@ fn kind_name(kind: BodyKind) -> &'static str {
     }
 }
 
-fn text_holds(t: &TextMatch, text: &str, ev: &mut Evidence) -> Option<()> {
+fn text_holds(t: &TextMatch, text: &str, ev: &mut Proof) -> Option<()> {
     if let Some(needle) = &t.contains {
         has(text, needle).then_some(())?;
     }
@@ -232,7 +250,7 @@ fn text_holds(t: &TextMatch, text: &str, ev: &mut Evidence) -> Option<()> {
     Some(())
 }
 
-fn capture_groups(re: &LazyRegex, text: &str, ev: &mut Evidence) -> Option<()> {
+fn capture_groups(re: &LazyRegex, text: &str, ev: &mut Proof) -> Option<()> {
     let re = re.get()?;
     // Most tested texts do not match: finding that out needs no capture slots.
     if !re.is_match(text) {
@@ -251,7 +269,7 @@ fn capture_groups(re: &LazyRegex, text: &str, ev: &mut Evidence) -> Option<()> {
     Some(())
 }
 
-fn body_holds(test: &BodyTest, json: &Value, ev: &mut Evidence) -> Option<()> {
+fn body_holds(test: &BodyTest, json: &Value, ev: &mut Proof) -> Option<()> {
     let nodes = test.query.select(json);
     if let Some(want) = test.exists {
         if nodes.is_empty() == want {
@@ -271,7 +289,7 @@ fn body_holds(test: &BodyTest, json: &Value, ev: &mut Evidence) -> Option<()> {
             return Some(());
         }
     }
-    let mut scratch = Evidence::default();
+    let mut scratch = Proof::default();
     let node = nodes.into_iter().find(|n| {
         scratch.captures.clear();
         node_holds(test, n, &mut scratch)
@@ -296,7 +314,7 @@ impl BodyTest {
     }
 }
 
-fn node_holds(test: &BodyTest, node: &Value, ev: &mut Evidence) -> bool {
+fn node_holds(test: &BodyTest, node: &Value, ev: &mut Proof) -> bool {
     if test.equals.as_ref().is_some_and(|want| want != node) {
         return false;
     }
@@ -350,7 +368,7 @@ fn short(s: &str) -> String {
     }
 }
 
-fn header_holds(h: &HeaderTest, resp: &Response, ev: &mut Evidence) -> Option<()> {
+fn header_holds(h: &HeaderTest, resp: &Response, ev: &mut Proof) -> Option<()> {
     let value = resp.headers.get(&h.name);
     match (h.exists, value) {
         (Some(false), None) => {
@@ -387,7 +405,7 @@ fn header_holds(h: &HeaderTest, resp: &Response, ev: &mut Evidence) -> Option<()
     Some(())
 }
 
-fn request_holds(r: &RequestTest, s: &Subject<'_>, ev: &mut Evidence) -> Option<()> {
+fn request_holds(r: &RequestTest, s: &Subject<'_>, ev: &mut Proof) -> Option<()> {
     let f = &s.facts;
     if let Some(known) = r.known {
         (known == f.known).then_some(())?;

@@ -33,7 +33,7 @@ use std::sync::OnceLock;
 use compile::{CompileError, Compiled, Extractor};
 use index::{Index, IndexEntry, Seen};
 pub use loader::{LoadError, Origin};
-use matcher::{Evidence, Subject};
+use matcher::{Proof, Subject};
 use model::{Recognise, RuleFile, TableRow};
 use shared::{inverse, validate_id};
 
@@ -479,7 +479,7 @@ impl RuleSet {
     }
 
     /// Every rule that matches, best first, with its evidence.
-    pub(crate) fn matches(&self, s: &Subject<'_>, api: Option<usize>) -> Vec<(usize, Evidence)> {
+    pub(crate) fn matches(&self, s: &Subject<'_>, api: Option<usize>) -> Vec<(usize, Proof)> {
         self.eligible(s, api)
             .filter_map(|c| Some((c, self.evaluate(c, s)?)))
             .collect()
@@ -487,11 +487,7 @@ impl RuleSet {
 
     /// The first of [`RuleSet::matches`]. Candidates are tried best first, so those
     /// ranked below the winner are never tested.
-    pub(crate) fn best_match(
-        &self,
-        s: &Subject<'_>,
-        api: Option<usize>,
-    ) -> Option<(usize, Evidence)> {
+    pub(crate) fn best_match(&self, s: &Subject<'_>, api: Option<usize>) -> Option<(usize, Proof)> {
         self.eligible(s, api)
             .find_map(|c| Some((c, self.evaluate(c, s)?)))
     }
@@ -531,7 +527,7 @@ impl RuleSet {
                 && self.apis[e.api].recognise.vocabulary.is_empty())
     }
 
-    fn evaluate(&self, c: usize, s: &Subject<'_>) -> Option<Evidence> {
+    fn evaluate(&self, c: usize, s: &Subject<'_>) -> Option<Proof> {
         let entry = &self.entries[c];
         let lenient = entry.literal().is_some();
         matcher::evaluate(entry.compiled()?, s, lenient)
@@ -540,8 +536,8 @@ impl RuleSet {
     /// Like [`RuleSet::matches`] but testing every eligible rule instead of asking the
     /// index: the reference the index is tested against.
     #[cfg(test)]
-    fn matches_exhaustive(&self, s: &Subject<'_>, api: Option<usize>) -> Vec<(usize, Evidence)> {
-        let mut found: Vec<(usize, Evidence)> = (0..self.entries.len())
+    fn matches_exhaustive(&self, s: &Subject<'_>, api: Option<usize>) -> Vec<(usize, Proof)> {
+        let mut found: Vec<(usize, Proof)> = (0..self.entries.len())
             .filter(|&c| self.eligible_api(c, api))
             .filter_map(|c| Some((c, self.evaluate(c, s)?)))
             .collect();

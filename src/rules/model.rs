@@ -147,6 +147,11 @@ pub struct When {
     /// Conditions on the JSON body, each a JSONPath query and tests on what it selects.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub body: Vec<BodyCondition>,
+    /// Conditions on the response's evidence (its codes, messages, rate-limit state,
+    /// challenge, retry direction, whatever convention it follows), as body-style
+    /// JSONPath tests on the evidence object `apidiag` reads from it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<BodyCondition>,
     /// Tests on the raw body text (any content type).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<TextTest>,

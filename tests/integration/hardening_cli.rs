@@ -392,7 +392,7 @@ fn rules_check_says_why_a_rule_keyed_on_short_or_non_ascii_text_was_not_tried() 
             1,
             format!(
                 "missing    acme/short-code\n           {path}: match example 1: did not match (http/status-400 won); {why}\n\
-                 missing    acme/accented\n           {path}: match example 1: did not match (http/status-4xx-message won); {why}\n\
+                 missing    acme/accented\n           {path}: match example 1: did not match (http/status-400 won); {why}\n\
                  2 rules: 0 validated, 2 with problems\n"
             )
         )

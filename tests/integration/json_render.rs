@@ -4,9 +4,10 @@
 use crate::common;
 
 use apidiag::diagnosis::{
-    Confidence, Diagnosis, FieldProblem, Outcome, RequestSummary, Retry, RuleMatch, Source, Text,
+    Challenge, Confidence, Diagnosis, Failure, FieldProblem, Outcome, RateLimit, RequestSummary,
+    Retry, RuleMatch, Source, Text,
 };
-use proptest::collection::vec;
+use proptest::collection::{btree_map, vec};
 use proptest::option;
 use proptest::prelude::*;
 
@@ -115,6 +116,41 @@ fn rule_match() -> impl Strategy<Value = RuleMatch> {
     )
 }
 
+fn rate_limit() -> impl Strategy<Value = RateLimit> {
+    (
+        option::of(any::<u64>()),
+        option::of(any::<u64>()),
+        opt_text(),
+        option::of(any::<u64>()),
+        opt_text(),
+        texts(),
+    )
+        .prop_map(
+            |(limit, remaining, reset_at, reset_in_seconds, resource, from)| RateLimit {
+                limit,
+                remaining,
+                reset_at,
+                reset_in_seconds,
+                resource,
+                from,
+            },
+        )
+}
+
+fn challenge() -> impl Strategy<Value = Challenge> {
+    (text(), btree_map(text(), text(), 0..3))
+        .prop_map(|(scheme, params)| Challenge { scheme, params })
+}
+
+fn failure() -> impl Strategy<Value = Failure> {
+    prop_oneof![
+        Just(Failure::RateLimit),
+        Just(Failure::Quota),
+        Just(Failure::Overload),
+        Just(Failure::Client),
+    ]
+}
+
 /// Every field is generated, `None`/`Some` and empty/non-empty alike. The struct
 /// literal has no `..`, so a field added to `Diagnosis` stops this from compiling
 /// until it is generated, and then the comparison checks the writer has it.
@@ -143,9 +179,20 @@ fn diagnosis() -> impl Strategy<Value = Diagnosis> {
         texts(),
         option::of(vec(rule_match(), 0..3)),
     );
-    (head, tail).prop_map(
+    let evidence = (
+        opt_text(),
+        texts(),
+        opt_text(),
+        texts(),
+        option::of(rate_limit()),
+        option::of(challenge()),
+        option::of(failure()),
+        opt_text(),
+    );
+    (head, evidence, tail).prop_map(
         |(
             (outcome, status, reason, error, api, rule, confidence, title, cause, fix),
+            (message, codes, error_type, links, rate_limit, challenge, failure, envelope),
             (
                 retry,
                 request_id,
@@ -174,6 +221,14 @@ fn diagnosis() -> impl Strategy<Value = Diagnosis> {
             docs,
             fields,
             fields_omitted,
+            message,
+            codes,
+            error_type,
+            links,
+            rate_limit,
+            challenge,
+            failure,
+            envelope,
             request,
             source,
             time,

@@ -10,6 +10,7 @@ mod completions;
 mod determinism;
 mod documented;
 mod e2e_curl;
+mod evidence;
 mod hardening_cli;
 mod hardening_contract;
 mod hardening_input;
