@@ -56,6 +56,9 @@ impl Evidence {
             json::read(body, &mut ev);
         } else if xml::looks_like_xml(resp.body.bytes()) {
             xml::read(resp.body.bytes(), &mut ev);
+        } else if let Some(title) = xml::html_title(resp.body.bytes()) {
+            ev.envelope = Some("html");
+            ev.message(title);
         }
         headers::read(resp, &mut ev);
         ev.error_at_success &= resp.status.is_some_and(|s| (200..300).contains(&s));

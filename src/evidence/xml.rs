@@ -19,6 +19,18 @@ pub(super) fn looks_like_xml(body: &[u8]) -> bool {
     start.is_some_and(|i| body[i] == b'<' && !is_html(&body[i..]))
 }
 
+/// The `<title>` of an HTML error page (nginx's `502 Bad Gateway`, a CDN's page), from
+/// its first 4 KiB.
+pub(super) fn html_title(body: &[u8]) -> Option<String> {
+    let head = &body[..body.len().min(4096)];
+    let lower = head.to_ascii_lowercase();
+    let start = memchr::memmem::find(&lower, b"<title>")? + b"<title>".len();
+    let len = memchr::memmem::find(&lower[start..], b"</title>")?;
+    let title = String::from_utf8_lossy(&head[start..start + len]);
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!title.is_empty()).then_some(title)
+}
+
 fn is_html(text: &[u8]) -> bool {
     let head: Vec<u8> = text.iter().take(15).map(u8::to_ascii_lowercase).collect();
     [&b"<!doctype html"[..], b"<html", b"<head", b"<body"]

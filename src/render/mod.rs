@@ -85,7 +85,9 @@ pub fn says(d: &Diagnosis) -> Option<&str> {
     let quoted = d.cause.as_deref().is_some_and(|c| c.contains(m));
     // Slack's `"error": "invalid_auth"` is a code, shown as one.
     let a_code = d.codes.iter().any(|c| c == m);
-    (!quoted && !a_code).then_some(m)
+    // An error page titled `502 Bad Gateway` says no more than the status line.
+    let the_status = m.eq_ignore_ascii_case(&status_line(d));
+    (!quoted && !a_code && !the_status).then_some(m)
 }
 
 /// The codes and type the response states, in one line.
