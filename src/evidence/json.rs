@@ -115,7 +115,8 @@ fn json_rpc(o: &Object, ev: &mut Evidence) -> bool {
     true
 }
 
-/// GraphQL: `errors` (objects with `message`) beside `data`, or alone.
+/// GraphQL: `errors` (objects with `message`) beside `data`, or alone with a member
+/// only GraphQL errors carry (`locations`, `path`, `extensions`).
 fn graphql(o: &Object, ev: &mut Evidence) -> bool {
     let Some(errors) = o.get("errors").and_then(Value::as_array) else {
         return false;
@@ -125,9 +126,11 @@ fn graphql(o: &Object, ev: &mut Evidence) -> bool {
             .iter()
             .all(|e| e.get("message").is_some_and(Value::is_string))
         && (o.contains_key("data")
-            || errors
-                .iter()
-                .any(|e| e.get("locations").is_some() || e.get("path").is_some()));
+            || errors.iter().any(|e| {
+                ["locations", "path", "extensions"]
+                    .iter()
+                    .any(|k| e.get(*k).is_some())
+            }));
     if !shaped {
         return false;
     }
@@ -138,6 +141,12 @@ fn graphql(o: &Object, ev: &mut Evidence) -> bool {
         }
         if let Some(m) = e.get("message").and_then(Value::as_str) {
             ev.message(m);
+        }
+        if let Some(url) = e
+            .pointer("/extensions/documentation")
+            .and_then(Value::as_str)
+        {
+            ev.link(url);
         }
     }
     ev.error_at_success = true;

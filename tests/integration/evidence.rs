@@ -174,8 +174,8 @@ fn facts() -> Vec<(&'static str, &'static str, Value)> {
         ),
         (
             "google/gemini-quota-exceeded-quotafailure-retryinfo-429.http",
-            "/retry/retryable",
-            json!(false),
+            "/retry/after_seconds",
+            json!(26),
         ),
         // Overloads retry with backoff.
         (

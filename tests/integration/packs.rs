@@ -1,5 +1,6 @@
 //! The built-in API packs (rules/github.json, stripe.json, openai.json, anthropic.json,
-//! slack.json, kubernetes.json, docker-registry.json):
+//! slack.json, kubernetes.json, docker-registry.json, google.json, twilio.json,
+//! shopify.json):
 //! each real response of tests/fixtures/evidence/<api>/ gets its pack's rule, no response
 //! of another API (evidence of other APIs, the four founding vendors' corpora) ever gets
 //! a rule of a pack it does not belong to, and every pack file checks.
@@ -24,7 +25,27 @@ const PACKS: &[(&str, &str)] = &[
         "docker-registry",
         "https://registry-1.docker.io/v2/library/busybox/manifests/latest",
     ),
+    (
+        "google",
+        "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent",
+    ),
+    (
+        "twilio",
+        "https://api.twilio.com/2010-04-01/Accounts/AC123/Messages.json",
+    ),
+    (
+        "shopify",
+        "https://example-shop.myshopify.com/admin/api/2024-01/orders.json",
+    ),
 ];
+
+/// The GraphQL endpoint of a pack's API, for its `graphql*` fixtures.
+fn graphql_url(pack: &str) -> &'static str {
+    match pack {
+        "shopify" => "https://example-shop.myshopify.com/admin/api/2024-01/graphql.json",
+        _ => "https://api.github.com/graphql",
+    }
+}
 
 /// The evidence folder of a pack's API.
 fn folder(pack: &str) -> &str {
@@ -93,7 +114,7 @@ fn each_pack_fixture_gets_its_packs_rule() {
             let name = f.file_name().unwrap().to_string_lossy().into_owned();
             // A GraphQL answer is a POST to /graphql, as the user's request was.
             let (url, method) = if name.starts_with("graphql") {
-                ("https://api.github.com/graphql", "POST")
+                (graphql_url(pack), "POST")
             } else {
                 (*url, "GET")
             };
