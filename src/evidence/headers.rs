@@ -49,11 +49,31 @@ pub struct Challenge {
     pub params: BTreeMap<String, String>,
 }
 
+/// Whether a header name belongs to a rate-limit convention, so a response without
+/// one is not searched for each of them.
+fn rate_header(name: &str) -> bool {
+    let name = name.as_bytes();
+    let starts =
+        |p: &str| name.len() >= p.len() && name[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    [
+        "x-ratelimit",
+        "ratelimit",
+        "anthropic-ratelimit",
+        "x-shopify-shop-api",
+        "x-ms-ratelimit",
+    ]
+    .iter()
+    .any(|p| starts(p))
+}
+
 pub(super) fn read(resp: &Response, ev: &mut Evidence) {
     ev.challenge = resp.headers.get("www-authenticate").and_then(challenge);
     let error = ev.challenge.as_ref().and_then(|c| c.params.get("error"));
     if let Some(error) = error.filter(|_| ev.codes.is_empty()) {
         ev.code(error.clone());
+    }
+    if !resp.headers.iter().any(|(name, _)| rate_header(name)) {
+        return;
     }
     let now = response_time(resp);
     ev.rate_limit = [x_ratelimit, ietf, per_resource, shopify, azure]

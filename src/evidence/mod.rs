@@ -52,6 +52,11 @@ impl Evidence {
     /// Read the evidence of `resp`.
     pub fn of(resp: &Response) -> Self {
         let mut ev = Self::default();
+        // Most successes carry no error report: not read, not parsed for one.
+        let answered = resp.status.is_some_and(|s| s < 400);
+        if answered && !Self::may_report_error(resp) {
+            return ev;
+        }
         if let Some(body) = resp.body.json() {
             json::read(body, &mut ev);
         } else if xml::looks_like_xml(resp.body.bytes()) {

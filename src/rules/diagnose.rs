@@ -12,7 +12,6 @@ use super::{Entry, RuleSet, VocabularyMatch};
 use crate::diagnosis::{
     Confidence, Diagnosis, FieldProblem, Outcome, RequestSummary, Retry, RuleMatch, Source,
 };
-use crate::evidence::Evidence;
 use crate::facts::{
     MAX_WAIT, RequestFacts, Unusable, WaitFrom, asked_wait, response_time, retry_after,
     until_utc_midnight,
@@ -66,8 +65,7 @@ impl RuleSet {
         d.api = shown_api.map(|a| self.apis()[a].name.clone());
         // An error reported inside a 2xx body (GraphQL `errors`, `ok: false`) is a
         // failure like any other.
-        let ok = answered(resp)
-            && !(Evidence::may_report_error(resp) && subject.evidence().error_at_success);
+        let ok = answered(resp) && !subject.evidence().error_at_success;
         match winner {
             Some((winner, ev)) => self.fill(&mut d, &subject, &self.entries()[winner], ev),
             None if ok => d.outcome = Outcome::Success,
