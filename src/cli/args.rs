@@ -18,9 +18,11 @@ use super::help::after_long_help;
     version,
     about = "Explain why an API call failed, from the response curl, HTTPie, wget or a browser printed",
     long_about = "Explain why an API call failed.\n\nReads a response as printed by curl (-i, -v, -s), HTTPie, xh or wget, a saved \
-file, a browser HAR or an NDJSON log, matches it against rules built from the vendors' documented failure modes \
-(Hacktron, Tumban, WASViking, Blazeauth, and generic HTTP), and prints the cause, the fix, retry advice and what \
-to quote to support.",
+file, a browser HAR or an NDJSON log, reads what the response says of itself (error codes, messages, \
+rate-limit headers, errors inside a 200, XML errors), matches it against rules built from the APIs' documented \
+failure modes (the founding vendors Hacktron, Tumban, WASViking and Blazeauth; packs for public APIs such as \
+GitHub, Stripe, OpenAI, Google Cloud, AWS and Kubernetes, listed by `apidiag rules list`; generic HTTP), and \
+prints the cause, the fix, retry advice and what to quote to support.",
     after_help = "Run `apidiag --help` for examples and exit codes.",
     after_long_help = after_long_help(),
     max_term_width = 100
