@@ -299,11 +299,24 @@ fn contains_ignoring_case(text: &str, word: &str) -> bool {
 fn shapes_for(set: u8) -> &'static Regex {
     static BUILT: [OnceLock<Regex>; 1 << SHAPES.len()] =
         [const { OnceLock::new() }; 1 << SHAPES.len()];
+    static PARTIAL: AtomicUsize = AtomicUsize::new(0);
     if set == ALL_SHAPES {
         return &KEY_SHAPED;
     }
-    BUILT[usize::from(set)].get_or_init(|| shapes_regex(set))
+    let slot = &BUILT[usize::from(set)];
+    if let Some(built) = slot.get() {
+        return built;
+    }
+    // Texts that need many different parts (the first texts of a log) cost less with
+    // the whole pattern, built once.
+    if PARTIAL.fetch_add(1, Ordering::Relaxed) >= MAX_PARTIAL {
+        return &KEY_SHAPED;
+    }
+    slot.get_or_init(|| shapes_regex(set))
 }
+
+/// Partial regexes built at most: more would cost more than the whole pattern.
+const MAX_PARTIAL: usize = 2;
 
 /// The regex to mask `text` with, `None` when no alternative can match it. A text that
 /// is not ASCII gets the whole pattern: `(?i)` folds case beyond ASCII (`K`, the
