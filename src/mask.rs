@@ -892,12 +892,12 @@ mod anchor_tests {
                 assert!(!KEY_SHAPED.is_match(text), "{text}");
                 continue;
             }
-            let partial = shapes_for(set).replace_all(text, "<$0>");
+            let partial = shapes_regex(set).replace_all(text, "<$0>");
             assert_eq!(partial, KEY_SHAPED.replace_all(text, "<$0>"), "{text}");
             // Every subset holding the found alternatives gives the same matches too.
             for extra in 0..SHAPES.len() {
                 let more = set | (1 << extra);
-                let partial = shapes_for(more).replace_all(text, "<$0>");
+                let partial = shapes_regex(more).replace_all(text, "<$0>");
                 assert_eq!(
                     partial,
                     KEY_SHAPED.replace_all(text, "<$0>"),
@@ -909,7 +909,7 @@ mod anchor_tests {
         for (i, (_, words)) in SHAPES.iter().enumerate() {
             for text in texts {
                 if !may_match(words, text) {
-                    assert!(!shapes_for(1 << i).is_match(text), "{i} {text}");
+                    assert!(!shapes_regex(1 << i).is_match(text), "{i} {text}");
                 }
             }
         }
