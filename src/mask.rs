@@ -3,8 +3,8 @@
 //! key it was.
 
 use std::borrow::Cow;
-use std::sync::LazyLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{LazyLock, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
@@ -80,47 +80,257 @@ macro_rules! weak_word {
     };
 }
 
-static KEY_SHAPED: LazyLock<Regex> = LazyLock::new(|| {
-    // Word boundaries are ASCII ones (`(?-u:\b)`): a Unicode one keeps the regex crate
-    // off its fast engines for any text that is not all ASCII, which made this pattern
-    // an order of magnitude slower on an em dash, and keys are ASCII anyway.
-    Regex::new(concat!(
-        // A header written out in text: `X-Api-Key: …`, `Authorization: Bearer …`, `Cookie: a=…; b=…`.
+/// The alternatives of the key-shape pattern, in order, each with lists of words:
+/// every match of it contains (ignoring ASCII case) a word of each list. [`KEY_SHAPED`] is their
+/// alternation; [`shapes_for`] builds only the alternatives a text can match.
+///
+/// Word boundaries are ASCII ones (`(?-u:\b)`): a Unicode one keeps the regex crate
+/// off its fast engines for any text that is not all ASCII, which made this pattern
+/// an order of magnitude slower on an em dash, and keys are ASCII anyway.
+const SHAPES: [(&str, &[&[&str]]); 7] = [
+    // A header written out in text: `X-Api-Key: …`, `Authorization: Bearer …`, `Cookie: a=…; b=…`.
+    (
         r"(?P<cookie>(?i:(?-u:\b)(?:set-)?cookie)\s*:\s*)(?P<cookies>[^\r\n<>]+)",
-        r#"|(?P<header>(?i:(?-u:\b)(?:proxy-authorization|authorization|x-api-key|api-key|x-auth-token))\s*:\s*)"#,
-        r#"(?P<hscheme>(?i:bearer|apikey|basic|token|digest)\s+)?(?P<hvalue>[^\s;,"'<>…]{3,})"#,
-        // The user name and password of a URL (`https://TOKEN@host`, `user:pass@host`).
-        r#"|(?P<slashes>://)(?P<userinfo>[^\s/?#@"'<>]+)@"#,
-        // A secret-named parameter: `api_key=…` in a URL or a form, OAuth's `?code=…`.
-        r"|(?P<param>(?i:",
-        strong_word!(),
-        r"|(?:(?-u:\b)|_)",
-        part_word!(),
-        r"|(?:(?-u:\b)|_)",
-        weak_word!(),
-        r"|[?&]code)=)",
-        r#"(?P<pvalue>[^&\s"'#<>…]+)"#,
-        // `"token": "…"` in JSON.
-        r#"|(?P<jname>"(?i:[a-z0-9_.\-]*"#,
-        strong_word!(),
-        r"|(?:[a-z0-9_.\-]*[_.\-])?",
-        part_word!(),
-        r"|[a-z0-9_.\-]*[_.\-]",
-        weak_word!(),
-        r#"|authorization|cookie)"\s*:\s*")"#,
-        r#"(?P<jvalue>[^"…]{3,})"#,
-        // Documented and well-known key shapes, and JWTs.
-        r"|(?P<key>(?:blz_mgmt_|wv_live_|wv_test_|hacktron_|[rs]k_live_|[rs]k_test_|sk_)[A-Za-z0-9_\-]{3,}",
-        r"|(?:github_pat_|gh[oprsu]_|glpat-|xox[abeoprs]-|sk-)[A-Za-z0-9_\-]{8,}",
-        r"|(?:AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)|AIza[0-9A-Za-z_\-]{35}",
-        r"|eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*)",
-        // A credential after an auth scheme, or after a word that names one in a
-        // message (`Invalid API key: …`, `token '…' revoked`).
-        r#"|(?P<scheme>(?i:(?:(?-u:\b)|_)(?:bearer|apikey|basic|token|key|secret|passw(?:or)?d))"#,
-        r#"(?:\s*[:=]\s*|\s+)['"]?)(?P<cred>[A-Za-z0-9_.~+/=\-]{8,})"#,
-    ))
-    .expect("the key-shape regex compiles")
-});
+        &[&["cookie"], &[":"]],
+    ),
+    (
+        concat!(
+            r#"(?P<header>(?i:(?-u:\b)(?:proxy-authorization|authorization|x-api-key|api-key|x-auth-token))\s*:\s*)"#,
+            r#"(?P<hscheme>(?i:bearer|apikey|basic|token|digest)\s+)?(?P<hvalue>[^\s;,"'<>…]{3,})"#,
+        ),
+        &[&["authorization", "api-key", "x-auth-token"], &[":"]],
+    ),
+    // The user name and password of a URL (`https://TOKEN@host`, `user:pass@host`).
+    (
+        r#"(?P<slashes>://)(?P<userinfo>[^\s/?#@"'<>]+)@"#,
+        &[&["://"], &["@"]],
+    ),
+    // A secret-named parameter: `api_key=…` in a URL or a form, OAuth's `?code=…`.
+    (
+        concat!(
+            r"(?P<param>(?i:",
+            strong_word!(),
+            r"|(?:(?-u:\b)|_)",
+            part_word!(),
+            r"|(?:(?-u:\b)|_)",
+            weak_word!(),
+            r"|[?&]code)=)",
+            r#"(?P<pvalue>[^&\s"'#<>…]+)"#,
+        ),
+        &[PARAM_NAMES, &["="]],
+    ),
+    // `"token": "…"` in JSON.
+    (
+        concat!(
+            r#"(?P<jname>"(?i:[a-z0-9_.\-]*"#,
+            strong_word!(),
+            r"|(?:[a-z0-9_.\-]*[_.\-])?",
+            part_word!(),
+            r"|[a-z0-9_.\-]*[_.\-]",
+            weak_word!(),
+            r#"|authorization|cookie)"\s*:\s*")"#,
+            r#"(?P<jvalue>[^"…]{3,})"#,
+        ),
+        &[JSON_NAMES, &["\""], &[":"]],
+    ),
+    // Documented and well-known key shapes, and JWTs.
+    (
+        concat!(
+            r"(?P<key>(?:blz_mgmt_|wv_live_|wv_test_|hacktron_|[rs]k_live_|[rs]k_test_|sk_)[A-Za-z0-9_\-]{3,}",
+            r"|(?:github_pat_|gh[oprsu]_|glpat-|xox[abeoprs]-|sk-)[A-Za-z0-9_\-]{8,}",
+            r"|(?:AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)|AIza[0-9A-Za-z_\-]{35}",
+            r"|eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*)",
+        ),
+        &[&[
+            "blz_mgmt_",
+            "wv_live_",
+            "wv_test_",
+            "hacktron_",
+            "k_live_",
+            "k_test_",
+            "sk_",
+            "github_pat_",
+            "gho_",
+            "ghp_",
+            "ghr_",
+            "ghs_",
+            "ghu_",
+            "glpat-",
+            "xox",
+            "sk-",
+            "akia",
+            "asia",
+            "aiza",
+            "eyj",
+        ]],
+    ),
+    // A credential after an auth scheme, or after a word that names one in a
+    // message (`Invalid API key: …`, `token '…' revoked`).
+    (
+        concat!(
+            r#"(?P<scheme>(?i:(?:(?-u:\b)|_)(?:bearer|apikey|basic|token|key|secret|passw(?:or)?d))"#,
+            r#"(?:\s*[:=]\s*|\s+)['"]?)(?P<cred>[A-Za-z0-9_.~+/=\-]{8,})"#,
+        ),
+        &[&["bearer", "key", "basic", "token", "secret", "pass"]],
+    ),
+];
+
+/// The words of a secret-named parameter (`strong_word!`, `part_word!`,
+/// `weak_word!`, and OAuth's `code`), by a part of each that every spelling holds.
+const PARAM_NAMES: &[&str] = &[
+    "token",
+    "secret",
+    "pass",
+    "key",
+    "session",
+    "sessid",
+    "pwd",
+    "sig",
+    "credential",
+    "auth",
+    "code=",
+];
+
+/// The same for a JSON member, which may also be `authorization` or `cookie`.
+const JSON_NAMES: &[&str] = &[
+    "token",
+    "secret",
+    "pass",
+    "key",
+    "session",
+    "sessid",
+    "pwd",
+    "sig",
+    "credential",
+    "auth",
+    "cookie",
+];
+
+/// Every alternative in one regex: what texts of a long input are masked with, and the
+/// pattern [`shapes_for`]'s regexes are parts of.
+static KEY_SHAPED: LazyLock<Regex> = LazyLock::new(|| shapes_regex(ALL_SHAPES));
+
+/// A bit per alternative of [`SHAPES`].
+const ALL_SHAPES: u8 = (1 << SHAPES.len()) - 1;
+
+fn shapes_regex(set: u8) -> Regex {
+    let parts: Vec<&str> = SHAPES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| set & (1 << i) != 0)
+        .map(|(_, (pattern, _))| *pattern)
+        .collect();
+    Regex::new(&parts.join("|")).expect("the key-shape regex compiles")
+}
+
+/// The alternatives of [`SHAPES`] whose words `text` holds: building the whole pattern
+/// costs about 7 M instructions, more than the rest of a run on one response, and a
+/// typical text (a URL with `key` in its path) can match only a few alternatives.
+fn shapes_in(text: &str) -> u8 {
+    let mut set = 0;
+    for (i, (_, words)) in SHAPES.iter().enumerate() {
+        if may_match(words, text) {
+            set |= 1 << i;
+        }
+    }
+    // The last alternative's words are common in prose (`API key lacks scope`): it
+    // is kept only where a word is followed by what a credential needs.
+    if set & SCHEME != 0 && !credential_after_word(text) {
+        set &= !SCHEME;
+    }
+    set
+}
+
+/// The bit of the last alternative (a credential after a scheme or a word).
+const SCHEME: u8 = 1 << (SHAPES.len() - 1);
+
+/// Whether one of the last alternative's words is followed by a separator (`\s`,
+/// `:`, `=`, a quote) and then at least 8 characters a credential may hold: a
+/// necessary condition of that alternative's match, checked by hand. A credential may
+/// begin with `=`, so `=` signs just before it count towards the 8.
+fn credential_after_word(text: &str) -> bool {
+    let t = text.as_bytes();
+    // `\s` on ASCII text: the regex crate's Unicode white space includes `\x0B`.
+    let space = |b: u8| matches!(b, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ');
+    let separator = |b: u8| space(b) || matches!(b, b':' | b'=' | b'\'' | b'"');
+    let cred = |b: u8| {
+        b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'~' | b'+' | b'/' | b'=' | b'-')
+    };
+    // The alternative's words written out (`passw(?:or)?d`); `apikey` ends in `key`.
+    let words = [
+        "bearer", "basic", "token", "key", "secret", "passwd", "password",
+    ];
+    words.iter().any(|w| {
+        let w = w.as_bytes();
+        (0..t.len().saturating_sub(w.len() - 1)).any(|i| {
+            if !t[i..i + w.len()].eq_ignore_ascii_case(w) {
+                return false;
+            }
+            let start = i + w.len();
+            let end = start + t[start..].iter().take_while(|b| separator(**b)).count();
+            let equals = t[start..end]
+                .iter()
+                .rev()
+                .take_while(|b| **b == b'=')
+                .count();
+            let run = t[end..].iter().take_while(|b| cred(**b)).count();
+            end > start && equals + run >= 8
+        })
+    })
+}
+
+/// Whether `text` holds a word of each list.
+fn may_match(words: &[&[&str]], text: &str) -> bool {
+    words
+        .iter()
+        .all(|any| any.iter().any(|w| contains_ignoring_case(text, w)))
+}
+
+fn contains_ignoring_case(text: &str, word: &str) -> bool {
+    let (t, w) = (text.as_bytes(), word.as_bytes());
+    t.len() >= w.len()
+        && (0..=t.len() - w.len())
+            .any(|i| t[i].eq_ignore_ascii_case(&w[0]) && t[i..i + w.len()].eq_ignore_ascii_case(w))
+}
+
+/// The regex of the alternatives in `set`, built the first time a text needs them.
+/// Leaving out alternatives that cannot match anywhere in a text changes none of its
+/// matches: the alternation is leftmost-first, in the order of [`SHAPES`], either way.
+fn shapes_for(set: u8) -> &'static Regex {
+    static BUILT: [OnceLock<Regex>; 1 << SHAPES.len()] =
+        [const { OnceLock::new() }; 1 << SHAPES.len()];
+    static PARTIAL: AtomicUsize = AtomicUsize::new(0);
+    if set == ALL_SHAPES {
+        return &KEY_SHAPED;
+    }
+    let slot = &BUILT[usize::from(set)];
+    if let Some(built) = slot.get() {
+        return built;
+    }
+    // Texts that need many different parts (the first texts of a log) cost less with
+    // the whole pattern, built once.
+    if PARTIAL.fetch_add(1, Ordering::Relaxed) >= MAX_PARTIAL {
+        return &KEY_SHAPED;
+    }
+    slot.get_or_init(|| shapes_regex(set))
+}
+
+/// Partial regexes built at most: more would cost more than the whole pattern.
+const MAX_PARTIAL: usize = 2;
+
+/// The regex to mask `text` with, `None` when no alternative can match it. A text that
+/// is not ASCII gets the whole pattern: `(?i)` folds case beyond ASCII (`K`, the
+/// Kelvin sign, is a `k`), which the word search above does not. A long input gets
+/// it too, built once, instead of several partial ones.
+fn shapes_regex_for(text: &str) -> Option<&'static Regex> {
+    if SCANNED.load(Ordering::Relaxed) >= SCANS || !text.is_ascii() {
+        return Some(&KEY_SHAPED);
+    }
+    match shapes_in(text) {
+        0 => None,
+        set => Some(shapes_for(set)),
+    }
+}
 
 /// Every alternative of [`KEY_SHAPED`] contains one of these (ignoring ASCII case).
 /// Building that regex costs about a millisecond, so text without any of them, which
@@ -289,7 +499,10 @@ pub fn mask_text(text: &str) -> Cow<'_, str> {
     if !may_hold_secret(text) {
         return Cow::Borrowed(text);
     }
-    KEY_SHAPED.replace_all(text, |caps: &regex::Captures| {
+    let Some(shapes) = shapes_regex_for(text) else {
+        return Cow::Borrowed(text);
+    };
+    shapes.replace_all(text, |caps: &regex::Captures| {
         let whole = caps.get(0).expect("group 0 always matches");
         if text[whole.end()..].starts_with('…') || !is_secret(text, caps) {
             return whole.as_str().to_owned();
@@ -600,5 +813,105 @@ mod anchor_tests {
             assert!(may_hold_secret(s), "{s} must pass the pre-check");
         }
         assert!(!may_hold_secret("Upstream timed out after 30s"));
+    }
+
+    /// The alternatives joined are the pattern as it was written in one piece.
+    #[test]
+    fn the_alternatives_joined_are_the_whole_pattern() {
+        let whole: &str = concat!(
+            // A header written out in text: `X-Api-Key: …`, `Authorization: Bearer …`, `Cookie: a=…; b=…`.
+            r"(?P<cookie>(?i:(?-u:\b)(?:set-)?cookie)\s*:\s*)(?P<cookies>[^\r\n<>]+)",
+            r#"|(?P<header>(?i:(?-u:\b)(?:proxy-authorization|authorization|x-api-key|api-key|x-auth-token))\s*:\s*)"#,
+            r#"(?P<hscheme>(?i:bearer|apikey|basic|token|digest)\s+)?(?P<hvalue>[^\s;,"'<>…]{3,})"#,
+            // The user name and password of a URL (`https://TOKEN@host`, `user:pass@host`).
+            r#"|(?P<slashes>://)(?P<userinfo>[^\s/?#@"'<>]+)@"#,
+            // A secret-named parameter: `api_key=…` in a URL or a form, OAuth's `?code=…`.
+            r"|(?P<param>(?i:",
+            strong_word!(),
+            r"|(?:(?-u:\b)|_)",
+            part_word!(),
+            r"|(?:(?-u:\b)|_)",
+            weak_word!(),
+            r"|[?&]code)=)",
+            r#"(?P<pvalue>[^&\s"'#<>…]+)"#,
+            // `"token": "…"` in JSON.
+            r#"|(?P<jname>"(?i:[a-z0-9_.\-]*"#,
+            strong_word!(),
+            r"|(?:[a-z0-9_.\-]*[_.\-])?",
+            part_word!(),
+            r"|[a-z0-9_.\-]*[_.\-]",
+            weak_word!(),
+            r#"|authorization|cookie)"\s*:\s*")"#,
+            r#"(?P<jvalue>[^"…]{3,})"#,
+            // Documented and well-known key shapes, and JWTs.
+            r"|(?P<key>(?:blz_mgmt_|wv_live_|wv_test_|hacktron_|[rs]k_live_|[rs]k_test_|sk_)[A-Za-z0-9_\-]{3,}",
+            r"|(?:github_pat_|gh[oprsu]_|glpat-|xox[abeoprs]-|sk-)[A-Za-z0-9_\-]{8,}",
+            r"|(?:AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)|AIza[0-9A-Za-z_\-]{35}",
+            r"|eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*)",
+            // A credential after an auth scheme, or after a word that names one in a
+            // message (`Invalid API key: …`, `token '…' revoked`).
+            r#"|(?P<scheme>(?i:(?:(?-u:\b)|_)(?:bearer|apikey|basic|token|key|secret|passw(?:or)?d))"#,
+            r#"(?:\s*[:=]\s*|\s+)['"]?)(?P<cred>[A-Za-z0-9_.~+/=\-]{8,})"#,
+        );
+        let parts: Vec<&str> = SHAPES.iter().map(|(p, _)| *p).collect();
+        assert_eq!(parts.join("|"), whole);
+        assert_eq!(KEY_SHAPED.as_str(), whole);
+    }
+
+    /// Each alternative's words are in every text it matches, so a regex of the
+    /// alternatives whose words a text holds masks it as the whole pattern does.
+    #[test]
+    fn a_partial_pattern_masks_as_the_whole_one() {
+        let texts = [
+            "GET https://user:pw@api.example.com/v1/keys?api_key=abcdef123 HTTP/1.1",
+            "Authorization: Bearer sk_live_abcdefghijklmnop",
+            "x-api-key: hacktron_abcdefghijkl",
+            "Cookie: a=bcdefgh; session=zyxwvu",
+            r#"{"client_secret": "abcdefgh", "token": "eyJhbGciOi.eyJzdWIiOi.sig"}"#,
+            "Invalid API key: wv_test_abcdefghijklmn provided",
+            "token 'abcdefgh12345' revoked; password=hunter22",
+            "AKIAIOSFODNN7EXAMPLE and AIzaSyA1234567890abcdefghijklmnopqrstuv",
+            "https://example.com/callback?code=xyz123&state=1",
+            "ghp_abcdefghij github_pat_abcdefghij glpat-abcdefghij xoxb-abcdefghij",
+            "the key 2026-11-23 and basic auth and /api-keys/list",
+            "X-Amz-Signature=abcdef&X-Amz-Credential=AKIA/2026",
+            "Set-Cookie: sid=abcdef; Path=/; HttpOnly",
+            "plain text with nothing",
+            "sk-proj-abcdefghijkl, rk_live_abcdef, blz_mgmt_abcdef",
+            "PHPSESSID=abc; jsessionid=def; session_id=ghi",
+            r#"{"apiKey": "abcdefghi", "auth": "x", "pwd": "abcdef"}"#,
+            "key =abcdefg and token==abcdef and secret\x0Babcdefgh",
+            "Bearer    xyz12345, password: 'hunter22', passwd=abc",
+            "API key lacks scope findings:read",
+            "http://127.0.0.1:32833/tumban/invalid-key",
+            "key: short, key: abcdefgh",
+        ];
+        for text in texts {
+            let set = shapes_in(text);
+            if set == 0 {
+                assert!(!KEY_SHAPED.is_match(text), "{text}");
+                continue;
+            }
+            let partial = shapes_regex(set).replace_all(text, "<$0>");
+            assert_eq!(partial, KEY_SHAPED.replace_all(text, "<$0>"), "{text}");
+            // Every subset holding the found alternatives gives the same matches too.
+            for extra in 0..SHAPES.len() {
+                let more = set | (1 << extra);
+                let partial = shapes_regex(more).replace_all(text, "<$0>");
+                assert_eq!(
+                    partial,
+                    KEY_SHAPED.replace_all(text, "<$0>"),
+                    "{text} {more}"
+                );
+            }
+        }
+        // An alternative without its words in the text does not match it alone.
+        for (i, (_, words)) in SHAPES.iter().enumerate() {
+            for text in texts {
+                if !may_match(words, text) {
+                    assert!(!shapes_regex(1 << i).is_match(text), "{i} {text}");
+                }
+            }
+        }
     }
 }

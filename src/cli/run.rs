@@ -256,7 +256,11 @@ impl<R: Read> Read for Counted<R> {
         if let Some(&last) = buf[..n].last() {
             let l = &self.lines;
             l.lf.set(l.lf.get() + memchr::memchr_iter(b'\n', &buf[..n]).count());
-            l.cr.set(l.cr.get() + memchr::memchr_iter(b'\r', &buf[..n]).count());
+            // Lone CRs count only in an input without any LF: once one is seen, the
+            // second pass over the bytes is saved.
+            if l.lf.get() == 0 {
+                l.cr.set(l.cr.get() + memchr::memchr_iter(b'\r', &buf[..n]).count());
+            }
             l.last.set(Some(last));
         }
         Ok(n)

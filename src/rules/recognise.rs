@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
@@ -26,23 +27,42 @@ pub(super) struct Recognition {
     /// Every API's vocabulary in one searcher, built only when a response needs it
     /// (none of the strong evidence above named an API); pattern number → `terms`.
     vocabulary: OnceLock<Option<AhoCorasick>>,
+    /// The same searcher as a DFA, for a long input (see [`Recognition::vocabulary`]).
+    vocabulary_dfa: OnceLock<Option<AhoCorasick>>,
+    /// Bodies searched for vocabulary so far.
+    scans: AtomicUsize,
     terms: Vec<(usize, String)>,
 }
 
+/// Bodies searched with the contiguous NFA before the DFA is built: the DFA reads a
+/// body several times faster, but costs about 10 M instructions to build, which only
+/// a long input (a log) pays back.
+const VOCABULARY_DFA_AFTER: usize = 1000;
+
 impl Recognition {
+    /// The vocabulary searcher. Both kinds find the same leftmost-longest matches:
+    /// the kind of automaton changes the speed of a search, never its result.
     fn vocabulary(&self) -> &Option<AhoCorasick> {
-        self.vocabulary.get_or_init(|| {
-            let patterns = self.terms.iter().map(|(_, t)| t.as_str());
-            // A contiguous NFA: the DFA `build_auto` picks for this many terms cost a
-            // run on one response ten times its whole diagnosis to build, to scan at
-            // most 64 KiB.
-            AhoCorasick::builder()
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(patterns)
-                .ok()
-                .filter(|_| !self.terms.is_empty())
-        })
+        if self.scans.fetch_add(1, Ordering::Relaxed) >= VOCABULARY_DFA_AFTER {
+            return self
+                .vocabulary_dfa
+                .get_or_init(|| self.vocabulary_of_kind(AhoCorasickKind::DFA));
+        }
+        // A contiguous NFA: the DFA `build_auto` picks for this many terms cost a run
+        // on one response ten times its whole diagnosis to build, to scan at most
+        // 64 KiB.
+        self.vocabulary
+            .get_or_init(|| self.vocabulary_of_kind(AhoCorasickKind::ContiguousNFA))
+    }
+
+    fn vocabulary_of_kind(&self, kind: AhoCorasickKind) -> Option<AhoCorasick> {
+        let patterns = self.terms.iter().map(|(_, t)| t.as_str());
+        AhoCorasick::builder()
+            .kind(Some(kind))
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(patterns)
+            .ok()
+            .filter(|_| !self.terms.is_empty())
     }
 }
 
@@ -237,6 +257,41 @@ mod tests {
     use super::*;
     use crate::rules::Origin;
     use crate::rules::loader;
+
+    /// The DFA a long input switches to finds what the NFA finds.
+    #[test]
+    fn the_vocabulary_dfa_finds_what_the_nfa_finds() {
+        let set = RuleSet::builtin().unwrap();
+        let r = set.recognition();
+        let nfa = r
+            .vocabulary_of_kind(AhoCorasickKind::ContiguousNFA)
+            .unwrap();
+        let dfa = r.vocabulary_of_kind(AhoCorasickKind::DFA).unwrap();
+        let mut bodies: Vec<String> = r.terms.iter().map(|(_, t)| format!("x {t} y")).collect();
+        bodies.push(
+            r.terms
+                .iter()
+                .map(|(_, t)| t.as_str())
+                .collect::<Vec<_>>()
+                .join(""),
+        );
+        bodies.push(
+            r.terms
+                .iter()
+                .map(|(_, t)| t.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+        bodies.push("nothing of any API".into());
+        for body in &bodies {
+            let found = |a: &AhoCorasick| -> Vec<_> {
+                a.find_iter(body.as_bytes())
+                    .map(|m| (m.pattern(), m.start(), m.end()))
+                    .collect()
+            };
+            assert_eq!(found(&nfa), found(&dfa), "{body}");
+        }
+    }
 
     #[test]
     fn host_patterns() {
