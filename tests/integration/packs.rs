@@ -1,5 +1,5 @@
 //! The built-in API packs (rules/github.json, stripe.json, openai.json, anthropic.json,
-//! slack.json, kubernetes.json, docker-registry.json):
+//! slack.json, kubernetes.json, docker-registry.json, aws.json, azure.json):
 //! each real response of tests/fixtures/evidence/<api>/ gets its pack's rule, no response
 //! of another API (evidence of other APIs, the four founding vendors' corpora) ever gets
 //! a rule of a pack it does not belong to, and every pack file checks.
@@ -23,6 +23,11 @@ const PACKS: &[(&str, &str)] = &[
     (
         "docker-registry",
         "https://registry-1.docker.io/v2/library/busybox/manifests/latest",
+    ),
+    ("aws", "https://mybucket.s3.us-east-1.amazonaws.com/photos/cat.jpg"),
+    (
+        "azure",
+        "https://myaccount.blob.core.windows.net/mycontainer/myblob",
     ),
 ];
 
