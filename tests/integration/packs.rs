@@ -24,7 +24,10 @@ const PACKS: &[(&str, &str)] = &[
         "docker-registry",
         "https://registry-1.docker.io/v2/library/busybox/manifests/latest",
     ),
-    ("aws", "https://mybucket.s3.us-east-1.amazonaws.com/photos/cat.jpg"),
+    (
+        "aws",
+        "https://mybucket.s3.us-east-1.amazonaws.com/photos/cat.jpg",
+    ),
     (
         "azure",
         "https://myaccount.blob.core.windows.net/mycontainer/myblob",
@@ -246,7 +249,12 @@ fn a_proxy_page_is_the_proxys_whatever_the_host() {
         );
     }
     let off = diagnose(
-        &["--url", "https://api.github.com/repos/octo/app", "--no-pack", "proxies"],
+        &[
+            "--url",
+            "https://api.github.com/repos/octo/app",
+            "--no-pack",
+            "proxies",
+        ],
         &f,
     );
     assert_eq!(off[0].1, "http/nginx-error-page", "{off:?}");
@@ -258,13 +266,22 @@ fn a_proxy_page_is_the_proxys_whatever_the_host() {
 #[test]
 fn an_apis_error_behind_a_proxy_stays_the_apis() {
     let f = PathBuf::from(fixture("evidence/anthropic/overloaded-error-529.http"));
-    for args in [vec![], vec!["--url", "https://api.anthropic.com/v1/messages"]] {
+    for args in [
+        vec![],
+        vec!["--url", "https://api.anthropic.com/v1/messages"],
+    ] {
         let got = diagnose(&args, &f);
         assert_eq!(got[0].1, "anthropic/overloaded-error", "{args:?}: {got:?}");
     }
     let json_502 = "HTTP/1.1 502 Bad Gateway\r\nServer: nginx\r\nContent-Type: application/json\r\n\r\n{\"error\":{\"message\":\"upstream failed\"}}\n";
     let r = run_with(
-        &["--format", "json", "--url", "https://api.example.com/v1/orders", "-"],
+        &[
+            "--format",
+            "json",
+            "--url",
+            "https://api.example.com/v1/orders",
+            "-",
+        ],
         json_502,
     );
     r.no_panic("json 502 behind nginx");
