@@ -44,6 +44,20 @@ pub fn check(paths: &[PathBuf]) -> Result<Vec<RuleReport>, LoadError> {
         checked.push((origin.clone(), loader::parse(origin, text)?));
     }
     let set = RuleSet::load(paths)?;
+    // A built-in layer (`recognise.layer`: proxies.json) answers in front of every API
+    // on purpose, and so takes pages a generic rule would answer without it. Every other
+    // rule's examples are checked as if the built-in layers were off (`--no-pack`), what
+    // that rule answers then; a layer's own examples against the whole table.
+    let layers: Vec<String> = loader::builtin_files()?
+        .into_iter()
+        .filter(|(_, f)| f.recognise.layer)
+        .map(|(_, f)| f.api)
+        .collect();
+    let without_layers = if layers.is_empty() {
+        None
+    } else {
+        Some(RuleSet::load_except(paths, &layers)?)
+    };
     let files: Vec<(Origin, RuleFile)> = if paths.is_empty() {
         loader::builtin_files()?
     } else {
@@ -51,8 +65,12 @@ pub fn check(paths: &[PathBuf]) -> Result<Vec<RuleReport>, LoadError> {
     };
     let mut reports = Vec::new();
     for (origin, file) in &files {
+        let against = match &without_layers {
+            Some(without) if !file.recognise.layer => without,
+            _ => &set,
+        };
         for rule in &file.rules {
-            reports.push(check_rule(&set, origin, rule));
+            reports.push(check_rule(against, origin, rule));
         }
     }
     Ok(reports)

@@ -383,6 +383,7 @@ impl RuleSet {
             r.headers.extend(file.recognise.headers.iter().cloned());
             r.vocabulary
                 .extend(file.recognise.vocabulary.iter().cloned());
+            r.layer |= file.recognise.layer;
             return i;
         }
         self.apis.push(Api {
@@ -492,8 +493,8 @@ impl RuleSet {
             .find_map(|c| Some((c, self.evaluate(c, s)?)))
     }
 
-    /// The index's candidates for this response that belong to `api` (or are generic)
-    /// and whose gate is open, best first.
+    /// The index's candidates for this response that belong to `api` (or are generic,
+    /// or a layer's) and whose gate is open, best first.
     fn eligible<'s>(
         &'s self,
         s: &'s Subject<'_>,
@@ -515,12 +516,14 @@ impl RuleSet {
     }
 
     /// Whether rule `c` may answer for a response recognised as `api`: generic rules
-    /// always, a vendor's rules when the response is that vendor's. A pack that
+    /// and a layer's (`recognise.layer`: a proxy or CDN in front of any API) always, a
+    /// vendor's rules when the response is that vendor's. A pack that
     /// declares no vocabulary keeps the older, looser evidence: a body holding one of
     /// its rules' literals is enough for that rule.
     fn eligible_api(&self, c: usize, api: Option<usize>) -> bool {
         let e = &self.entries[c];
         self.is_generic(e.api)
+            || self.apis[e.api].recognise.layer
             || api == Some(e.api)
             || (api.is_none()
                 && e.literal().is_some()

@@ -57,6 +57,12 @@ pub struct Recognise {
     /// words in the body; a rule won this way is at most `likely`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vocabulary: Vec<String>,
+    /// A layer in front of any API (a proxy, CDN or load balancer), not an API: its
+    /// rules are tried on every response whatever API it is recognised as, like the
+    /// generic rules, and rank as a vendor's. Every rule of such a pack must test the
+    /// layer's own evidence (its page, its headers), never a status alone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub layer: bool,
 }
 
 /// Where to pull a value from: a JSONPath into the body, a response header, or a

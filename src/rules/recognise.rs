@@ -15,6 +15,7 @@ use super::model::Recognise;
 /// The APIs' recognition evidence as maps, built when first needed.
 #[derive(Debug, Default)]
 pub(super) struct Recognition {
+    /// The APIs whose rules are asked on every response: the generic pack and layers.
     pub(super) generic: Vec<usize>,
     /// Lower-cased exact host → (API, pattern length).
     exact_hosts: BTreeMap<String, Vec<(usize, usize)>>,
@@ -79,7 +80,7 @@ impl RuleSet {
         self.recognition.get_or_init(|| {
             let mut r = Recognition::default();
             for (i, api) in self.apis.iter().enumerate() {
-                if self.is_generic(i) {
+                if self.is_generic(i) || api.recognise.layer {
                     r.generic.push(i);
                 }
                 for p in &api.recognise.hosts {

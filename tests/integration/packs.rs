@@ -1,6 +1,6 @@
 //! The built-in API packs (rules/github.json, stripe.json, openai.json, anthropic.json,
 //! slack.json, kubernetes.json, docker-registry.json, google.json, twilio.json,
-//! shopify.json):
+//! shopify.json, aws.json, azure.json, proxies.json):
 //! each real response of tests/fixtures/evidence/<api>/ gets its pack's rule, no response
 //! of another API (evidence of other APIs, the four founding vendors' corpora) ever gets
 //! a rule of a pack it does not belong to, and every pack file checks.
@@ -37,6 +37,16 @@ const PACKS: &[(&str, &str)] = &[
         "shopify",
         "https://example-shop.myshopify.com/admin/api/2024-01/orders.json",
     ),
+    (
+        "aws",
+        "https://mybucket.s3.us-east-1.amazonaws.com/photos/cat.jpg",
+    ),
+    (
+        "azure",
+        "https://myaccount.blob.core.windows.net/mycontainer/myblob",
+    ),
+    // A layer in front of any API: its pages are its own whatever host the user called.
+    ("proxies", "https://api.example.com/v1/orders"),
 ];
 
 /// The GraphQL endpoint of a pack's API, for its `graphql*` fixtures.
@@ -158,7 +168,13 @@ fn no_evidence_fixture_gets_another_packs_rule() {
 #[test]
 fn no_founding_vendor_response_gets_a_pack_rule() {
     let mut corpora = vec![PathBuf::from(fixture("vendors/ndjson/all.ndjson"))];
-    corpora.extend(files(&PathBuf::from(fixture("documented")), "ndjson"));
+    // A pack's own documented cases (documented/proxies.ndjson) are that pack's.
+    let own = |f: &PathBuf| pack_of(&format!("{}/", f.file_stem().unwrap().to_string_lossy()));
+    corpora.extend(
+        files(&PathBuf::from(fixture("documented")), "ndjson")
+            .into_iter()
+            .filter(|f| own(f).is_none()),
+    );
     for corpus in corpora {
         let got = diagnose(&[], &corpus);
         assert!(!got.is_empty(), "{}: no diagnoses", corpus.display());
@@ -233,4 +249,67 @@ fn no_pack_turns_a_pack_off() {
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&list.stdout).contains("github/"));
+}
+
+/// The proxies pack is a layer (`recognise.layer`): a proxy's own page is the proxy's
+/// whatever API the request went to, and `--no-pack proxies` hands it back to the
+/// generic rules.
+#[test]
+fn a_proxy_page_is_the_proxys_whatever_the_host() {
+    let f = PathBuf::from(fixture("evidence/proxies/nginx-502-bad-gateway.http"));
+    for url in [
+        "https://api.github.com/repos/octo/app",
+        "https://api.stripe.com/v1/charges",
+        "http://127.0.0.1:8080/v1/orders",
+    ] {
+        let got = diagnose(&["--url", url], &f);
+        assert_eq!(
+            got,
+            vec![("proxies".into(), "proxies/nginx-502-bad-gateway".into())],
+            "{url}"
+        );
+    }
+    let off = diagnose(
+        &[
+            "--url",
+            "https://api.github.com/repos/octo/app",
+            "--no-pack",
+            "proxies",
+        ],
+        &f,
+    );
+    assert_eq!(off[0].1, "http/nginx-error-page", "{off:?}");
+}
+
+/// An API's own error that merely passed through a proxy stays the API's: Anthropic's
+/// JSON 529 carries `server: cloudflare` and `cf-ray`, and a JSON 502 sent through
+/// nginx is not nginx's page.
+#[test]
+fn an_apis_error_behind_a_proxy_stays_the_apis() {
+    let f = PathBuf::from(fixture("evidence/anthropic/overloaded-error-529.http"));
+    for args in [
+        vec![],
+        vec!["--url", "https://api.anthropic.com/v1/messages"],
+    ] {
+        let got = diagnose(&args, &f);
+        assert_eq!(got[0].1, "anthropic/overloaded-error", "{args:?}: {got:?}");
+    }
+    let json_502 = "HTTP/1.1 502 Bad Gateway\r\nServer: nginx\r\nContent-Type: application/json\r\n\r\n{\"error\":{\"message\":\"upstream failed\"}}\n";
+    let r = run_with(
+        &[
+            "--format",
+            "json",
+            "--url",
+            "https://api.example.com/v1/orders",
+            "-",
+        ],
+        json_502,
+    );
+    r.no_panic("json 502 behind nginx");
+    let lines = r.json_lines();
+    assert!(!lines.is_empty(), "no diagnosis for the JSON 502");
+    for d in lines {
+        let rule = d["rule"].as_str().unwrap_or("");
+        assert!(!rule.starts_with("proxies/"), "a JSON 502 got {rule}");
+    }
 }
