@@ -130,6 +130,7 @@ pub(crate) fn plan(args: &[OsString], private: &Private) -> Plan {
         tee_stderr: seen.verbose,
         quiet_stderr: false,
         stdout_filter: None,
+        needs: add.then_some(super::version::CURL_TRACE),
     }
 }
 

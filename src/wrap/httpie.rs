@@ -58,7 +58,8 @@ pub fn chooses_output(args: &[OsString]) -> bool {
     })
 }
 
-pub(crate) fn plan(args: &[OsString], _private: &Private) -> Plan {
+pub(crate) fn plan(args: &[OsString], _private: &Private, xh: bool) -> Plan {
+    use super::version::{HTTPIE_PRETTY, HTTPIE_PRINT, XH_PRINT};
     let terminal = std::io::stdout().is_terminal();
     if chooses_output(args) {
         return Plan {
@@ -66,6 +67,7 @@ pub(crate) fn plan(args: &[OsString], _private: &Private) -> Plan {
             tee_stderr: true,
             quiet_stderr: false,
             stdout_filter: (!terminal).then_some(StdoutFilter::All),
+            needs: None,
         };
     }
     let mut all = vec![os("--print=HhBb")];
@@ -82,7 +84,25 @@ pub(crate) fn plan(args: &[OsString], _private: &Private) -> Plan {
         } else {
             StdoutFilter::Body
         }),
+        needs: Some(match (xh, terminal) {
+            (true, _) => XH_PRINT,
+            (false, true) => HTTPIE_PRETTY,
+            (false, false) => HTTPIE_PRINT,
+        }),
     }
+}
+
+/// Whether HTTPie's usage error (argparse: `http: error: unrecognized arguments:
+/// --print=HhBb`, `argument --pretty: invalid choice`) names an option apidiag added.
+pub fn refused_an_added_option(stderr: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(stderr);
+    text.lines().any(|l| {
+        l.contains(": error: ")
+            && (l.contains("--print") || l.contains("--pretty"))
+            && (l.contains("unrecognized arguments")
+                || l.contains("invalid choice")
+                || l.contains("ignored explicit argument"))
+    })
 }
 
 /// Passes on the part of `--print=HhBb` output the user would have seen.

@@ -7,6 +7,7 @@
 
 pub mod curl;
 pub mod httpie;
+pub mod version;
 pub mod wget;
 
 use std::ffi::{OsStr, OsString};
@@ -41,6 +42,15 @@ impl Client {
     }
 }
 
+/// Whether a program is xh (`xh`, `xhs`) rather than HTTPie (`http`, `https`).
+pub fn is_xh(program: &OsStr) -> bool {
+    let name = Path::new(program)
+        .file_name()
+        .and_then(OsStr::to_str)
+        .unwrap_or("");
+    matches!(name.strip_suffix(".exe").unwrap_or(name), "xh" | "xhs")
+}
+
 /// Why a client was not run.
 #[derive(Debug, thiserror::Error)]
 pub enum WrapError {
@@ -50,6 +60,15 @@ pub enum WrapError {
     NotInstalled(String),
     #[error("{0}")]
     Unsupported(String),
+    #[error(
+        "`{program}` is {} {found}, too old for the options apidiag run adds: it needs {} {} or later (for `{}`)",
+        needed.client, needed.client, needed.version, needed.option
+    )]
+    TooOld {
+        program: String,
+        found: version::Version,
+        needed: version::Needed,
+    },
     #[error("could not run `{0}`: {1}")]
     Spawn(String, io::Error),
     #[error("private capture folder: {0}")]
@@ -136,6 +155,8 @@ pub(crate) struct Plan {
     pub quiet_stderr: bool,
     /// Pipe stdout through apidiag, passing on only part of it.
     pub stdout_filter: Option<StdoutFilter>,
+    /// The oldest client version that knows the options added (`None`: none added).
+    pub needs: Option<version::Needed>,
 }
 
 /// What of HTTPie's `--print=HhBb` output the user sees.
@@ -162,8 +183,16 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
     let plan = match client {
         Client::Curl => curl::plan(args, &private),
         Client::Wget => wget::plan(args, &private),
-        Client::Httpie => httpie::plan(args, &private),
+        Client::Httpie => httpie::plan(args, &private, is_xh(program)),
     };
+    // The version is checked before the call, when it is cheap (curl, wget, xh: a few
+    // ms); HTTPie's `--version` costs a Python start (about as long as a call), so it
+    // is asked only when HTTPie refused an added option (a refusal at parse time:
+    // no request was sent).
+    let ask_after = client == Client::Httpie && !is_xh(program);
+    if let Some(needed) = plan.needs.filter(|_| !ask_after) {
+        refuse_if_too_old(program, &shown, needed)?;
+    }
     let mut cmd = Command::new(program);
     cmd.args(&plan.args);
     if plan.tee_stderr {
@@ -214,6 +243,12 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
     }
     let stderr_copy = stderr_copy.and_then(|t| t.join().ok()).unwrap_or_default();
     let ended = ended(status);
+    if let Some(needed) = plan.needs.filter(|_| ask_after)
+        && ended == Ended::Code(2)
+        && httpie::refused_an_added_option(&stderr_copy)
+    {
+        refuse_if_too_old(program, &shown, needed)?;
+    }
     let (transcript, format) = match client {
         Client::Curl => (
             curl::transcript(args, &private, &stderr_copy, ended),
@@ -239,6 +274,23 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
         format,
         transport_error,
     })
+}
+
+/// The one-line refusal when `program --version` is older than `needed`.
+fn refuse_if_too_old(
+    program: &OsStr,
+    shown: &str,
+    needed: version::Needed,
+) -> Result<(), WrapError> {
+    match version::check(program, needed) {
+        version::Checked::Fine => Ok(()),
+        version::Checked::Missing => Err(WrapError::NotInstalled(shown.to_owned())),
+        version::Checked::TooOld(found) => Err(WrapError::TooOld {
+            program: shown.to_owned(),
+            found,
+            needed,
+        }),
+    }
 }
 
 /// Copy `from` to `to` as it arrives, and return a copy (at most 16 MiB of it).

@@ -86,6 +86,7 @@ pub(crate) fn plan(args: &[OsString], private: &Private) -> Plan {
             tee_stderr: false,
             quiet_stderr: false,
             stdout_filter: None,
+            needs: None,
         };
     }
     let mut all: Vec<OsString> = Vec::with_capacity(args.len() + 3);
@@ -124,8 +125,10 @@ pub(crate) fn plan(args: &[OsString], private: &Private) -> Plan {
         let a = a.to_string_lossy();
         a.starts_with("--progress") || a == "--show-progress" || a == "-nv" || a == "--no-verbose"
     });
+    let mut needs = super::version::WGET_SERVER_RESPONSE;
     if !seen.quiet && !chose_progress && std::io::stderr().is_terminal() {
         added.push(os("--progress=bar:force"));
+        needs = super::version::WGET_PROGRESS;
     }
     added.extend(all);
     Plan {
@@ -133,6 +136,7 @@ pub(crate) fn plan(args: &[OsString], private: &Private) -> Plan {
         tee_stderr: false,
         quiet_stderr: false,
         stdout_filter: None,
+        needs: Some(needs),
     }
 }
 

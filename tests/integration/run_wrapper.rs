@@ -657,3 +657,146 @@ fn on_a_terminal_the_client_looks_the_same() {
         assert_eq!(alone, wrapped, "{cmd}");
     }
 }
+
+/// A fake client in `dir`: `--version` prints `version` (the real client's format,
+/// on stdout); any other call leaves a mark (`dir/ran`) and then does `otherwise`
+/// (a shell command line: `exec /usr/bin/curl "$@"` to be the real client).
+fn fake_client(dir: &std::path::Path, name: &str, version: &str, otherwise: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    let script = format!(
+        "#!/bin/sh\nif [ \"$1\" = --version ]; then printf '%s\\n' '{version}'; exit 0; fi\n\
+         : > '{}'\n{otherwise}\n",
+        dir.join("ran").display()
+    );
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// `apidiag run` with `dir` first on PATH, so that `args[0]` is the fake.
+fn wrapped_on_path(dir: &std::path::Path, opts: &[&str], args: &[&str]) -> Output {
+    let path = format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_apidiag"));
+    cmd.env("PATH", path)
+        .env("HOME", env!("CARGO_MANIFEST_DIR"))
+        .arg("run")
+        .args(opts)
+        .arg("--")
+        .args(args);
+    piped(cmd, b"")
+}
+
+/// The one line a refusal is: `apidiag: error: …`, exit status 2.
+fn assert_refused(w: &Output, needles: &[&str]) {
+    let err = String::from_utf8_lossy(&w.stderr);
+    assert_eq!(w.status.code(), Some(2), "{err}");
+    let last = err.lines().last().unwrap_or("");
+    assert!(last.starts_with("apidiag: error: "), "{err}");
+    for n in needles {
+        assert!(last.contains(n), "{n:?} not in {last:?}");
+    }
+    assert!(w.stdout.is_empty());
+}
+
+#[test]
+fn a_curl_too_old_for_trace_is_refused_before_the_call() {
+    let dir = tempfile::tempdir().unwrap();
+    // curl 7.9.6 is the last release without --trace.
+    fake_client(
+        dir.path(),
+        "curl",
+        "curl 7.9.6 (i686-pc-linux-gnu) libcurl 7.9.6 (OpenSSL 0.9.6b) (ipv6 enabled)",
+        "exit 0",
+    );
+    let w = wrapped_on_path(dir.path(), &[], &["curl", "-s", &url("/hacktron/scope")]);
+    assert_refused(&w, &["curl 7.9.6", "curl 7.9.7 or later", "--trace"]);
+    assert_eq!(String::from_utf8_lossy(&w.stderr).lines().count(), 1);
+    assert!(!dir.path().join("ran").exists(), "the call was made");
+    // With the user's own -v nothing is added, so nothing is checked: the call runs.
+    let w = wrapped_on_path(dir.path(), &[], &["curl", "-sv", &url("/misc/ok")]);
+    assert_eq!(w.status.code(), Some(0));
+    assert!(dir.path().join("ran").exists());
+}
+
+#[test]
+fn a_new_enough_curl_runs_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    fake_client(
+        dir.path(),
+        "curl",
+        "curl 7.68.0 (x86_64-pc-linux-gnu) libcurl/7.68.0 OpenSSL/1.1.1f zlib/1.2.11",
+        "exec /usr/bin/curl \"$@\"",
+    );
+    let target = url("/hacktron/validation");
+    let w = wrapped_on_path(dir.path(), &["-f", "json"], &["curl", "-s", &target]);
+    assert_eq!(w.status.code(), Some(0));
+    assert_eq!(w.stdout, alone(&["curl", "-s", &target], b"").stdout);
+    assert_eq!(json_of(&w.stderr)["status"], 400);
+    // And a wget that prints its real banner.
+    if have("wget") {
+        fake_client(
+            dir.path(),
+            "wget",
+            "GNU Wget 1.20.3 built on linux-gnu.",
+            "exec /usr/bin/wget \"$@\"",
+        );
+        let w = wrapped_on_path(dir.path(), &["-f", "json"], &["wget", "-qO-", &target]);
+        assert_eq!(w.status.code(), Some(8));
+        assert_eq!(json_of(&w.stderr)["status"], 400);
+    }
+}
+
+#[test]
+fn an_httpie_too_old_for_print_is_refused_once_it_refuses_the_option() {
+    let dir = tempfile::tempdir().unwrap();
+    // HTTPie before 0.2.0 had no --print; argparse refuses it before any request.
+    fake_client(
+        dir.path(),
+        "http",
+        "0.1.6",
+        "echo 'usage: http [-h] [--version] [--json | --form] METHOD URL [ITEM [ITEM ...]]' >&2\n\
+         echo 'http: error: unrecognized arguments: --print=HhBb' >&2\nexit 2",
+    );
+    let w = wrapped_on_path(dir.path(), &[], &["http", "--ignore-stdin", &url("/misc/ok")]);
+    assert_refused(&w, &["HTTPie 0.1.6", "HTTPie 0.2.0 or later", "--print"]);
+    // HTTPie's own words come first, as they would have without apidiag.
+    assert!(String::from_utf8_lossy(&w.stderr).starts_with("usage: http"));
+    // A current HTTPie that fails for another reason is not asked its version.
+    fake_client(
+        dir.path(),
+        "http",
+        "3.2.2",
+        "echo 'http: error: argument --timeout: invalid float value' >&2\nexit 2",
+    );
+    let w = wrapped_on_path(dir.path(), &[], &["http", &url("/misc/ok")]);
+    assert_eq!(w.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&w.stderr).contains("apidiag: error"));
+}
+
+#[test]
+fn a_wget_too_old_for_the_forced_bar_is_refused_on_a_terminal() {
+    if !have("script") {
+        eprintln!("util-linux `script` is not installed: skipping the terminal test");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // wget 1.7 came before --progress (1.8).
+    fake_client(dir.path(), "wget", "GNU Wget 1.7", "exit 0");
+    let cmd = format!(
+        "PATH={}:$PATH {} run -- wget -O /dev/null {}; echo \"status=$?\"",
+        dir.path().display(),
+        env!("CARGO_BIN_EXE_apidiag"),
+        url("/misc/ok")
+    );
+    let shown = on_a_terminal(&cmd).unwrap();
+    assert!(
+        shown.contains("wget 1.7.0, too old") && shown.contains("wget 1.8.0 or later"),
+        "{shown}"
+    );
+    assert!(shown.contains("status=2"), "{shown}");
+    assert!(!dir.path().join("ran").exists());
+}
