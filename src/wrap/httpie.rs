@@ -199,11 +199,28 @@ pub fn transport_error(stderr: &[u8]) -> Option<String> {
     let line = text.lines().find(|l| l.contains(": error: "))?;
     let (_, msg) = line.split_once(": error: ")?;
     let mut msg = msg.trim().to_owned();
+    let mut after = text.lines().skip_while(|l| !l.contains(": error: ")).skip(1);
     // HTTPie says `Couldn't resolve the given hostname` on the next line.
-    if let Some(next) = text.lines().skip_while(|l| !l.contains(": error: ")).nth(1)
+    if let Some(next) = after.clone().next()
         && !next.trim().is_empty()
     {
         msg = format!("{msg} ({})", next.trim());
+    } else if after.any(|l| l.trim() == "Caused by:") {
+        // xh (anyhow): `Caused by:` and the causes, indented, numbered when several,
+        // up to a blank line (a `Stack backtrace:` under RUST_BACKTRACE comes after).
+        let causes: Vec<&str> = after
+            .take_while(|l| l.starts_with(' ') && !l.trim().is_empty())
+            .map(|l| {
+                let l = l.trim();
+                match l.split_once(": ") {
+                    Some((n, rest)) if n.bytes().all(|b| b.is_ascii_digit()) => rest,
+                    _ => l,
+                }
+            })
+            .collect();
+        if !causes.is_empty() {
+            msg = format!("{msg} ({})", causes.join(": "));
+        }
     }
     Some(msg)
 }
@@ -241,6 +258,23 @@ mod tests {
             p.feed(&all[split..], &mut out).unwrap();
             assert_eq!(out, b"{\"x\":\n1}", "{split}");
         }
+    }
+
+    #[test]
+    fn xh_errors_with_their_causes() {
+        // xh 0.26.3's own words, with RUST_BACKTRACE=1.
+        let refused = b"xh: error: error sending request for url (http://127.0.0.1:1/x)\n\nCaused by:\n    0: client error (Connect)\n    1: tcp connect error\n    2: Connection refused (os error 111)\n\nStack backtrace:\n   0: anyhow::error\n";
+        assert_eq!(
+            transport_error(refused).unwrap(),
+            "error sending request for url (http://127.0.0.1:1/x) (client error (Connect): tcp connect error: Connection refused (os error 111))"
+        );
+        let timeout = b"xh: error: error sending request for url (http://127.0.0.1:9/x)\n\nCaused by:\n    operation timed out\n";
+        assert_eq!(
+            transport_error(timeout).unwrap(),
+            "error sending request for url (http://127.0.0.1:9/x) (operation timed out)"
+        );
+        let httpie = b"\n\nhttp: error: Request timed out (1.0s).\n\n\n";
+        assert_eq!(transport_error(httpie).unwrap(), "Request timed out (1.0s).");
     }
 
     #[test]
