@@ -116,16 +116,20 @@ pub(crate) struct Passer {
     in_response: bool,
     /// From here on every byte is passed on.
     passing: bool,
+    /// What the client adds at the end on a terminal only.
+    trailer: &'static [u8],
 }
 
 impl Passer {
-    pub(crate) fn new(filter: StdoutFilter) -> Passer {
+    pub(crate) fn new(filter: StdoutFilter, xh: bool) -> Passer {
         Passer {
             filter,
             pending: Vec::new(),
             scanned: 0,
             in_response: false,
             passing: filter == StdoutFilter::All,
+            // HTTPie ends a response with a blank line on a terminal, xh with a newline.
+            trailer: if xh { b"\n" } else { b"\n\n" },
         }
     }
 
@@ -156,11 +160,11 @@ impl Passer {
         Ok(())
     }
 
-    /// At the end: on a terminal HTTPie ends the response with a blank line, which it
-    /// does not print into a pipe.
+    /// At the end: on a terminal HTTPie ends the response with a blank line (xh with a
+    /// newline), which it does not print into a pipe.
     pub(crate) fn finish(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
         if self.passing && self.filter == StdoutFilter::Response {
-            out.write_all(b"\n\n")?;
+            out.write_all(self.trailer)?;
         }
         Ok(())
     }
@@ -190,6 +194,15 @@ fn strip_ansi(line: &[u8]) -> Vec<u8> {
         i += 1;
     }
     out
+}
+
+/// xh's `xh: warning: HTTP 403 Forbidden`, which it prints only when its stdout is not
+/// a terminal.
+pub(crate) fn xh_status_warning(line: &[u8]) -> bool {
+    let Some(rest) = line.strip_prefix(b"xh: warning: HTTP ") else {
+        return false;
+    };
+    rest.len() > 3 && rest[..3].iter().all(u8::is_ascii_digit)
 }
 
 /// The client's error line on stderr (`http: error: …`, `xh: error: …`), when no
@@ -252,7 +265,7 @@ mod tests {
     fn the_body_alone() {
         let all = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n\n\nHTTP/1.1 403 Forbidden\r\nA: b\r\n\r\n{\"x\":\n1}";
         for split in 1..all.len() {
-            let mut p = Passer::new(StdoutFilter::Body);
+            let mut p = Passer::new(StdoutFilter::Body, false);
             let mut out = Vec::new();
             p.feed(&all[..split], &mut out).unwrap();
             p.feed(&all[split..], &mut out).unwrap();

@@ -189,7 +189,8 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
     // ms); HTTPie's `--version` costs a Python start (about as long as a call), so it
     // is asked only when HTTPie refused an added option (a refusal at parse time:
     // no request was sent).
-    let ask_after = client == Client::Httpie && !is_xh(program);
+    let xh = is_xh(program);
+    let ask_after = client == Client::Httpie && !xh;
     if let Some(needed) = plan.needs.filter(|_| !ask_after) {
         refuse_if_too_old(program, &shown, needed)?;
     }
@@ -211,7 +212,16 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
     let stderr_copy = child
         .stderr
         .take()
-        .map(|err| std::thread::spawn(move || tee(err, &mut io::stderr()).unwrap_or_default()));
+        .map(|err| {
+            // xh warns `xh: warning: HTTP 403 Forbidden` only when its stdout is not a
+            // terminal: when apidiag's pipe is all that makes it so, the line is not
+            // the user's to see.
+            let hide = xh && plan.stdout_filter == Some(StdoutFilter::Response);
+            std::thread::spawn(move || {
+                let hidden: Option<fn(&[u8]) -> bool> = hide.then_some(httpie::xh_status_warning);
+                tee(err, &mut io::stderr(), hidden).unwrap_or_default()
+            })
+        });
     let replay = match client {
         Client::Wget => wget::replay_log(args, &private).map(|log| {
             let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -233,7 +243,7 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
         .stdout
         .take()
         .zip(plan.stdout_filter)
-        .map(|(out, filter)| std::thread::spawn(move || pass_on(out, filter).unwrap_or_default()));
+        .map(|(out, filter)| std::thread::spawn(move || pass_on(out, filter, xh).unwrap_or_default()));
     let status = wait(&mut child);
     let stdout_copy = stdout_copy.and_then(|t| t.join().ok());
     CHILD.store(0, Ordering::SeqCst);
@@ -293,18 +303,42 @@ fn refuse_if_too_old(
     }
 }
 
-/// Copy `from` to `to` as it arrives, and return a copy (at most 16 MiB of it).
-fn tee(mut from: impl Read, to: &mut dyn Write) -> io::Result<Vec<u8>> {
+/// Copy `from` to `to` as it arrives, and return a copy (at most 16 MiB of it). With
+/// `hidden`, whole lines are copied, but not those it picks (they stay in the copy).
+fn tee(
+    mut from: impl Read,
+    to: &mut dyn Write,
+    hidden: Option<fn(&[u8]) -> bool>,
+) -> io::Result<Vec<u8>> {
     let mut kept = Vec::new();
     let mut buf = [0u8; 8192];
+    let mut line = Vec::new();
     loop {
         let n = match from.read(&mut buf) {
-            Ok(0) => return Ok(kept),
+            Ok(0) => {
+                if !line.is_empty() {
+                    let _ = to.write_all(&line).and_then(|()| to.flush());
+                }
+                return Ok(kept);
+            }
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        let _ = to.write_all(&buf[..n]);
+        match hidden {
+            None => {
+                let _ = to.write_all(&buf[..n]);
+            }
+            Some(hide) => {
+                line.extend_from_slice(&buf[..n]);
+                while let Some(end) = line.iter().position(|b| *b == b'\n') {
+                    let whole: Vec<u8> = line.drain(..=end).collect();
+                    if !hide(&whole) {
+                        let _ = to.write_all(&whole);
+                    }
+                }
+            }
+        }
         let _ = to.flush();
         if kept.len() < 16 << 20 {
             kept.extend_from_slice(&buf[..n]);
@@ -314,8 +348,8 @@ fn tee(mut from: impl Read, to: &mut dyn Write) -> io::Result<Vec<u8>> {
 
 /// Pass the part of the client's stdout the user sees on to ours, as it arrives, and
 /// return all of it (at most 64 MiB).
-fn pass_on(mut from: impl Read, filter: StdoutFilter) -> io::Result<Vec<u8>> {
-    let mut passer = httpie::Passer::new(filter);
+fn pass_on(mut from: impl Read, filter: StdoutFilter, xh: bool) -> io::Result<Vec<u8>> {
+    let mut passer = httpie::Passer::new(filter, xh);
     let mut out = io::stdout();
     let mut kept = Vec::new();
     let mut buf = [0u8; 16384];

@@ -717,6 +717,10 @@ fn on_a_terminal_the_client_looks_the_same() {
         cases.push(format!("http {}", url("/hacktron/scope")));
         cases.push(format!("http {}", url("/misc/html-500")));
     }
+    if have("xh") {
+        cases.push(format!("xh {}", url("/hacktron/scope")));
+        cases.push(format!("xh {}", url("/misc/ok")));
+    }
     for cmd in cases {
         let alone = on_a_terminal(&cmd).unwrap();
         let wrapped = on_a_terminal(&format!("{run} -- {cmd}")).unwrap();
@@ -865,4 +869,146 @@ fn a_wget_too_old_for_the_forced_bar_is_refused_on_a_terminal() {
     );
     assert!(shown.contains("status=2"), "{shown}");
     assert!(!dir.path().join("ran").exists());
+}
+
+/// xh when on PATH; the tests say so and pass when it is not (CI does not install it:
+/// `cargo install xh` takes minutes; put its folder on PATH to run them).
+fn xh() -> bool {
+    let here = have("xh");
+    if !here {
+        eprintln!(
+            "xh is not installed (not on PATH): skipping the xh tests (cargo install xh --locked)"
+        );
+    }
+    here
+}
+
+/// The whole JSON diagnosis of `xh -v ARGS | apidiag -f json`.
+fn diagnosis_of_xh_verbose_pipe(args: &[&str]) -> serde_json::Value {
+    let out = Command::new("xh")
+        .args(["-v", "--ignore-stdin"])
+        .args(args)
+        .output()
+        .unwrap();
+    let run = common::apidiag()
+        .args(["-f", "json"])
+        .write_stdin(out.stdout)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&run.stdout).unwrap()
+}
+
+#[test]
+fn xh_stdout_stderr_and_exit_status_are_the_clients() {
+    if !xh() {
+        return;
+    }
+    for path in CURL_CASES.iter().chain(&["/hacktron/v0/scans"]) {
+        for flags in [&["--ignore-stdin"][..], &["--ignore-stdin", "--follow"]] {
+            let target = url(path);
+            let mut args = vec!["xh"];
+            args.extend_from_slice(flags);
+            args.push(&target);
+            let (a, w) = (alone(&args, b""), wrapped(&["-f", "json"], &args, b""));
+            assert_eq!(a.stdout, w.stdout, "{args:?}");
+            assert!(!a.stdout.is_empty() || *path == "/hacktron/v0/scans", "{args:?}");
+            assert_eq!(a.status.code(), w.status.code(), "{args:?}");
+            let err = String::from_utf8_lossy(&w.stderr);
+            // xh's own `xh: warning: HTTP 403 Forbidden` first, then the diagnosis.
+            assert!(
+                err.starts_with(&*String::from_utf8_lossy(&a.stderr)),
+                "{args:?}: {err}"
+            );
+            let failed = !matches!(*path, "/misc/ok" | "/hacktron/v0/scans")
+                || flags.len() > 1 && *path != "/misc/ok";
+            assert_eq!(err.contains("{\"outcome\""), failed, "{args:?}: {err}");
+        }
+    }
+    // xh exits 4 on a 4xx when its output is not a terminal; apidiag keeps it.
+    let w = wrapped(&[], &["xh", "--ignore-stdin", &url("/tumban/invalid-key")], b"");
+    assert_eq!(w.status.code(), Some(4));
+}
+
+#[test]
+fn xh_gives_the_diagnosis_xh_v_gives() {
+    if !xh() {
+        return;
+    }
+    for path in CURL_CASES.iter().filter(|p| **p != "/misc/ok") {
+        let target = url(path);
+        let w = wrapped(&["-f", "json"], &["xh", "--ignore-stdin", &target], b"");
+        let via_v = diagnosis_of_xh_verbose_pipe(&[&target]);
+        assert!(via_v["rule"].is_string(), "{path}: xh -v | apidiag finds no rule");
+        assert_eq!(json_of(&w.stderr), via_v, "{path}");
+        // And the rule is the one `curl -v | apidiag` gives.
+        assert_eq!(via_v["rule"], rule_of_verbose_pipe(&[], &target), "{path}");
+    }
+    // Request facts from the request xh sent, the key masked.
+    let secret = "htk_live_9f8e7d6c5b4a39281706";
+    let auth = format!("Authorization:Bearer {secret}");
+    let target = url("/hacktron/scope");
+    let args = ["xh", "--ignore-stdin", "POST", &target, &auth];
+    let w = wrapped(&["-f", "json"], &args, b"");
+    let d = json_of(&w.stderr);
+    assert_eq!(d, diagnosis_of_xh_verbose_pipe(&args[2..]));
+    assert_eq!(d["request"]["method"], "POST");
+    assert_eq!(d["request"]["auth"], "Bearer");
+    assert_eq!(d["rule"], "hacktron/missing-write-scope");
+    let h = wrapped(&[], &args, b"");
+    for out in [&w.stderr, &h.stderr] {
+        assert!(!String::from_utf8_lossy(out).contains("9f8e7d6c"));
+    }
+    // stdin is the client's: xh sends it as the body.
+    let args = ["xh", &url("/hacktron/validation")];
+    let w = wrapped(&["-f", "json"], &args, b"{\"repos\":[]}");
+    assert_eq!(json_of(&w.stderr)["request"]["method"], "POST");
+    assert_eq!(w.stdout, alone(&args, b"{\"repos\":[]}").stdout);
+}
+
+#[test]
+fn xh_transport_failures_are_diagnosed() {
+    if !xh() {
+        return;
+    }
+    let refused = format!("http://127.0.0.1:{}/x", closed_port());
+    let w = wrapped(&["-f", "json"], &["xh", "--ignore-stdin", &refused], b"");
+    assert_eq!(w.status.code(), Some(1));
+    assert_eq!(rule_of(&w.stderr), "http/connection-refused");
+    let w = wrapped(
+        &["-f", "json"],
+        &["xh", "--ignore-stdin", "http://nonexistent.invalid/"],
+        b"",
+    );
+    assert_eq!(w.status.code(), Some(1));
+    assert_eq!(rule_of(&w.stderr), "http/dns-resolution-failed");
+    // Accepts, never answers: `Caused by: operation timed out`, exit status 2.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = format!("http://127.0.0.1:{}/x", silent.local_addr().unwrap().port());
+    let start = Instant::now();
+    let w = wrapped(
+        &["-f", "json"],
+        &["xh", "--ignore-stdin", "--timeout", "1", &target],
+        b"",
+    );
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert_eq!(w.status.code(), Some(2));
+    let d = json_of(&w.stderr);
+    assert!(
+        d["error"].as_str().unwrap().ends_with("(operation timed out)"),
+        "{d}"
+    );
+    assert_eq!(d["rule"], "http/response-timeout");
+    drop(silent);
+    // xh's words are the same when no connection is made; still a timeout, read as
+    // the response timeout (the one xh's --timeout documents).
+    if let Some(hole) = Blackhole::new() {
+        let target = format!("http://127.0.0.1:{}/x", hole.port);
+        let w = wrapped(
+            &["-f", "json"],
+            &["xh", "--ignore-stdin", "--timeout", "1", &target],
+            b"",
+        );
+        assert_eq!(w.status.code(), Some(2));
+        assert_eq!(rule_of(&w.stderr), "http/response-timeout");
+    }
 }
