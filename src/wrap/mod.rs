@@ -99,8 +99,9 @@ impl Ended {
 pub struct Captured {
     pub client: Client,
     pub ended: Ended,
-    /// The exchange in the form `format` reads (empty when nothing was captured).
-    pub transcript: Vec<u8>,
+    /// The exchange in the form `format` reads, one transcript per transfer (curl's
+    /// several URLs), in order; one empty transcript when nothing was captured.
+    pub transcripts: Vec<Vec<u8>>,
     pub format: InputFormat,
     /// When no response arrived: the client's error, and the URL it was asked for
     /// (HTTPie and xh, whose readers know responses only).
@@ -259,17 +260,17 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
     {
         refuse_if_too_old(program, &shown, needed)?;
     }
-    let (transcript, format) = match client {
+    let (transcripts, format) = match client {
         Client::Curl => (
-            curl::transcript(args, &private, &stderr_copy, ended),
+            curl::transcripts(args, &private, &stderr_copy, ended),
             InputFormat::CurlVerbose,
         ),
-        Client::Wget => (wget::finish(args, &private, ended), InputFormat::Wget),
-        Client::Httpie => (stdout_copy.unwrap_or_default(), InputFormat::Httpie),
+        Client::Wget => (vec![wget::finish(args, &private, ended)], InputFormat::Wget),
+        Client::Httpie => (vec![stdout_copy.unwrap_or_default()], InputFormat::Httpie),
     };
     let transport_error = match client {
         Client::Httpie
-            if !transcript
+            if !transcripts[0]
                 .windows(7)
                 .any(|w| w == b"\nHTTP/1" || w == b"\nHTTP/2") =>
         {
@@ -280,7 +281,7 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
     Ok(Captured {
         client,
         ended,
-        transcript,
+        transcripts,
         format,
         transport_error,
     })

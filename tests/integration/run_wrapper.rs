@@ -1012,3 +1012,61 @@ fn xh_transport_failures_are_diagnosed() {
         assert_eq!(rule_of(&w.stderr), "http/response-timeout");
     }
 }
+
+/// Every JSON diagnosis on stderr, in order.
+fn all_json_of(stderr: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .filter(|l| l.starts_with("{\""))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn curl_with_several_urls_gives_one_diagnosis_per_failed_url_in_order() {
+    let refused = format!("http://127.0.0.1:{}/x", closed_port());
+    let urls = [
+        refused.clone(),
+        url("/hacktron/v0/scans"), // 301 → 403, followed under -L
+        url("/misc/ok"),
+        url("/tumban/daily-limit"),
+        "http://nonexistent.invalid/".to_owned(),
+    ];
+    let mut args = vec!["curl", "-sL"];
+    args.extend(urls.iter().map(String::as_str));
+    let (a, w) = (alone(&args, b""), wrapped(&["-f", "json"], &args, b""));
+    assert_eq!(a.stdout, w.stdout);
+    // curl's status is the last transfer's (6: the name did not resolve).
+    assert_eq!(a.status.code(), Some(6));
+    assert_eq!(w.status.code(), Some(6));
+    let found: Vec<String> = all_json_of(&w.stderr)
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap_or("").to_owned())
+        .collect();
+    let one_by_one: Vec<String> = urls
+        .iter()
+        .filter(|u| !u.ends_with("/misc/ok"))
+        .map(|u| rule_of_verbose_pipe(&["-L"], u))
+        .collect();
+    assert_eq!(found, one_by_one);
+    assert_eq!(
+        found,
+        [
+            "http/connection-refused",
+            "hacktron/missing-write-scope",
+            "tumban/daily-scan-limit",
+            "http/dns-resolution-failed"
+        ]
+    );
+    // The redirect stays within its transfer: noted there, not a diagnosis of its own.
+    assert!(all_json_of(&w.stderr)[1].to_string().contains("301"));
+    // With the user's own -v, each transfer is cut from curl's stderr the same way.
+    let scope = url("/hacktron/scope");
+    let args = ["curl", "-sv", &urls[3], &urls[2], &scope];
+    let w = wrapped(&["-f", "json"], &args, b"");
+    let statuses: Vec<_> = all_json_of(&w.stderr)
+        .iter()
+        .map(|d| d["status"].clone())
+        .collect();
+    assert_eq!(statuses, [429, 403]);
+}
