@@ -265,7 +265,7 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
             curl::transcripts(args, &private, &stderr_copy, ended),
             InputFormat::CurlVerbose,
         ),
-        Client::Wget => (vec![wget::finish(args, &private, ended)], InputFormat::Wget),
+        Client::Wget => (wget::finish(args, &private, ended), InputFormat::Wget),
         Client::Httpie => (vec![stdout_copy.unwrap_or_default()], InputFormat::Httpie),
     };
     let transport_error = match client {

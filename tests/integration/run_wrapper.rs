@@ -1070,3 +1070,30 @@ fn curl_with_several_urls_gives_one_diagnosis_per_failed_url_in_order() {
         .collect();
     assert_eq!(statuses, [429, 403]);
 }
+
+#[test]
+fn wget_with_several_urls_gives_one_diagnosis_per_failed_url_in_order() {
+    if !have("wget") {
+        eprintln!("wget is not installed: skipping the wget tests");
+        return;
+    }
+    let refused = format!("http://127.0.0.1:{}/x", closed_port());
+    let (moved, ok, limit) = (
+        url("/hacktron/v0/scans"),
+        url("/misc/ok"),
+        url("/tumban/daily-limit"),
+    );
+    let args = ["wget", "-qO-", &moved, &refused, &ok, &limit];
+    let (a, w) = (alone(&args, b""), wrapped(&["-f", "json"], &args, b""));
+    assert_eq!(a.stdout, w.stdout);
+    assert_eq!(a.status.code(), w.status.code());
+    let found: Vec<(serde_json::Value, String)> = all_json_of(&w.stderr)
+        .iter()
+        .map(|d| (d["status"].clone(), d["rule"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    assert_eq!(found.len(), 3, "{found:?}");
+    // The redirect followed is one URL's: its final 403, not a diagnosis of the 301.
+    assert_eq!(found[0].0, 403);
+    assert_eq!(found[1].1, "http/connection-refused");
+    assert_eq!(found[2].0, 429);
+}
