@@ -527,7 +527,7 @@ impl Blackhole {
             let mut addr: libc::sockaddr_in = std::mem::zeroed();
             addr.sin_family = libc::AF_INET as libc::sa_family_t;
             addr.sin_addr.s_addr = u32::from_ne_bytes([127, 0, 0, 1]);
-            let mut len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+            let mut len = size_of::<libc::sockaddr_in>() as libc::socklen_t;
             let sa = &raw mut addr as *mut libc::sockaddr;
             assert_eq!(libc::bind(fd, sa, len), 0);
             assert_eq!(libc::listen(fd, 0), 0);
