@@ -431,7 +431,13 @@ mod tests {
         let parts = transfers(trace, b"== Info: ");
         assert_eq!(parts.len(), 3, "{parts:?}");
         assert!(parts[0].ends_with(b"Closing connection 0\n"));
-        assert_eq!(parts[1].windows(12).filter(|w| w == b"Send header,").count(), 2);
+        assert_eq!(
+            parts[1]
+                .windows(12)
+                .filter(|w| w == b"Send header,")
+                .count(),
+            2
+        );
         assert!(parts[2].starts_with(b"== Info: Could not resolve"));
         assert_eq!(transfers(b"", b"== Info: ").len(), 1);
         // The same in curl -v's own words.

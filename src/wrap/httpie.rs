@@ -212,7 +212,10 @@ pub fn transport_error(stderr: &[u8]) -> Option<String> {
     let line = text.lines().find(|l| l.contains(": error: "))?;
     let (_, msg) = line.split_once(": error: ")?;
     let mut msg = msg.trim().to_owned();
-    let mut after = text.lines().skip_while(|l| !l.contains(": error: ")).skip(1);
+    let mut after = text
+        .lines()
+        .skip_while(|l| !l.contains(": error: "))
+        .skip(1);
     // HTTPie says `Couldn't resolve the given hostname` on the next line.
     if let Some(next) = after.clone().next()
         && !next.trim().is_empty()
@@ -287,7 +290,10 @@ mod tests {
             "error sending request for url (http://127.0.0.1:9/x) (operation timed out)"
         );
         let httpie = b"\n\nhttp: error: Request timed out (1.0s).\n\n\n";
-        assert_eq!(transport_error(httpie).unwrap(), "Request timed out (1.0s).");
+        assert_eq!(
+            transport_error(httpie).unwrap(),
+            "Request timed out (1.0s)."
+        );
     }
 
     #[test]

@@ -210,19 +210,16 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
         _ => WrapError::Spawn(shown.clone(), e),
     })?;
     forward_signals(&child);
-    let stderr_copy = child
-        .stderr
-        .take()
-        .map(|err| {
-            // xh warns `xh: warning: HTTP 403 Forbidden` only when its stdout is not a
-            // terminal: when apidiag's pipe is all that makes it so, the line is not
-            // the user's to see.
-            let hide = xh && plan.stdout_filter == Some(StdoutFilter::Response);
-            std::thread::spawn(move || {
-                let hidden: Option<fn(&[u8]) -> bool> = hide.then_some(httpie::xh_status_warning);
-                tee(err, &mut io::stderr(), hidden).unwrap_or_default()
-            })
-        });
+    let stderr_copy = child.stderr.take().map(|err| {
+        // xh warns `xh: warning: HTTP 403 Forbidden` only when its stdout is not a
+        // terminal: when apidiag's pipe is all that makes it so, the line is not
+        // the user's to see.
+        let hide = xh && plan.stdout_filter == Some(StdoutFilter::Response);
+        std::thread::spawn(move || {
+            let hidden: Option<fn(&[u8]) -> bool> = hide.then_some(httpie::xh_status_warning);
+            tee(err, &mut io::stderr(), hidden).unwrap_or_default()
+        })
+    });
     let replay = match client {
         Client::Wget => wget::replay_log(args, &private).map(|log| {
             let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -244,7 +241,9 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
         .stdout
         .take()
         .zip(plan.stdout_filter)
-        .map(|(out, filter)| std::thread::spawn(move || pass_on(out, filter, xh).unwrap_or_default()));
+        .map(|(out, filter)| {
+            std::thread::spawn(move || pass_on(out, filter, xh).unwrap_or_default())
+        });
     let status = wait(&mut child);
     let stdout_copy = stdout_copy.and_then(|t| t.join().ok());
     CHILD.store(0, Ordering::SeqCst);

@@ -131,17 +131,25 @@ mod tests {
     #[test]
     fn versions_of_the_real_clients() {
         assert_eq!(
-            parse("curl 7.68.0 (x86_64-pc-linux-gnu) libcurl/7.68.0 OpenSSL/1.1.1f\nRelease-Date: 2020-01-08\n"),
+            parse(
+                "curl 7.68.0 (x86_64-pc-linux-gnu) libcurl/7.68.0 OpenSSL/1.1.1f\nRelease-Date: 2020-01-08\n"
+            ),
             Some(Version(7, 68, 0))
         );
         assert_eq!(
             parse("GNU Wget 1.20.3 built on linux-gnu.\n\n-cares +digest"),
             Some(Version(1, 20, 3))
         );
-        assert_eq!(parse("GNU Wget 1.12 built on linux-gnu."), Some(Version(1, 12, 0)));
+        assert_eq!(
+            parse("GNU Wget 1.12 built on linux-gnu."),
+            Some(Version(1, 12, 0))
+        );
         assert_eq!(parse("3.2.2\n"), Some(Version(3, 2, 2)));
         assert_eq!(parse("1.0.0-dev\n"), Some(Version(1, 0, 0)));
-        assert_eq!(parse("xh 0.26.3\n-native-tls +rustls\n"), Some(Version(0, 26, 3)));
+        assert_eq!(
+            parse("xh 0.26.3\n-native-tls +rustls\n"),
+            Some(Version(0, 26, 3))
+        );
         assert_eq!(parse("curl 7.88.1-DEV (x)"), Some(Version(7, 88, 1)));
         assert_eq!(parse("no version here"), None);
         assert_eq!(parse(""), None);

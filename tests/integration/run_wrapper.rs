@@ -501,7 +501,10 @@ fn wget_transport_failures_are_diagnosed() {
         assert_eq!(w.status.code(), Some(4));
         let d = json_of(&w.stderr);
         assert!(
-            d["error"].as_str().unwrap().ends_with("failed: Connection timed out."),
+            d["error"]
+                .as_str()
+                .unwrap()
+                .ends_with("failed: Connection timed out."),
             "{d}"
         );
         assert_eq!(d["rule"], "http/connect-timeout");
@@ -532,7 +535,10 @@ impl Blackhole {
             assert_eq!(libc::bind(fd, sa, len), 0);
             assert_eq!(libc::listen(fd, 0), 0);
             assert_eq!(libc::getsockname(fd, sa, &mut len), 0);
-            (std::os::fd::OwnedFd::from_raw_fd(fd), u16::from_be(addr.sin_port))
+            (
+                std::os::fd::OwnedFd::from_raw_fd(fd),
+                u16::from_be(addr.sin_port),
+            )
         };
         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
         let wait = Duration::from_millis(300);
@@ -540,7 +546,9 @@ impl Blackhole {
             .filter_map(|_| std::net::TcpStream::connect_timeout(&addr, wait).ok())
             .collect();
         if std::net::TcpStream::connect_timeout(&addr, wait).is_ok() {
-            eprintln!("this kernel accepts past a full listen queue: skipping the connect-timeout cases");
+            eprintln!(
+                "this kernel accepts past a full listen queue: skipping the connect-timeout cases"
+            );
             return None;
         }
         Some(Blackhole {
@@ -831,7 +839,11 @@ fn an_httpie_too_old_for_print_is_refused_once_it_refuses_the_option() {
         "echo 'usage: http [-h] [--version] [--json | --form] METHOD URL [ITEM [ITEM ...]]' >&2\n\
          echo 'http: error: unrecognized arguments: --print=HhBb' >&2\nexit 2",
     );
-    let w = wrapped_on_path(dir.path(), &[], &["http", "--ignore-stdin", &url("/misc/ok")]);
+    let w = wrapped_on_path(
+        dir.path(),
+        &[],
+        &["http", "--ignore-stdin", &url("/misc/ok")],
+    );
     assert_refused(&w, &["HTTPie 0.1.6", "HTTPie 0.2.0 or later", "--print"]);
     // HTTPie's own words come first, as they would have without apidiag.
     assert!(String::from_utf8_lossy(&w.stderr).starts_with("usage: http"));
@@ -911,7 +923,10 @@ fn xh_stdout_stderr_and_exit_status_are_the_clients() {
             args.push(&target);
             let (a, w) = (alone(&args, b""), wrapped(&["-f", "json"], &args, b""));
             assert_eq!(a.stdout, w.stdout, "{args:?}");
-            assert!(!a.stdout.is_empty() || *path == "/hacktron/v0/scans", "{args:?}");
+            assert!(
+                !a.stdout.is_empty() || *path == "/hacktron/v0/scans",
+                "{args:?}"
+            );
             assert_eq!(a.status.code(), w.status.code(), "{args:?}");
             let err = String::from_utf8_lossy(&w.stderr);
             // xh's own `xh: warning: HTTP 403 Forbidden` first, then the diagnosis.
@@ -925,7 +940,11 @@ fn xh_stdout_stderr_and_exit_status_are_the_clients() {
         }
     }
     // xh exits 4 on a 4xx when its output is not a terminal; apidiag keeps it.
-    let w = wrapped(&[], &["xh", "--ignore-stdin", &url("/tumban/invalid-key")], b"");
+    let w = wrapped(
+        &[],
+        &["xh", "--ignore-stdin", &url("/tumban/invalid-key")],
+        b"",
+    );
     assert_eq!(w.status.code(), Some(4));
 }
 
@@ -938,7 +957,10 @@ fn xh_gives_the_diagnosis_xh_v_gives() {
         let target = url(path);
         let w = wrapped(&["-f", "json"], &["xh", "--ignore-stdin", &target], b"");
         let via_v = diagnosis_of_xh_verbose_pipe(&[&target]);
-        assert!(via_v["rule"].is_string(), "{path}: xh -v | apidiag finds no rule");
+        assert!(
+            via_v["rule"].is_string(),
+            "{path}: xh -v | apidiag finds no rule"
+        );
         assert_eq!(json_of(&w.stderr), via_v, "{path}");
         // And the rule is the one `curl -v | apidiag` gives.
         assert_eq!(via_v["rule"], rule_of_verbose_pipe(&[], &target), "{path}");
@@ -994,7 +1016,10 @@ fn xh_transport_failures_are_diagnosed() {
     assert_eq!(w.status.code(), Some(2));
     let d = json_of(&w.stderr);
     assert!(
-        d["error"].as_str().unwrap().ends_with("(operation timed out)"),
+        d["error"]
+            .as_str()
+            .unwrap()
+            .ends_with("(operation timed out)"),
         "{d}"
     );
     assert_eq!(d["rule"], "http/response-timeout");
@@ -1089,7 +1114,12 @@ fn wget_with_several_urls_gives_one_diagnosis_per_failed_url_in_order() {
     assert_eq!(a.status.code(), w.status.code());
     let found: Vec<(serde_json::Value, String)> = all_json_of(&w.stderr)
         .iter()
-        .map(|d| (d["status"].clone(), d["rule"].as_str().unwrap_or("").to_owned()))
+        .map(|d| {
+            (
+                d["status"].clone(),
+                d["rule"].as_str().unwrap_or("").to_owned(),
+            )
+        })
         .collect();
     assert_eq!(found.len(), 3, "{found:?}");
     // The redirect followed is one URL's: its final 403, not a diagnosis of the 301.
