@@ -1,5 +1,16 @@
 
 _clap_complete_apidiag() {
+    local _apidiag_i _apidiag_run=
+    for (( _apidiag_i = 1; _apidiag_i < COMP_CWORD; _apidiag_i++ )); do
+        case ${COMP_WORDS[_apidiag_i]} in
+            run) _apidiag_run=1 ;;
+            --) if [[ -n $_apidiag_run ]] && declare -F _command_offset > /dev/null; then
+                    _command_offset $(( _apidiag_i + 1 ))
+                    return
+                fi
+                break ;;
+        esac
+    done
     local IFS=$'\013'
     local _CLAP_COMPLETE_INDEX=${COMP_CWORD}
     local _CLAP_COMPLETE_COMP_TYPE=${COMP_TYPE}

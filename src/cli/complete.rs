@@ -124,7 +124,12 @@ impl EnvCompleter for BashQuoting {
         let script = String::from_utf8_lossy(&script);
         let quoting = script.replace("complete -o nospace", "complete -o filenames -o nospace");
         debug_assert_ne!(quoting, script, "clap_complete's bash script changed");
-        buf.write_all(quoting.as_bytes())
+        // After `run … --` the words are the client's: bash-completion's _command_offset
+        // completes them as that command line (when bash-completion is loaded).
+        let function = format!("_clap_complete_{}() {{\n", name.replace('-', "_"));
+        let delegating = quoting.replacen(&function, &format!("{function}{BASH_RUN}"), 1);
+        debug_assert_ne!(delegating, quoting, "clap_complete's bash function changed");
+        buf.write_all(delegating.as_bytes())
     }
 
     fn write_complete(
@@ -141,6 +146,21 @@ impl EnvCompleter for BashQuoting {
         Bash.write_complete(cmd, args.collect(), current_dir, buf)
     }
 }
+
+/// The start of the bash completion function: the words after `run … --` are completed
+/// as their own command line, by bash-completion's `_command_offset` when it is loaded.
+const BASH_RUN: &str = r#"    local _apidiag_i _apidiag_run=
+    for (( _apidiag_i = 1; _apidiag_i < COMP_CWORD; _apidiag_i++ )); do
+        case ${COMP_WORDS[_apidiag_i]} in
+            run) _apidiag_run=1 ;;
+            --) if [[ -n $_apidiag_run ]] && declare -F _command_offset > /dev/null; then
+                    _command_offset $(( _apidiag_i + 1 ))
+                    return
+                fi
+                break ;;
+        esac
+    done
+"#;
 
 /// A word as bash would read it, without its quotes and backslashes (an open quote
 /// runs to the end: the word is still being typed).

@@ -55,7 +55,7 @@ pub(super) const EXIT_CODES: &[(ExitStatus, &str)] = &[
     ),
     (
         ExitStatus::Error,
-        "usage error, unreadable or oversize input, a broken rule file, an unknown rule id, or an unreadable record in a batch (the rest is still diagnosed)",
+        "usage error, unreadable or oversize input, a broken rule file, an unknown rule id, or an unreadable record in a batch (the rest is still diagnosed); for `run`, a client that is not installed or is too old for the options apidiag adds (the one line on stderr names the version found and the one needed)",
     ),
 ];
 

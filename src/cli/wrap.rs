@@ -62,8 +62,8 @@ pub(super) fn run(job: &RunJob) -> Result<i32> {
     })
 }
 
-/// The diagnoses of the exchange (one: the last response of the chain), and whether
-/// the capture could not be read.
+/// The diagnoses of the exchange (one per transfer, each of the last response of its
+/// redirect chain), and whether the capture could not be read.
 fn diagnose(job: &RunJob, captured: &Captured) -> (Vec<Diagnosis>, bool) {
     if let Some((error, url)) = &captured.transport_error {
         let resp = Response {
@@ -83,17 +83,20 @@ fn diagnose(job: &RunJob, captured: &Captured) -> (Vec<Diagnosis>, bool) {
     };
     let mut out = Vec::new();
     let mut unreadable = false;
-    let mut reader = &captured.transcript[..];
     let name = format!("{:?}", captured.client).to_lowercase();
-    let read = read_input(&mut reader, &name, &input, &mut |item: Result<
-        Parsed,
-        _,
-    >| {
-        match item {
-            Ok(p) => out.push(job.rules.diagnose(&p.response, &job.options, None)),
-            Err(_) => unreadable = true,
-        }
-        Ok(())
-    });
-    (out, unreadable || read.is_err())
+    for transcript in &captured.transcripts {
+        let mut reader = &transcript[..];
+        let read = read_input(&mut reader, &name, &input, &mut |item: Result<
+            Parsed,
+            _,
+        >| {
+            match item {
+                Ok(p) => out.push(job.rules.diagnose(&p.response, &job.options, None)),
+                Err(_) => unreadable = true,
+            }
+            Ok(())
+        });
+        unreadable |= read.is_err();
+    }
+    (out, unreadable)
 }

@@ -130,31 +130,89 @@ pub(crate) fn plan(args: &[OsString], private: &Private) -> Plan {
         tee_stderr: seen.verbose,
         quiet_stderr: false,
         stdout_filter: None,
+        needs: add.then_some(super::version::CURL_TRACE),
     }
 }
 
-/// The exchange as `curl -v … 2>&1` would have shown it.
-pub(crate) fn transcript(
+/// The exchange as `curl -v … 2>&1` would have shown it: one transcript per transfer
+/// (per URL of `curl URL1 URL2`), in order. Only the last transfer's failure is in
+/// curl's exit status; an earlier one's is in its trace (`* Failed to connect …`).
+/// With the user's own `-v` curl's stderr is cut the same way; the body is known only
+/// from `-o FILE` (the last one), for the last transfer.
+pub(crate) fn transcripts(
     args: &[OsString],
     private: &Private,
     stderr: &[u8],
     ended: Ended,
-) -> Vec<u8> {
+) -> Vec<Vec<u8>> {
     let seen = seen(args);
     if seen.verbose {
         // curl -v printed it all on stderr; the body is on stdout, or in -o FILE.
-        let mut t = stderr.to_vec();
-        if let Some(body) = seen.output.and_then(|o| std::fs::read(o).ok()) {
-            t.extend_from_slice(&body);
+        let mut parts: Vec<Vec<u8>> = transfers(stderr, b"* ")
+            .into_iter()
+            .map(<[u8]>::to_vec)
+            .collect();
+        if let Some(body) = seen.output.and_then(|o| std::fs::read(o).ok())
+            && let Some(last) = parts.last_mut()
+        {
+            last.extend_from_slice(&body);
         }
-        return t;
+        return parts;
     }
     let (file, ascii) = match seen.trace {
         Some(t) => t,
         None => (private.file("trace"), false),
     };
     let trace = std::fs::read(file).unwrap_or_default();
-    from_trace(&trace, ascii, ended)
+    let parts = transfers(&trace, b"== Info: ");
+    let last = parts.len().saturating_sub(1);
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| from_trace(part, ascii, if i == last { ended } else { Ended::Code(0) }))
+        .collect()
+}
+
+/// A trace (info lines `== Info: `) or `-v` output (`* `) cut into one part per
+/// transfer. A transfer ends at curl's `Closing connection` or `Connection #N to host
+/// … left intact` line, unless the next line is `Issue another request to this URL`
+/// (a redirect followed, another auth round: the same transfer goes on).
+pub fn transfers<'t>(trace: &'t [u8], info_mark: &[u8]) -> Vec<&'t [u8]> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut pending: Option<usize> = None;
+    let mut at = 0;
+    for line in trace.split_inclusive(|b| *b == b'\n') {
+        let line_start = at;
+        at += line.len();
+        let text = strip_time(line);
+        let Some(info) = text.strip_prefix(info_mark) else {
+            if let Some(end) = pending.take()
+                && [&b"=> "[..], b"<= ", b"> ", b"< "]
+                    .iter()
+                    .any(|m| text.starts_with(m))
+            {
+                parts.push(&trace[start..end]);
+                start = end;
+            }
+            continue;
+        };
+        if let Some(end) = pending.take()
+            && !info.starts_with(b"Issue another request")
+        {
+            parts.push(&trace[start..end]);
+            start = end;
+        }
+        let ends = info.starts_with(b"Closing connection")
+            || (info.starts_with(b"Connection #") && info.windows(11).any(|w| w == b"left intact"));
+        if ends {
+            pending = Some(line_start + line.len());
+        }
+    }
+    if start < trace.len() || parts.is_empty() {
+        parts.push(&trace[start..]);
+    }
+    parts
 }
 
 /// One block of a trace: `== Info:`, `=> Send header`, `<= Recv data`, …
@@ -352,6 +410,41 @@ mod tests {
         assert!(!seen(&args(&["-v", "--trace-ascii", "t", "URL"])).verbose);
         assert_eq!(seen(&args(&["-so", "f", "URL"])).output, Some("f".into()));
         assert_eq!(seen(&args(&["-sof", "URL"])).output, Some("f".into()));
+    }
+
+    #[test]
+    fn a_trace_is_cut_per_transfer_not_per_redirect() {
+        // curl 7.88.1 --trace-ascii of `curl -L URL1 URL2 URL3`, headers and data cut.
+        let trace = b"== Info:   Trying 127.0.0.1:1...\n\
+== Info: Failed to connect to 127.0.0.1 port 1 after 0 ms: Couldn't connect to server\n\
+== Info: Closing connection 0\n\
+== Info:   Trying 127.0.0.1:8...\n\
+=> Send header, 4 bytes (0x4)\n\
+<= Recv header, 4 bytes (0x4)\n\
+== Info: Connection #1 to host 127.0.0.1 left intact\n\
+== Info: Issue another request to this URL: 'http://127.0.0.1:8/b'\n\
+=> Send header, 4 bytes (0x4)\n\
+<= Recv header, 4 bytes (0x4)\n\
+== Info: Connection #1 to host 127.0.0.1 left intact\n\
+== Info: Could not resolve host: nonexistent.invalid\n\
+== Info: Closing connection 2\n";
+        let parts = transfers(trace, b"== Info: ");
+        assert_eq!(parts.len(), 3, "{parts:?}");
+        assert!(parts[0].ends_with(b"Closing connection 0\n"));
+        assert_eq!(
+            parts[1]
+                .windows(12)
+                .filter(|w| w == b"Send header,")
+                .count(),
+            2
+        );
+        assert!(parts[2].starts_with(b"== Info: Could not resolve"));
+        assert_eq!(transfers(b"", b"== Info: ").len(), 1);
+        // The same in curl -v's own words.
+        let verbose = b"* Connected to a (127.0.0.1) port 8 (#0)\n> GET /a HTTP/1.1\n< HTTP/1.1 404 Not Found\n* Connection #0 to host a left intact\n* Found bundle for host: 0x1 [serially]\n> GET /b HTTP/1.1\n< HTTP/1.1 200 OK\n* Connection #0 to host a left intact\n";
+        let parts = transfers(verbose, b"* ");
+        assert_eq!(parts.len(), 2, "{parts:?}");
+        assert!(parts[1].starts_with(b"* Found bundle"));
     }
 
     #[test]

@@ -58,7 +58,8 @@ pub fn chooses_output(args: &[OsString]) -> bool {
     })
 }
 
-pub(crate) fn plan(args: &[OsString], _private: &Private) -> Plan {
+pub(crate) fn plan(args: &[OsString], _private: &Private, xh: bool) -> Plan {
+    use super::version::{HTTPIE_PRETTY, HTTPIE_PRINT, XH_PRINT};
     let terminal = std::io::stdout().is_terminal();
     if chooses_output(args) {
         return Plan {
@@ -66,6 +67,7 @@ pub(crate) fn plan(args: &[OsString], _private: &Private) -> Plan {
             tee_stderr: true,
             quiet_stderr: false,
             stdout_filter: (!terminal).then_some(StdoutFilter::All),
+            needs: None,
         };
     }
     let mut all = vec![os("--print=HhBb")];
@@ -82,7 +84,25 @@ pub(crate) fn plan(args: &[OsString], _private: &Private) -> Plan {
         } else {
             StdoutFilter::Body
         }),
+        needs: Some(match (xh, terminal) {
+            (true, _) => XH_PRINT,
+            (false, true) => HTTPIE_PRETTY,
+            (false, false) => HTTPIE_PRINT,
+        }),
     }
+}
+
+/// Whether HTTPie's usage error (argparse: `http: error: unrecognized arguments:
+/// --print=HhBb`, `argument --pretty: invalid choice`) names an option apidiag added.
+pub fn refused_an_added_option(stderr: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(stderr);
+    text.lines().any(|l| {
+        l.contains(": error: ")
+            && (l.contains("--print") || l.contains("--pretty"))
+            && (l.contains("unrecognized arguments")
+                || l.contains("invalid choice")
+                || l.contains("ignored explicit argument"))
+    })
 }
 
 /// Passes on the part of `--print=HhBb` output the user would have seen.
@@ -96,16 +116,20 @@ pub(crate) struct Passer {
     in_response: bool,
     /// From here on every byte is passed on.
     passing: bool,
+    /// What the client adds at the end on a terminal only.
+    trailer: &'static [u8],
 }
 
 impl Passer {
-    pub(crate) fn new(filter: StdoutFilter) -> Passer {
+    pub(crate) fn new(filter: StdoutFilter, xh: bool) -> Passer {
         Passer {
             filter,
             pending: Vec::new(),
             scanned: 0,
             in_response: false,
             passing: filter == StdoutFilter::All,
+            // HTTPie ends a response with a blank line on a terminal, xh with a newline.
+            trailer: if xh { b"\n" } else { b"\n\n" },
         }
     }
 
@@ -136,11 +160,11 @@ impl Passer {
         Ok(())
     }
 
-    /// At the end: on a terminal HTTPie ends the response with a blank line, which it
-    /// does not print into a pipe.
+    /// At the end: on a terminal HTTPie ends the response with a blank line (xh with a
+    /// newline), which it does not print into a pipe.
     pub(crate) fn finish(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
         if self.passing && self.filter == StdoutFilter::Response {
-            out.write_all(b"\n\n")?;
+            out.write_all(self.trailer)?;
         }
         Ok(())
     }
@@ -172,6 +196,15 @@ fn strip_ansi(line: &[u8]) -> Vec<u8> {
     out
 }
 
+/// xh's `xh: warning: HTTP 403 Forbidden`, which it prints only when its stdout is not
+/// a terminal.
+pub(crate) fn xh_status_warning(line: &[u8]) -> bool {
+    let Some(rest) = line.strip_prefix(b"xh: warning: HTTP ") else {
+        return false;
+    };
+    rest.len() > 3 && rest[..3].iter().all(u8::is_ascii_digit)
+}
+
 /// The client's error line on stderr (`http: error: …`, `xh: error: …`), when no
 /// response arrived.
 pub fn transport_error(stderr: &[u8]) -> Option<String> {
@@ -179,11 +212,31 @@ pub fn transport_error(stderr: &[u8]) -> Option<String> {
     let line = text.lines().find(|l| l.contains(": error: "))?;
     let (_, msg) = line.split_once(": error: ")?;
     let mut msg = msg.trim().to_owned();
+    let mut after = text
+        .lines()
+        .skip_while(|l| !l.contains(": error: "))
+        .skip(1);
     // HTTPie says `Couldn't resolve the given hostname` on the next line.
-    if let Some(next) = text.lines().skip_while(|l| !l.contains(": error: ")).nth(1)
+    if let Some(next) = after.clone().next()
         && !next.trim().is_empty()
     {
         msg = format!("{msg} ({})", next.trim());
+    } else if after.any(|l| l.trim() == "Caused by:") {
+        // xh (anyhow): `Caused by:` and the causes, indented, numbered when several,
+        // up to a blank line (a `Stack backtrace:` under RUST_BACKTRACE comes after).
+        let causes: Vec<&str> = after
+            .take_while(|l| l.starts_with(' ') && !l.trim().is_empty())
+            .map(|l| {
+                let l = l.trim();
+                match l.split_once(": ") {
+                    Some((n, rest)) if n.bytes().all(|b| b.is_ascii_digit()) => rest,
+                    _ => l,
+                }
+            })
+            .collect();
+        if !causes.is_empty() {
+            msg = format!("{msg} ({})", causes.join(": "));
+        }
     }
     Some(msg)
 }
@@ -215,12 +268,32 @@ mod tests {
     fn the_body_alone() {
         let all = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n\n\nHTTP/1.1 403 Forbidden\r\nA: b\r\n\r\n{\"x\":\n1}";
         for split in 1..all.len() {
-            let mut p = Passer::new(StdoutFilter::Body);
+            let mut p = Passer::new(StdoutFilter::Body, false);
             let mut out = Vec::new();
             p.feed(&all[..split], &mut out).unwrap();
             p.feed(&all[split..], &mut out).unwrap();
             assert_eq!(out, b"{\"x\":\n1}", "{split}");
         }
+    }
+
+    #[test]
+    fn xh_errors_with_their_causes() {
+        // xh 0.26.3's own words, with RUST_BACKTRACE=1.
+        let refused = b"xh: error: error sending request for url (http://127.0.0.1:1/x)\n\nCaused by:\n    0: client error (Connect)\n    1: tcp connect error\n    2: Connection refused (os error 111)\n\nStack backtrace:\n   0: anyhow::error\n";
+        assert_eq!(
+            transport_error(refused).unwrap(),
+            "error sending request for url (http://127.0.0.1:1/x) (client error (Connect): tcp connect error: Connection refused (os error 111))"
+        );
+        let timeout = b"xh: error: error sending request for url (http://127.0.0.1:9/x)\n\nCaused by:\n    operation timed out\n";
+        assert_eq!(
+            transport_error(timeout).unwrap(),
+            "error sending request for url (http://127.0.0.1:9/x) (operation timed out)"
+        );
+        let httpie = b"\n\nhttp: error: Request timed out (1.0s).\n\n\n";
+        assert_eq!(
+            transport_error(httpie).unwrap(),
+            "Request timed out (1.0s)."
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod curl;
 pub mod httpie;
+pub mod version;
 pub mod wget;
 
 use std::ffi::{OsStr, OsString};
@@ -41,6 +42,15 @@ impl Client {
     }
 }
 
+/// Whether a program is xh (`xh`, `xhs`) rather than HTTPie (`http`, `https`).
+pub fn is_xh(program: &OsStr) -> bool {
+    let name = Path::new(program)
+        .file_name()
+        .and_then(OsStr::to_str)
+        .unwrap_or("");
+    matches!(name.strip_suffix(".exe").unwrap_or(name), "xh" | "xhs")
+}
+
 /// Why a client was not run.
 #[derive(Debug, thiserror::Error)]
 pub enum WrapError {
@@ -50,6 +60,15 @@ pub enum WrapError {
     NotInstalled(String),
     #[error("{0}")]
     Unsupported(String),
+    #[error(
+        "`{program}` is {} {found}, too old for the options apidiag run adds: it needs {} {} or later (for `{}`)",
+        needed.client, needed.client, needed.version, needed.option
+    )]
+    TooOld {
+        program: String,
+        found: version::Version,
+        needed: version::Needed,
+    },
     #[error("could not run `{0}`: {1}")]
     Spawn(String, io::Error),
     #[error("private capture folder: {0}")]
@@ -80,8 +99,9 @@ impl Ended {
 pub struct Captured {
     pub client: Client,
     pub ended: Ended,
-    /// The exchange in the form `format` reads (empty when nothing was captured).
-    pub transcript: Vec<u8>,
+    /// The exchange in the form `format` reads, one transcript per transfer (curl's
+    /// several URLs), in order; one empty transcript when nothing was captured.
+    pub transcripts: Vec<Vec<u8>>,
     pub format: InputFormat,
     /// When no response arrived: the client's error, and the URL it was asked for
     /// (HTTPie and xh, whose readers know responses only).
@@ -136,6 +156,8 @@ pub(crate) struct Plan {
     pub quiet_stderr: bool,
     /// Pipe stdout through apidiag, passing on only part of it.
     pub stdout_filter: Option<StdoutFilter>,
+    /// The oldest client version that knows the options added (`None`: none added).
+    pub needs: Option<version::Needed>,
 }
 
 /// What of HTTPie's `--print=HhBb` output the user sees.
@@ -162,8 +184,17 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
     let plan = match client {
         Client::Curl => curl::plan(args, &private),
         Client::Wget => wget::plan(args, &private),
-        Client::Httpie => httpie::plan(args, &private),
+        Client::Httpie => httpie::plan(args, &private, is_xh(program)),
     };
+    // The version is checked before the call, when it is cheap (curl, wget, xh: a few
+    // ms); HTTPie's `--version` costs a Python start (about as long as a call), so it
+    // is asked only when HTTPie refused an added option (a refusal at parse time:
+    // no request was sent).
+    let xh = is_xh(program);
+    let ask_after = client == Client::Httpie && !xh;
+    if let Some(needed) = plan.needs.filter(|_| !ask_after) {
+        refuse_if_too_old(program, &shown, needed)?;
+    }
     let mut cmd = Command::new(program);
     cmd.args(&plan.args);
     if plan.tee_stderr {
@@ -179,10 +210,16 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
         _ => WrapError::Spawn(shown.clone(), e),
     })?;
     forward_signals(&child);
-    let stderr_copy = child
-        .stderr
-        .take()
-        .map(|err| std::thread::spawn(move || tee(err, &mut io::stderr()).unwrap_or_default()));
+    let stderr_copy = child.stderr.take().map(|err| {
+        // xh warns `xh: warning: HTTP 403 Forbidden` only when its stdout is not a
+        // terminal: when apidiag's pipe is all that makes it so, the line is not
+        // the user's to see.
+        let hide = xh && plan.stdout_filter == Some(StdoutFilter::Response);
+        std::thread::spawn(move || {
+            let hidden: Option<fn(&[u8]) -> bool> = hide.then_some(httpie::xh_status_warning);
+            tee(err, &mut io::stderr(), hidden).unwrap_or_default()
+        })
+    });
     let replay = match client {
         Client::Wget => wget::replay_log(args, &private).map(|log| {
             let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -204,7 +241,9 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
         .stdout
         .take()
         .zip(plan.stdout_filter)
-        .map(|(out, filter)| std::thread::spawn(move || pass_on(out, filter).unwrap_or_default()));
+        .map(|(out, filter)| {
+            std::thread::spawn(move || pass_on(out, filter, xh).unwrap_or_default())
+        });
     let status = wait(&mut child);
     let stdout_copy = stdout_copy.and_then(|t| t.join().ok());
     CHILD.store(0, Ordering::SeqCst);
@@ -214,17 +253,23 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
     }
     let stderr_copy = stderr_copy.and_then(|t| t.join().ok()).unwrap_or_default();
     let ended = ended(status);
-    let (transcript, format) = match client {
+    if let Some(needed) = plan.needs.filter(|_| ask_after)
+        && ended == Ended::Code(2)
+        && httpie::refused_an_added_option(&stderr_copy)
+    {
+        refuse_if_too_old(program, &shown, needed)?;
+    }
+    let (transcripts, format) = match client {
         Client::Curl => (
-            curl::transcript(args, &private, &stderr_copy, ended),
+            curl::transcripts(args, &private, &stderr_copy, ended),
             InputFormat::CurlVerbose,
         ),
         Client::Wget => (wget::finish(args, &private, ended), InputFormat::Wget),
-        Client::Httpie => (stdout_copy.unwrap_or_default(), InputFormat::Httpie),
+        Client::Httpie => (vec![stdout_copy.unwrap_or_default()], InputFormat::Httpie),
     };
     let transport_error = match client {
         Client::Httpie
-            if !transcript
+            if !transcripts[0]
                 .windows(7)
                 .any(|w| w == b"\nHTTP/1" || w == b"\nHTTP/2") =>
         {
@@ -235,24 +280,65 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
     Ok(Captured {
         client,
         ended,
-        transcript,
+        transcripts,
         format,
         transport_error,
     })
 }
 
-/// Copy `from` to `to` as it arrives, and return a copy (at most 16 MiB of it).
-fn tee(mut from: impl Read, to: &mut dyn Write) -> io::Result<Vec<u8>> {
+/// The one-line refusal when `program --version` is older than `needed`.
+fn refuse_if_too_old(
+    program: &OsStr,
+    shown: &str,
+    needed: version::Needed,
+) -> Result<(), WrapError> {
+    match version::check(program, needed) {
+        version::Checked::Fine => Ok(()),
+        version::Checked::Missing => Err(WrapError::NotInstalled(shown.to_owned())),
+        version::Checked::TooOld(found) => Err(WrapError::TooOld {
+            program: shown.to_owned(),
+            found,
+            needed,
+        }),
+    }
+}
+
+/// Copy `from` to `to` as it arrives, and return a copy (at most 16 MiB of it). With
+/// `hidden`, whole lines are copied, but not those it picks (they stay in the copy).
+fn tee(
+    mut from: impl Read,
+    to: &mut dyn Write,
+    hidden: Option<fn(&[u8]) -> bool>,
+) -> io::Result<Vec<u8>> {
     let mut kept = Vec::new();
     let mut buf = [0u8; 8192];
+    let mut line = Vec::new();
     loop {
         let n = match from.read(&mut buf) {
-            Ok(0) => return Ok(kept),
+            Ok(0) => {
+                if !line.is_empty() {
+                    let _ = to.write_all(&line).and_then(|()| to.flush());
+                }
+                return Ok(kept);
+            }
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        let _ = to.write_all(&buf[..n]);
+        match hidden {
+            None => {
+                let _ = to.write_all(&buf[..n]);
+            }
+            Some(hide) => {
+                line.extend_from_slice(&buf[..n]);
+                while let Some(end) = line.iter().position(|b| *b == b'\n') {
+                    let whole: Vec<u8> = line.drain(..=end).collect();
+                    if !hide(&whole) {
+                        let _ = to.write_all(&whole);
+                    }
+                }
+            }
+        }
         let _ = to.flush();
         if kept.len() < 16 << 20 {
             kept.extend_from_slice(&buf[..n]);
@@ -262,8 +348,8 @@ fn tee(mut from: impl Read, to: &mut dyn Write) -> io::Result<Vec<u8>> {
 
 /// Pass the part of the client's stdout the user sees on to ours, as it arrives, and
 /// return all of it (at most 64 MiB).
-fn pass_on(mut from: impl Read, filter: StdoutFilter) -> io::Result<Vec<u8>> {
-    let mut passer = httpie::Passer::new(filter);
+fn pass_on(mut from: impl Read, filter: StdoutFilter, xh: bool) -> io::Result<Vec<u8>> {
+    let mut passer = httpie::Passer::new(filter, xh);
     let mut out = io::stdout();
     let mut kept = Vec::new();
     let mut buf = [0u8; 16384];

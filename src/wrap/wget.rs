@@ -86,6 +86,7 @@ pub(crate) fn plan(args: &[OsString], private: &Private) -> Plan {
             tee_stderr: false,
             quiet_stderr: false,
             stdout_filter: None,
+            needs: None,
         };
     }
     let mut all: Vec<OsString> = Vec::with_capacity(args.len() + 3);
@@ -124,8 +125,10 @@ pub(crate) fn plan(args: &[OsString], private: &Private) -> Plan {
         let a = a.to_string_lossy();
         a.starts_with("--progress") || a == "--show-progress" || a == "-nv" || a == "--no-verbose"
     });
+    let mut needs = super::version::WGET_SERVER_RESPONSE;
     if !seen.quiet && !chose_progress && std::io::stderr().is_terminal() {
         added.push(os("--progress=bar:force"));
+        needs = super::version::WGET_PROGRESS;
     }
     added.extend(all);
     Plan {
@@ -133,15 +136,47 @@ pub(crate) fn plan(args: &[OsString], private: &Private) -> Plan {
         tee_stderr: false,
         quiet_stderr: false,
         stdout_filter: None,
+        needs: Some(needs),
     }
 }
 
-/// The log as the transcript (replayed on stderr as it grew, by [`Replayer`]).
-pub(crate) fn finish(args: &[OsString], private: &Private, _ended: Ended) -> Vec<u8> {
-    match seen(args).log {
+/// The log as transcripts, one per URL (replayed on stderr as it grew, by
+/// [`Replayer`]).
+pub(crate) fn finish(args: &[OsString], private: &Private, _ended: Ended) -> Vec<Vec<u8>> {
+    let log = match seen(args).log {
         Some(log) => std::fs::read(log).unwrap_or_default(),
         None => std::fs::read(private.file("wget.log")).unwrap_or_default(),
+    };
+    per_url(&log).into_iter().map(<[u8]>::to_vec).collect()
+}
+
+/// A log cut into one part per URL asked for: each starts at wget's `--2026-12-04
+/// 19:16:04--  URL` line, except one that follows a redirect (after `Location: …
+/// [following]`) or retries (`(try: 2)`), which go on the same URL.
+pub fn per_url(log: &[u8]) -> Vec<&[u8]> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut at = 0;
+    let mut following = false;
+    for line in log.split_inclusive(|b| *b == b'\n') {
+        let line_start = at;
+        at += line.len();
+        let text = line.trim_ascii_end();
+        let opens = text.len() > 24
+            && text.starts_with(b"--")
+            && text[2..6].iter().all(u8::is_ascii_digit)
+            && text[21..23] == *b"--"
+            && !text.windows(6).any(|w| w == b"(try: ");
+        if opens && !following && line_start > start {
+            parts.push(&log[start..line_start]);
+            start = line_start;
+        }
+        if !text.is_empty() {
+            following = text.ends_with(b"[following]");
+        }
     }
+    parts.push(&log[start..]);
+    parts
 }
 
 /// Where the private log is replayed on stderr, `None` when it must not be (`-q`, or
@@ -280,6 +315,18 @@ mod tests {
             String::from_utf8_lossy(&without_server_response(log)),
             "HTTP request sent, awaiting response... 403 Forbidden\n2026 ERROR 403: Forbidden.\n"
         );
+    }
+
+    #[test]
+    fn a_log_is_cut_per_url_not_per_redirect() {
+        // wget 1.21.3 -S of three URLs, the first redirected, the second refused.
+        let log = b"--2026-12-04 19:16:04--  http://h/v0\nHTTP request sent, awaiting response... \n  HTTP/1.1 301 Moved\n  Location: /v1\nLocation: /v1 [following]\n--2026-12-04 19:16:04--  http://h/v1\n  HTTP/1.1 403 Forbidden\n2026-12-04 19:16:04 ERROR 403: Forbidden.\n\n--2026-12-04 19:16:04--  http://127.0.0.1:1/x\nConnecting to 127.0.0.1:1... failed: Connection refused.\n--2026-12-04 19:16:05--  (try: 2)  http://127.0.0.1:1/x\nConnecting to 127.0.0.1:1... failed: Connection refused.\n--2026-12-04 19:16:05--  http://h/x\n  HTTP/1.1 429 Too Many Requests\n";
+        let parts = per_url(log);
+        assert_eq!(parts.len(), 3, "{parts:?}");
+        assert!(parts[0].ends_with(b"ERROR 403: Forbidden.\n\n"));
+        assert!(parts[1].ends_with(b"refused.\n") && parts[1].windows(6).any(|w| w == b"(try: "));
+        assert!(parts[2].ends_with(b"429 Too Many Requests\n"));
+        assert_eq!(per_url(b"").len(), 1);
     }
 
     #[test]

@@ -187,7 +187,13 @@ impl Scratch {
     /// What bash offers for `line` (completing its last word; a trailing space starts a
     /// new one), through the function the committed script registers for `apidiag`.
     fn bash(&self, line: &str) -> Vec<String> {
+        self.bash_with("", line)
+    }
+
+    /// As [`Scratch::bash`], with `prelude` sourced first (bash-completion).
+    fn bash_with(&self, prelude: &str, line: &str) -> Vec<String> {
         const SCRIPT: &str = r#"
+[[ -n $3 ]] && { source "$3" || exit 5; }
 source "$1" || exit 3
 spec=$(complete -p apidiag) || exit 4
 fn=${spec##*-F }; fn=${fn%% *}
@@ -197,13 +203,14 @@ read -ra COMP_WORDS <<< "$COMP_LINE"
 [[ $COMP_LINE == *" " ]] && COMP_WORDS+=("")
 COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
 COMP_TYPE=9
-"$fn" apidiag "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+"$fn" apidiag "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}" 2>/dev/null
 printf '%s\n' "${COMPREPLY[@]}"
 "#;
         let mut cmd = clean("bash", self.0.path());
         cmd.args(["--norc", "--noprofile", "-c", SCRIPT, "bash"])
             .arg(committed("apidiag.bash"))
-            .arg(line);
+            .arg(line)
+            .arg(prelude);
         lines(&stdout(&run(cmd)))
     }
 
@@ -330,4 +337,31 @@ fn zsh_completes_from_the_real_binary() {
     );
     let (_, line) = s.zsh("apidiag --api wasv");
     assert_eq!(line, "apidiag --api wasviking ");
+}
+
+/// After `run … --` bash completes the client's own command line through
+/// bash-completion's `_command_offset` (skipped, with a message, where bash-completion
+/// is not installed: then apidiag's own completion goes on as before).
+#[test]
+fn bash_delegates_to_the_clients_completion_after_run() {
+    let bash_completion = Path::new("/usr/share/bash-completion/bash_completion");
+    if !have("bash") {
+        return;
+    }
+    if !bash_completion.exists()
+        || !Path::new("/usr/share/bash-completion/completions/curl").exists()
+    {
+        eprintln!(
+            "skipping the run -- delegation check: bash-completion (with curl's) is not installed"
+        );
+        return;
+    }
+    let s = Scratch::new();
+    let with = |line: &str| s.bash_with(&bash_completion.display().to_string(), line);
+    assert!(with("apidiag run -- cur").contains(&"curl".to_owned()));
+    assert_eq!(with("apidiag run -- curl --verb"), ["--verbose"]);
+    assert_eq!(with("apidiag run -f json -- curl --verb"), ["--verbose"]);
+    // Before the `--`, apidiag's own options; elsewhere, as before.
+    assert!(with("apidiag run --for").contains(&"--format".to_owned()));
+    assert_eq!(with("apidiag --format j"), ["json"]);
 }
