@@ -128,11 +128,6 @@ impl Evidence {
         (!line.is_empty()).then_some(line)
     }
 
-    /// Nothing was found.
-    pub fn is_empty(&self) -> bool {
-        *self == Self::default()
-    }
-
     /// As `when.evidence` conditions test it.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_default()
