@@ -98,6 +98,14 @@ impl PartialEq for Body {
     }
 }
 
+/// Whether a body's text (leading whitespace already skipped) starts an HTML document.
+pub fn looks_like_html(text: &[u8]) -> bool {
+    let head: Vec<u8> = text.iter().take(15).map(u8::to_ascii_lowercase).collect();
+    [&b"<!doctype html"[..], b"<html", b"<head", b"<body"]
+        .iter()
+        .any(|p| head.starts_with(p))
+}
+
 fn parse_json_body(bytes: &[u8]) -> Option<Value> {
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
     if !matches!(bytes[start], b'{' | b'[') {

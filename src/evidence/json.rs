@@ -546,31 +546,34 @@ fn plain(o: &Object, ev: &mut Evidence) -> bool {
             ev.code(code);
         }
     }
-    if let Some(e) = o.get("error").and_then(Value::as_object) {
-        if let Some(code) = e.get("code").and_then(code_of) {
-            ev.code(code);
-        }
-        if let Some(m) = str_of(e, "message") {
-            ev.message(m);
-        }
+    let nested = o.get("error").and_then(|e| e.get("code")).and_then(code_of);
+    if let Some(code) = nested {
+        ev.code(code);
     }
-    if let Some(list) = o.get("message").and_then(Value::as_array) {
-        let items: Vec<&str> = list.iter().filter_map(Value::as_str).collect();
-        if !items.is_empty() {
-            ev.message(items.join("; "));
-        }
-    }
-    for key in [
-        "message",
-        "detail",
-        "error_description",
-        "errorMessage",
-        "error",
-        "title",
-    ] {
-        if let Some(m) = str_of(o, key) {
-            ev.message(m);
-        }
+    if let Some(m) = server_words(o).or_else(|| str_of(o, "errorMessage").map(str::to_owned)) {
+        ev.message(m);
     }
     (ev.codes.len(), ev.messages.len()) != before
+}
+
+/// The server's own words where the common error shapes put them: `message` (a
+/// string, or NestJS's list of them), `detail`, `error_description`, `error.message`,
+/// a string `error`, `title`. Status-level rules quote it (`{{message}}`), so a
+/// message no rule knows is still shown.
+pub(crate) fn server_words(o: &Object) -> Option<String> {
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    let list = |v: &Value| {
+        let items: Vec<&str> = v.as_array()?.iter().filter_map(Value::as_str).collect();
+        (!items.is_empty()).then(|| items.join("; "))
+    };
+    let found = o
+        .get("message")
+        .and_then(|m| text(m).or_else(|| list(m)))
+        .or_else(|| o.get("detail").and_then(text))
+        .or_else(|| o.get("error_description").and_then(text))
+        .or_else(|| o.get("error").and_then(|e| e.get("message")).and_then(text))
+        .or_else(|| o.get("error").and_then(text))
+        .or_else(|| o.get("title").and_then(text))?;
+    let found = found.trim();
+    (!found.is_empty()).then(|| found.to_owned())
 }

@@ -16,6 +16,7 @@ use crate::diagnosis::FieldProblem;
 use crate::response::Response;
 
 pub use headers::{Challenge, RateLimit};
+pub(crate) use json::server_words;
 pub use kind::Failure;
 
 /// How many codes, messages and links are kept: the first few name the failure, and a

@@ -16,7 +16,7 @@ const MAX_ELEMENTS: usize = 2_000;
 
 pub(super) fn looks_like_xml(body: &[u8]) -> bool {
     let start = body.iter().position(|b| !b.is_ascii_whitespace());
-    start.is_some_and(|i| body[i] == b'<' && !is_html(&body[i..]))
+    start.is_some_and(|i| body[i] == b'<' && !crate::response::looks_like_html(&body[i..]))
 }
 
 /// The `<title>` of an HTML error page (nginx's `502 Bad Gateway`, a CDN's page), from
@@ -29,13 +29,6 @@ pub(super) fn html_title(body: &[u8]) -> Option<String> {
     let title = String::from_utf8_lossy(&head[start..start + len]);
     let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
     (!title.is_empty()).then_some(title)
-}
-
-fn is_html(text: &[u8]) -> bool {
-    let head: Vec<u8> = text.iter().take(15).map(u8::to_ascii_lowercase).collect();
-    [&b"<!doctype html"[..], b"<html", b"<head", b"<body"]
-        .iter()
-        .any(|p| head.starts_with(p))
 }
 
 /// The text of each leaf element, by local name, in document order.

@@ -413,27 +413,9 @@ fn evidence_var(s: &Subject<'_>, name: &str) -> Option<String> {
     }
 }
 
-/// The server's own words, where the common error shapes put them: `message` (a
-/// string, or NestJS's list of them), `detail`, `error_description`, `error.message`,
-/// a string `error`, `title`. Status-level rules quote it, so a message the rule does
-/// not know is still shown.
+/// The server's own words in the common error shapes ([`crate::evidence::server_words`]).
 fn server_message(resp: &Response) -> Option<String> {
-    let body = resp.body.json()?;
-    let text = |v: &Value| v.as_str().map(str::to_owned);
-    let list = |v: &Value| {
-        let items: Vec<&str> = v.as_array()?.iter().filter_map(Value::as_str).collect();
-        (!items.is_empty()).then(|| items.join("; "))
-    };
-    let found = body
-        .get("message")
-        .and_then(|m| text(m).or_else(|| list(m)))
-        .or_else(|| body.get("detail").and_then(text))
-        .or_else(|| body.get("error_description").and_then(text))
-        .or_else(|| body.pointer("/error/message").and_then(text))
-        .or_else(|| body.get("error").and_then(text))
-        .or_else(|| body.get("title").and_then(text))?;
-    let found = found.trim();
-    (!found.is_empty()).then(|| found.to_owned())
+    crate::evidence::server_words(resp.body.json()?.as_object()?)
 }
 
 /// Text from the input as a diagnosis holds it: secrets masked, length bounded.

@@ -90,7 +90,7 @@ fn body_kind(resp: &Response, text: &str) -> BodyKind {
         BodyKind::Empty
     } else if resp.body.json().is_some() {
         BodyKind::Json
-    } else if looks_like_html(trimmed)
+    } else if crate::response::looks_like_html(trimmed.as_bytes())
         || resp
             .headers
             .get("content-type")
@@ -100,18 +100,6 @@ fn body_kind(resp: &Response, text: &str) -> BodyKind {
     } else {
         BodyKind::Text
     }
-}
-
-fn looks_like_html(text: &str) -> bool {
-    let head: String = text
-        .chars()
-        .take(15)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    head.starts_with("<!doctype html")
-        || head.starts_with("<html")
-        || head.starts_with("<head")
-        || head.starts_with("<body")
 }
 
 /// `Some` when every condition of `rule` holds. `lenient_status`: the status is unknown
