@@ -12,14 +12,20 @@
 use aho_corasick::automaton::Automaton;
 use aho_corasick::{Anchored, MatchKind, Span, dfa, nfa::contiguous, packed};
 
-/// Above this many literals a DFA's tables grow too large: aho-corasick's own choice.
-const DFA_LITERALS: usize = 100;
+/// Above this many bytes of literals a DFA's tables grow too large (aho-corasick's own
+/// choice is 100 literals; the built-in table's ~100 short ones make a DFA of well under
+/// a mebibyte, whose transitions cost half the contiguous NFA's).
+const DFA_BYTES: usize = 4096;
+
+/// The most literals Teddy, the vectorised searcher, takes.
+const TEDDY_LITERALS: usize = 64;
 
 #[derive(Debug)]
 pub(super) struct Literals {
     machine: Machine,
-    /// Finds the leftmost start of any literal; `None` where Teddy is not available
-    /// (no SIMD, or more literals than it takes): the automaton then reads every byte.
+    /// Finds the leftmost place where a literal may start: a start of one of the
+    /// literals' prefixes. `None` where Teddy is not available (no SIMD, or more
+    /// distinct first bytes than it takes): the automaton then reads every byte.
     skip: Option<packed::Searcher>,
 }
 
@@ -31,7 +37,8 @@ enum Machine {
 
 impl Literals {
     pub(super) fn new(patterns: &[String]) -> Self {
-        let machine = if patterns.len() <= DFA_LITERALS {
+        let bytes: usize = patterns.iter().map(String::len).sum();
+        let machine = if bytes <= DFA_BYTES {
             Machine::Dfa(
                 dfa::DFA::builder()
                     .match_kind(MatchKind::Standard)
@@ -48,11 +55,13 @@ impl Literals {
                     .expect("literal patterns build"),
             )
         };
-        let skip = packed::Config::new()
-            .match_kind(packed::MatchKind::LeftmostFirst)
-            .builder()
-            .extend(patterns)
-            .build();
+        let skip = skip_prefixes(patterns).and_then(|prefixes| {
+            packed::Config::new()
+                .match_kind(packed::MatchKind::LeftmostFirst)
+                .builder()
+                .extend(prefixes)
+                .build()
+        });
         Self { machine, skip }
     }
 
@@ -63,6 +72,21 @@ impl Literals {
             Machine::Nfa(nfa) => scan(nfa, self.skip.as_ref(), hay, hit),
         }
     }
+}
+
+/// The literals cut to the longest common length at which at most [`TEDDY_LITERALS`]
+/// distinct prefixes remain. Every occurrence of a literal starts with its prefix, so
+/// the leftmost prefix is never after the leftmost literal; a prefix that leads nowhere
+/// costs the automaton a few bytes before it is back in its start state. Teddy
+/// fingerprints at most the first three bytes anyway, so the cut costs little.
+fn skip_prefixes(patterns: &[String]) -> Option<Vec<&[u8]>> {
+    let shortest = patterns.iter().map(String::len).min()?;
+    (1..=shortest).rev().find_map(|len| {
+        let mut prefixes: Vec<&[u8]> = patterns.iter().map(|p| &p.as_bytes()[..len]).collect();
+        prefixes.sort_unstable();
+        prefixes.dedup();
+        (prefixes.len() <= TEDDY_LITERALS).then_some(prefixes)
+    })
 }
 
 fn scan(
@@ -135,15 +159,32 @@ mod tests {
         }
     }
 
-    /// Teddy takes at most 64 literals (the built-in table has 58): beyond, the DFA reads
-    /// every byte, as aho-corasick's own search did.
+    /// Teddy takes at most 64 literals (the built-in table has over 100): it is given
+    /// their distinct prefixes, cut short enough to number 64 at most, and the
+    /// automaton finds the same.
+    #[test]
+    fn more_literals_than_teddy_takes_skip_by_their_prefixes() {
+        let patterns: Vec<String> = (0..80).map(|i| format!("lit{i}x")).collect();
+        let literals = Literals::new(&patterns);
+        #[cfg(target_arch = "x86_64")]
+        assert!(literals.skip.is_some());
+        // Cut at four bytes (`lit0`…`lit9`); five would leave 71.
+        let prefixes = skip_prefixes(&patterns).unwrap();
+        assert_eq!(prefixes.len(), 10);
+        assert!(prefixes.iter().all(|p| p.len() == 4 && p.starts_with(b"lit")));
+        for hay in ["lit7x lit77x lit79xlit0x", "lit", "xxlit12", "", "li li lit1"] {
+            assert_eq!(found(&literals, hay), reference(&patterns, hay), "{hay:?}");
+        }
+    }
+
+    /// More distinct first bytes than Teddy takes: the automaton reads every byte.
     #[test]
     fn beyond_teddy_the_dfa_reads_every_byte_and_finds_the_same() {
-        let patterns: Vec<String> = (0..80).map(|i| format!("lit{i}x")).collect();
+        let patterns: Vec<String> = (0x21u8..0x71).map(|b| format!("{}yz", b as char)).collect();
         let literals = Literals::new(&patterns);
         assert!(matches!(literals.machine, Machine::Dfa(_)));
         assert!(literals.skip.is_none());
-        for hay in ["lit7x lit77x lit79xlit0x", "lit", "xxlit12", ""] {
+        for hay in ["ayz byzcyz", "yz", "xx!yz", ""] {
             assert_eq!(found(&literals, hay), reference(&patterns, hay), "{hay:?}");
         }
     }
@@ -159,12 +200,24 @@ mod tests {
         }
 
         #[test]
+        fn cut_prefixes_find_what_the_overlapping_search_finds(
+            patterns in prop::collection::vec("[a-e]{2,5}", 65..150),
+            hay in "[a-f ]{0,300}",
+        ) {
+            let literals = Literals::new(&patterns);
+            prop_assert_eq!(found(&literals, &hay), reference(&patterns, &hay));
+        }
+
+        #[test]
         fn beyond_the_dfa_the_nfa_reports_the_same(
             hay in "[a-z0-9 ]{0,200}",
         ) {
-            let patterns: Vec<String> = (0..200).map(|i| format!("{}{i}", (b'a' + (i % 26) as u8) as char)).collect();
+            // 200 literals of over 20 bytes: more than a DFA is built for.
+            let patterns: Vec<String> = (0..200)
+                .map(|i| format!("{}{i}{}", (b'a' + (i % 26) as u8) as char, "q".repeat(i % 5 + 18)))
+                .chain((0..20).map(|i| format!("{}{i}", (b'a' + i as u8) as char)))
+                .collect();
             let literals = Literals::new(&patterns);
-            prop_assert!(literals.skip.is_none());
             prop_assert!(matches!(literals.machine, Machine::Nfa(_)));
             prop_assert_eq!(found(&literals, &hay), reference(&patterns, &hay));
         }
