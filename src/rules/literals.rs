@@ -17,16 +17,22 @@ use aho_corasick::{Anchored, MatchKind, Span, dfa, nfa::contiguous, packed};
 /// a mebibyte, whose transitions cost half the contiguous NFA's).
 const DFA_BYTES: usize = 4096;
 
-/// The most literals Teddy, the vectorised searcher, takes.
-const TEDDY_LITERALS: usize = 64;
+/// The most literals one Teddy, the vectorised searcher, takes.
+const TEDDY_LITERALS: usize = 32;
+
+/// How much of each literal the skip searches for: Teddy fingerprints at most the first
+/// three bytes, and a shorter prefix would be found too often in plain text (a
+/// two-byte cut measured slower than reading every byte).
+const SKIP_PREFIX: usize = 3;
 
 #[derive(Debug)]
 pub(super) struct Literals {
     machine: Machine,
-    /// Finds the leftmost place where a literal may start: a start of one of the
-    /// literals' prefixes. `None` where Teddy is not available (no SIMD, or more
-    /// distinct first bytes than it takes): the automaton then reads every byte.
-    skip: Option<packed::Searcher>,
+    /// Find the leftmost place where a literal may start: a start of one of the
+    /// literals' prefixes, each searcher a share of them. `None` where Teddy is not
+    /// available (no SIMD, or a literal shorter than the prefix): the automaton then
+    /// reads every byte.
+    skip: Option<Vec<packed::Searcher>>,
 }
 
 #[derive(Debug)]
@@ -56,11 +62,16 @@ impl Literals {
             )
         };
         let skip = skip_prefixes(patterns).and_then(|prefixes| {
-            packed::Config::new()
-                .match_kind(packed::MatchKind::LeftmostFirst)
-                .builder()
-                .extend(prefixes)
-                .build()
+            prefixes
+                .chunks(TEDDY_LITERALS)
+                .map(|share| {
+                    packed::Config::new()
+                        .match_kind(packed::MatchKind::LeftmostFirst)
+                        .builder()
+                        .extend(share)
+                        .build()
+                })
+                .collect()
         });
         Self { machine, skip }
     }
@@ -68,30 +79,30 @@ impl Literals {
     /// Calls `hit` with the pattern index of every occurrence in `hay`.
     pub(super) fn each_hit(&self, hay: &[u8], hit: impl FnMut(usize)) {
         match &self.machine {
-            Machine::Dfa(dfa) => scan(dfa, self.skip.as_ref(), hay, hit),
-            Machine::Nfa(nfa) => scan(nfa, self.skip.as_ref(), hay, hit),
+            Machine::Dfa(dfa) => scan(dfa, self.skip.as_deref(), hay, hit),
+            Machine::Nfa(nfa) => scan(nfa, self.skip.as_deref(), hay, hit),
         }
     }
 }
 
-/// The literals cut to the longest common length at which at most [`TEDDY_LITERALS`]
-/// distinct prefixes remain. Every occurrence of a literal starts with its prefix, so
-/// the leftmost prefix is never after the leftmost literal; a prefix that leads nowhere
-/// costs the automaton a few bytes before it is back in its start state. Teddy
-/// fingerprints at most the first three bytes anyway, so the cut costs little.
+/// The literals' distinct prefixes of [`SKIP_PREFIX`] bytes. Every occurrence of a
+/// literal starts with its prefix, so the leftmost prefix is never after the leftmost
+/// literal; a prefix that leads nowhere costs the automaton a few bytes before it is
+/// back in its start state. `None` when a literal is shorter (its own bytes would do,
+/// but the built-in table has none, and one short literal makes every search slow).
 fn skip_prefixes(patterns: &[String]) -> Option<Vec<&[u8]>> {
-    let shortest = patterns.iter().map(String::len).min()?;
-    (1..=shortest).rev().find_map(|len| {
-        let mut prefixes: Vec<&[u8]> = patterns.iter().map(|p| &p.as_bytes()[..len]).collect();
-        prefixes.sort_unstable();
-        prefixes.dedup();
-        (prefixes.len() <= TEDDY_LITERALS).then_some(prefixes)
-    })
+    let mut prefixes: Vec<&[u8]> = patterns
+        .iter()
+        .map(|p| p.as_bytes().get(..SKIP_PREFIX))
+        .collect::<Option<_>>()?;
+    prefixes.sort_unstable();
+    prefixes.dedup();
+    Some(prefixes)
 }
 
 fn scan(
     machine: &impl Automaton,
-    skip: Option<&packed::Searcher>,
+    skip: Option<&[packed::Searcher]>,
     hay: &[u8],
     mut hit: impl FnMut(usize),
 ) {
@@ -100,13 +111,15 @@ fn scan(
         .expect("an unanchored automaton has an unanchored start");
     let mut state = start;
     let mut at = 0;
+    // Where each searcher's next prefix starts (`None`: not searched yet, or passed).
+    let mut next = [None; 4];
     while at < hay.len() {
         // In the start state no match is in progress: nothing can be found before the
         // next place a literal starts.
         if let (true, Some(skip)) = (state == start, skip) {
-            match skip.find_in(hay, Span::from(at..hay.len())) {
-                Some(m) => at = m.start(),
-                None => return,
+            at = next_start(skip, &mut next, hay, at);
+            if at == hay.len() {
+                return;
             }
         }
         state = machine.next_state(Anchored::No, state, hay[at]);
@@ -117,6 +130,31 @@ fn scan(
             }
         }
     }
+}
+
+/// The leftmost prefix start at or after `at` (`hay.len()`: none), searching again only
+/// with the searchers whose last answer lies behind `at`. Beyond the four searchers
+/// `next` remembers, each is asked every time.
+fn next_start(
+    skip: &[packed::Searcher],
+    next: &mut [Option<usize>; 4],
+    hay: &[u8],
+    at: usize,
+) -> usize {
+    let mut leftmost = hay.len();
+    for (i, searcher) in skip.iter().enumerate() {
+        let known = next.get(i).copied().flatten().filter(|&n| n >= at);
+        let found = known.unwrap_or_else(|| {
+            searcher
+                .find_in(hay, Span::from(at..hay.len()))
+                .map_or(hay.len(), |m| m.start())
+        });
+        if let Some(slot) = next.get_mut(i) {
+            *slot = Some(found);
+        }
+        leftmost = leftmost.min(found);
+    }
+    leftmost
 }
 
 #[cfg(test)]
@@ -141,7 +179,7 @@ mod tests {
 
     #[test]
     fn overlapping_and_nested_literals_are_all_found() {
-        let patterns: Vec<String> = ["missing scope", "scope", "scope: write", "pe"]
+        let patterns: Vec<String> = ["missing scope", "scope", "scope: write", "ope"]
             .map(String::from)
             .to_vec();
         let literals = Literals::new(&patterns);
@@ -152,39 +190,36 @@ mod tests {
             "",
             "missing scope: write",
             "scopescope",
-            "xx pe",
+            "xx ope",
             "missing scop",
         ] {
             assert_eq!(found(&literals, hay), reference(&patterns, hay), "{hay:?}");
         }
     }
 
-    /// Teddy takes at most 64 literals (the built-in table has over 100): it is given
-    /// their distinct prefixes, cut short enough to number 64 at most, and the
-    /// automaton finds the same.
+    /// One Teddy takes at most 32 literals here (the built-in table has over 100): the
+    /// literals' distinct 3-byte prefixes are shared among several, and the automaton
+    /// finds the same.
     #[test]
-    fn more_literals_than_teddy_takes_skip_by_their_prefixes() {
-        let patterns: Vec<String> = (0..80).map(|i| format!("lit{i}x")).collect();
+    fn more_literals_than_one_teddy_takes_skip_by_their_prefixes() {
+        let patterns: Vec<String> = (0x21u8..0x71).map(|b| format!("{}yz{b}", b as char)).collect();
         let literals = Literals::new(&patterns);
         #[cfg(target_arch = "x86_64")]
-        assert!(literals.skip.is_some());
-        // Cut at four bytes (`lit0`…`lit9`); five would leave 71.
-        let prefixes = skip_prefixes(&patterns).unwrap();
-        assert_eq!(prefixes.len(), 10);
-        assert!(prefixes.iter().all(|p| p.len() == 4 && p.starts_with(b"lit")));
-        for hay in ["lit7x lit77x lit79xlit0x", "lit", "xxlit12", "", "li li lit1"] {
+        assert_eq!(literals.skip.as_ref().map(Vec::len), Some(3));
+        assert_eq!(skip_prefixes(&patterns).unwrap().len(), 80);
+        for hay in ["ayz97 byz98cyz99", "yz", "xx!yz33", "", "pyz112 qyz113 !yz33"] {
             assert_eq!(found(&literals, hay), reference(&patterns, hay), "{hay:?}");
         }
     }
 
-    /// More distinct first bytes than Teddy takes: the automaton reads every byte.
+    /// A literal shorter than the prefix: the automaton reads every byte.
     #[test]
-    fn beyond_teddy_the_dfa_reads_every_byte_and_finds_the_same() {
-        let patterns: Vec<String> = (0x21u8..0x71).map(|b| format!("{}yz", b as char)).collect();
+    fn with_a_short_literal_the_dfa_reads_every_byte_and_finds_the_same() {
+        let patterns: Vec<String> = ["ab", "abc", "bcd"].map(String::from).to_vec();
         let literals = Literals::new(&patterns);
         assert!(matches!(literals.machine, Machine::Dfa(_)));
         assert!(literals.skip.is_none());
-        for hay in ["ayz byzcyz", "yz", "xx!yz", ""] {
+        for hay in ["xabcd", "ab", "bc", ""] {
             assert_eq!(found(&literals, hay), reference(&patterns, hay), "{hay:?}");
         }
     }
@@ -201,7 +236,7 @@ mod tests {
 
         #[test]
         fn cut_prefixes_find_what_the_overlapping_search_finds(
-            patterns in prop::collection::vec("[a-e]{2,5}", 65..150),
+            patterns in prop::collection::vec("[a-e]{3,6}", 33..150),
             hay in "[a-f ]{0,300}",
         ) {
             let literals = Literals::new(&patterns);
