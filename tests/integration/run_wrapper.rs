@@ -593,6 +593,10 @@ fn httpie_stdout_stderr_and_exit_status_are_the_clients() {
                 err.starts_with(&*String::from_utf8_lossy(&a.stderr)),
                 "{args:?}: {err}"
             );
+            // Into a pipe HTTPie warns of the status itself: the warning is passed on.
+            if flags.contains(&"--check-status") && a.status.code() != Some(0) {
+                assert!(err.contains(": HTTP "), "{args:?}: {err}");
+            }
             let failed = !matches!(*path, "/misc/ok" | "/hacktron/v0/scans")
                 || flags.len() > 1 && *path != "/misc/ok";
             assert_eq!(err.contains("{\"outcome\""), failed, "{args:?}: {err}");
@@ -724,10 +728,16 @@ fn on_a_terminal_the_client_looks_the_same() {
     if have("http") {
         cases.push(format!("http {}", url("/hacktron/scope")));
         cases.push(format!("http {}", url("/misc/html-500")));
+        // HTTPie warns `HTTP 403 Forbidden` (between blank lines) only into a pipe.
+        cases.push(format!("http --check-status {}", url("/hacktron/scope")));
+        cases.push(format!("http --check-status {}", url("/misc/ok")));
     }
     if have("xh") {
         cases.push(format!("xh {}", url("/hacktron/scope")));
         cases.push(format!("xh {}", url("/misc/ok")));
+    }
+    if have("xh") {
+        cases.push(format!("xh --check-status {}", url("/hacktron/scope")));
     }
     for cmd in cases {
         let alone = on_a_terminal(&cmd).unwrap();
