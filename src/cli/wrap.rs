@@ -26,31 +26,33 @@ pub(super) fn run(job: &RunJob) -> Result<i32> {
         return Ok(captured.ended.shell_code());
     }
     let (diagnoses, unreadable) = diagnose(job, &captured);
-    let failed: Vec<&Diagnosis> = diagnoses
-        .iter()
-        .filter(|d| d.outcome != Outcome::Success)
-        .collect();
+    let failed = |d: &&Diagnosis| d.outcome != Outcome::Success;
     let opts = ReportOptions {
         format: job.format,
         summary_only: false,
         label_files: false,
     };
     let mut report = Report::new(&job.rules, opts, apidiag::report::Progress::off());
-    if !failed.is_empty() {
+    if diagnoses.iter().any(|d| failed(&d)) {
         let mut w: Box<dyn Write> = match &job.diagnosis_to {
             Some(path) => Box::new(io::BufWriter::new(
                 File::create(path).with_context(|| format!("{}", path.display()))?,
             )),
             None => Box::new(io::stderr().lock()),
         };
-        for d in &failed {
-            report.add(d, &mut *w)?;
+        // In the order of the calls, so the summary's first and last are theirs.
+        for d in &diagnoses {
+            if failed(&d) {
+                report.add(d, &mut *w)?;
+            } else {
+                report.count(d);
+            }
         }
         report.finish(&mut *w)?;
         w.flush()?;
     } else {
         for d in &diagnoses {
-            report.add(d, &mut io::sink())?;
+            report.count(d);
         }
     }
     Ok(match job.exit_status {

@@ -1137,3 +1137,38 @@ fn wget_with_several_urls_gives_one_diagnosis_per_failed_url_in_order() {
     assert_eq!(found[1].1, "http/connection-refused");
     assert_eq!(found[2].0, 429);
 }
+
+/// The summary after several calls counts every call the client made: those that
+/// succeeded are not shown, but they are counted, and the first and last problem are
+/// numbered by call.
+#[test]
+fn the_summary_of_several_calls_counts_the_ones_that_succeeded() {
+    let (ok, scope, limit) = (
+        url("/misc/ok"),
+        url("/hacktron/scope"),
+        url("/tumban/daily-limit"),
+    );
+    let w = wrapped(&[], &["curl", "-s", &ok, &scope, &ok, &limit], b"");
+    let err = String::from_utf8_lossy(&w.stderr);
+    let line = |name: &str| {
+        err.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} line:\n{err}"))
+            .to_owned()
+    };
+    assert_eq!(
+        line("total "),
+        "total     4 responses: 2 diagnosed, 0 warnings, 0 unrecognised, 2 succeeded"
+    );
+    assert!(line("first ").contains("response #2: 403"), "{err}");
+    assert!(line("last ").contains("response #4: 429"), "{err}");
+    assert_eq!(line("by status"), "by status 2xx 2, 4xx 2");
+    if have("wget") {
+        let w = wrapped(&[], &["wget", "-qO-", &ok, &scope], b"");
+        let err = String::from_utf8_lossy(&w.stderr);
+        assert!(
+            err.contains("2 responses: 1 diagnosed, 0 warnings, 0 unrecognised, 1 succeeded"),
+            "{err}"
+        );
+    }
+}
