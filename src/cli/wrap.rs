@@ -86,14 +86,25 @@ fn diagnose(job: &RunJob, captured: &Captured) -> (Vec<Diagnosis>, bool) {
     let mut out = Vec::new();
     let mut unreadable = false;
     let name = format!("{:?}", captured.client).to_lowercase();
-    for transcript in &captured.transcripts {
+    for (i, transcript) in captured.transcripts.iter().enumerate() {
+        let url = captured.request_urls.get(i).cloned().flatten();
         let mut reader = &transcript[..];
         let read = read_input(&mut reader, &name, &input, &mut |item: Result<
             Parsed,
             _,
         >| {
             match item {
-                Ok(p) => out.push(job.rules.diagnose(&p.response, &job.options, None)),
+                Ok(mut p) => {
+                    // No request in the transcript: the call failed before sending one,
+                    // and the host it was for is still the command line's.
+                    if p.response.request.is_none() && p.response.transport_error.is_some() {
+                        p.response.request = url.clone().map(|url| Request {
+                            url: Some(url),
+                            ..Request::default()
+                        });
+                    }
+                    out.push(job.rules.diagnose(&p.response, &job.options, None));
+                }
                 Err(_) => unreadable = true,
             }
             Ok(())

@@ -106,6 +106,9 @@ pub struct Captured {
     /// When no response arrived: the client's error, and the URL it was asked for
     /// (HTTPie and xh, whose readers know responses only).
     pub transport_error: Option<(String, Option<String>)>,
+    /// Per transcript, the URL the command line asked for, for a transcript that shows
+    /// no request (curl's transfer that failed before sending); empty for the others.
+    pub request_urls: Vec<Option<String>>,
 }
 
 /// A private folder for the capture files (mode 0700), removed when dropped.
@@ -275,12 +278,17 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
         }
         _ => None,
     };
+    let request_urls = match client {
+        Client::Curl => curl::request_urls(args, transcripts.len()),
+        _ => Vec::new(),
+    };
     Ok(Captured {
         client,
         ended,
         transcripts,
         format,
         transport_error,
+        request_urls,
     })
 }
 

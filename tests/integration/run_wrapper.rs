@@ -309,6 +309,52 @@ fn curl_transport_failures_are_diagnosed() {
     }
 }
 
+/// A curl transfer that failed before sending shows no request in its trace: the
+/// request facts come from the command line's URL, masked, so the host still names
+/// the vendor and the `request` line is there.
+#[test]
+fn curl_transport_failures_carry_the_command_lines_url() {
+    let port = closed_port();
+    let target =
+        format!("http://api.hacktron.ai:{port}/v1/scans?api_key=hacktron_9f8e7d6c5b4a39281706");
+    let resolve = format!("api.hacktron.ai:{port}:127.0.0.1");
+    let args = ["curl", "-sS", "--resolve", &resolve, &target];
+    let w = wrapped(&["-f", "json"], &args, b"");
+    assert_eq!(w.status.code(), Some(7));
+    let d = json_of(&w.stderr);
+    assert_eq!(d["rule"], "http/connection-refused");
+    assert_eq!(d["api"], "hacktron");
+    let sent = d["request"]["url"].as_str().unwrap();
+    assert!(
+        sent.starts_with(&format!(
+            "http://api.hacktron.ai:{port}/v1/scans?api_key=hacktron_"
+        )),
+        "{sent}"
+    );
+    assert!(!String::from_utf8_lossy(&w.stderr).contains("9f8e7d6c"));
+    let human = wrapped(&[], &args, b"");
+    let err = String::from_utf8_lossy(&human.stderr);
+    assert!(err.contains("\nrequest   http://api.hacktron.ai:"), "{err}");
+    // Each URL of several keeps its own.
+    let refused = format!("http://127.0.0.1:{port}/first");
+    let w = wrapped(
+        &["-f", "json"],
+        &[
+            "curl",
+            "-s",
+            &refused,
+            &url("/misc/ok"),
+            "nonexistent.invalid/third",
+        ],
+        b"",
+    );
+    let urls: Vec<_> = all_json_of(&w.stderr)
+        .iter()
+        .map(|d| d["request"]["url"].clone())
+        .collect();
+    assert_eq!(urls, [refused.as_str(), "http://nonexistent.invalid/third"]);
+}
+
 #[test]
 fn exit_status_diagnosis_and_diagnosis_to() {
     let dir = tempfile::tempdir().unwrap();
