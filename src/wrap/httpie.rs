@@ -269,16 +269,24 @@ impl StatusWarning {
     }
 }
 
+/// The message after the client's error mark: `http: error: …`, `xh: error: …`, or
+/// HTTPie 3's `http: LogLevel.ERROR: …` (its level as Python 3.11 formats it, seen
+/// with HTTPie 3.2.1 on Debian 12).
+fn error_message(line: &str) -> Option<&str> {
+    [": error: ", ": LogLevel.ERROR: "]
+        .iter()
+        .find_map(|mark| line.split_once(mark).map(|(_, msg)| msg))
+}
+
 /// The client's error line on stderr (`http: error: …`, `xh: error: …`), when no
 /// response arrived.
 pub fn transport_error(stderr: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(stderr);
-    let line = text.lines().find(|l| l.contains(": error: "))?;
-    let (_, msg) = line.split_once(": error: ")?;
+    let msg = text.lines().find_map(error_message)?;
     let mut msg = msg.trim().to_owned();
     let mut after = text
         .lines()
-        .skip_while(|l| !l.contains(": error: "))
+        .skip_while(|l| error_message(l).is_none())
         .skip(1);
     // HTTPie says `Couldn't resolve the given hostname` on the next line.
     if let Some(next) = after.clone().next()
@@ -380,6 +388,12 @@ mod tests {
         assert_eq!(
             transport_error(httpie).unwrap(),
             "Request timed out (1.0s)."
+        );
+        // HTTPie 3.2.1 on Python 3.11 (Debian 12), its own words.
+        let httpie = "\nhttp: LogLevel.ERROR: gaierror: [Errno -2] Name or service not known\nCouldn\u{2019}t resolve the given hostname. Please check the URL and try again.\n\n\n";
+        assert_eq!(
+            transport_error(httpie.as_bytes()).unwrap(),
+            "gaierror: [Errno -2] Name or service not known (Couldn\u{2019}t resolve the given hostname. Please check the URL and try again.)"
         );
     }
 
