@@ -734,6 +734,20 @@ fn httpie_transport_failures_are_diagnosed() {
     assert_eq!(d["error"], "Request timed out (1.0s).");
     assert_eq!(d["rule"], "http/response-timeout");
     drop(silent);
+    // Never accepts: HTTPie's words are the same (it has no connect timeout of its own),
+    // so the two cannot be told apart from its stderr.
+    if let Some(hole) = Blackhole::new() {
+        let target = format!("http://127.0.0.1:{}/x", hole.port);
+        let w = wrapped(
+            &["-f", "json"],
+            &["http", "--ignore-stdin", "--timeout", "1", &target],
+            b"",
+        );
+        assert_eq!(w.status.code(), Some(2));
+        let d = json_of(&w.stderr);
+        assert_eq!(d["error"], "Request timed out (1.0s).");
+        assert_eq!(d["rule"], "http/response-timeout");
+    }
 }
 
 /// `cmd` run on a pseudo-terminal by util-linux `script`: what it showed there, with
