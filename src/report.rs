@@ -190,6 +190,16 @@ impl<'r> Report<'r> {
         Ok(())
     }
 
+    /// Count one diagnosis, for the summary and the exit code, without printing it:
+    /// `apidiag run` shows only the calls that failed, but the summary of a client's
+    /// several calls counts the ones that succeeded too.
+    pub fn count(&mut self, d: &Diagnosis) {
+        self.tally.response(counts_as_diagnosed(d), is_record(d));
+        if let Some(summary) = &mut self.summary {
+            summary.add(d);
+        }
+    }
+
     /// Count a record that could not be read. The caller reports it on stderr, after
     /// [`Report::before_stderr`].
     pub fn record_error(&mut self) {

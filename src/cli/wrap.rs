@@ -26,31 +26,33 @@ pub(super) fn run(job: &RunJob) -> Result<i32> {
         return Ok(captured.ended.shell_code());
     }
     let (diagnoses, unreadable) = diagnose(job, &captured);
-    let failed: Vec<&Diagnosis> = diagnoses
-        .iter()
-        .filter(|d| d.outcome != Outcome::Success)
-        .collect();
+    let failed = |d: &&Diagnosis| d.outcome != Outcome::Success;
     let opts = ReportOptions {
         format: job.format,
         summary_only: false,
         label_files: false,
     };
     let mut report = Report::new(&job.rules, opts, apidiag::report::Progress::off());
-    if !failed.is_empty() {
+    if diagnoses.iter().any(|d| failed(&d)) {
         let mut w: Box<dyn Write> = match &job.diagnosis_to {
             Some(path) => Box::new(io::BufWriter::new(
                 File::create(path).with_context(|| format!("{}", path.display()))?,
             )),
             None => Box::new(io::stderr().lock()),
         };
-        for d in &failed {
-            report.add(d, &mut *w)?;
+        // In the order of the calls, so the summary's first and last are theirs.
+        for d in &diagnoses {
+            if failed(&d) {
+                report.add(d, &mut *w)?;
+            } else {
+                report.count(d);
+            }
         }
         report.finish(&mut *w)?;
         w.flush()?;
     } else {
         for d in &diagnoses {
-            report.add(d, &mut io::sink())?;
+            report.count(d);
         }
     }
     Ok(match job.exit_status {
@@ -84,14 +86,25 @@ fn diagnose(job: &RunJob, captured: &Captured) -> (Vec<Diagnosis>, bool) {
     let mut out = Vec::new();
     let mut unreadable = false;
     let name = format!("{:?}", captured.client).to_lowercase();
-    for transcript in &captured.transcripts {
+    for (i, transcript) in captured.transcripts.iter().enumerate() {
+        let url = captured.request_urls.get(i).cloned().flatten();
         let mut reader = &transcript[..];
         let read = read_input(&mut reader, &name, &input, &mut |item: Result<
             Parsed,
             _,
         >| {
             match item {
-                Ok(p) => out.push(job.rules.diagnose(&p.response, &job.options, None)),
+                Ok(mut p) => {
+                    // No request in the transcript: the call failed before sending one,
+                    // and the host it was for is still the command line's.
+                    if p.response.request.is_none() && p.response.transport_error.is_some() {
+                        p.response.request = url.clone().map(|url| Request {
+                            url: Some(url),
+                            ..Request::default()
+                        });
+                    }
+                    out.push(job.rules.diagnose(&p.response, &job.options, None));
+                }
                 Err(_) => unreadable = true,
             }
             Ok(())

@@ -59,6 +59,8 @@ pub struct Seen {
     pub trace: Option<(PathBuf, bool)>,
     /// `-o FILE` / `--output FILE` (the last).
     pub output: Option<PathBuf>,
+    /// The URLs, in order (`--url URL` and the words that are no option or value).
+    pub urls: Vec<String>,
 }
 
 /// Read what the user's arguments ask of curl's tracing.
@@ -87,12 +89,20 @@ pub fn seen(args: &[OsString]) -> Seen {
                     seen.output = next;
                     i += 1;
                 }
+                "url" => {
+                    seen.urls
+                        .extend(args.get(i).map(|u| u.to_string_lossy().into_owned()));
+                    i += 1;
+                }
                 _ if LONG_WITH_VALUE.contains(&a.as_ref()) => i += 1,
                 _ => {}
             }
             continue;
         }
         let Some(cluster) = a.strip_prefix('-').filter(|c| !c.is_empty()) else {
+            if !a.starts_with('-') {
+                seen.urls.push(a.into_owned());
+            }
             continue;
         };
         for (k, c) in cluster.bytes().enumerate() {
@@ -170,6 +180,27 @@ pub(crate) fn transcripts(
         .iter()
         .enumerate()
         .map(|(i, part)| from_trace(part, ascii, if i == last { ended } else { Ended::Code(0) }))
+        .collect()
+}
+
+/// The URL each transcript's request went to, from the command line, for a transfer
+/// that failed before curl sent anything (refused, DNS, TLS): its trace shows no
+/// request. Without a scheme curl defaults to `http://`. Only when the URLs and the
+/// transfers pair up one to one: a glob (`{a,b}`, `[1-3]`) or `--fail-early` breaks
+/// the pairing, and then no URL is guessed.
+pub fn request_urls(args: &[OsString], transfers: usize) -> Vec<Option<String>> {
+    let urls = seen(args).urls;
+    if urls.len() != transfers {
+        return vec![None; transfers];
+    }
+    urls.into_iter()
+        .map(|u| {
+            Some(if u.contains("://") {
+                u
+            } else {
+                format!("http://{u}")
+            })
+        })
         .collect()
 }
 
@@ -400,6 +431,29 @@ mod tests {
 
     fn args(a: &[&str]) -> Vec<OsString> {
         a.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn urls_pair_with_transfers_one_to_one() {
+        let a = args(&[
+            "-sS",
+            "-H",
+            "X-Api-Key: k",
+            "https://a.example/x",
+            "--url",
+            "b.example/y",
+            "-o",
+            "out",
+        ]);
+        assert_eq!(
+            request_urls(&a, 2),
+            [
+                Some("https://a.example/x".to_owned()),
+                Some("http://b.example/y".to_owned())
+            ]
+        );
+        // A glob made three transfers of two URLs: which is which is not known.
+        assert_eq!(request_urls(&a, 3), [None, None, None]);
     }
 
     #[test]

@@ -196,25 +196,97 @@ fn strip_ansi(line: &[u8]) -> Vec<u8> {
     out
 }
 
-/// xh's `xh: warning: HTTP 403 Forbidden`, which it prints only when its stdout is not
-/// a terminal.
-pub(crate) fn xh_status_warning(line: &[u8]) -> bool {
-    let Some(rest) = line.strip_prefix(b"xh: warning: HTTP ") else {
-        return false;
-    };
-    rest.len() > 3 && rest[..3].iter().all(u8::is_ascii_digit)
+/// The status warning of `--check-status` (`xh: warning: HTTP 403 Forbidden`, HTTPie's
+/// `http: warning: HTTP 403 Forbidden` between blank lines), which both print only when
+/// their stdout is not a terminal: when apidiag's pipe is all that makes it so, the
+/// warning is not the user's to see, and this takes it out of the client's stderr.
+///
+/// HTTPie 3 prints `\n{program}: {level}: {message}\n\n` through rich, which ends it
+/// with one more newline (a blank line before, two after); `{level}` reads
+/// `LogLevel.WARNING` on Python 3.11 and later (HTTPie 3.2.1 on Debian 12 prints
+/// `http: LogLevel.WARNING: HTTP 403 Forbidden`). xh prints the line alone.
+pub(crate) struct StatusWarning {
+    xh: bool,
+    /// Blank lines not yet passed on: the last one may be the warning's.
+    held: Vec<u8>,
+    /// Blank lines after a hidden HTTPie warning still to hide.
+    after: u8,
+}
+
+impl StatusWarning {
+    pub(crate) fn new(xh: bool) -> StatusWarning {
+        StatusWarning {
+            xh,
+            held: Vec::new(),
+            after: 0,
+        }
+    }
+
+    /// Pass on one whole line of the client's stderr, or hide it.
+    pub(crate) fn line(&mut self, line: &[u8], out: &mut dyn Write) -> std::io::Result<()> {
+        let blank = line.iter().all(|b| matches!(b, b'\r' | b'\n'));
+        if !self.xh && blank {
+            if self.after > 0 {
+                self.after -= 1;
+            } else {
+                out.write_all(&std::mem::take(&mut self.held))?;
+                self.held.extend_from_slice(line);
+            }
+            return Ok(());
+        }
+        self.after = 0;
+        if self.is_warning(line) {
+            self.held.clear();
+            self.after = if self.xh { 0 } else { 2 };
+            return Ok(());
+        }
+        out.write_all(&std::mem::take(&mut self.held))?;
+        out.write_all(line)
+    }
+
+    /// At the end: a blank line held back was not the warning's.
+    pub(crate) fn finish(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        out.write_all(&std::mem::take(&mut self.held))
+    }
+
+    fn is_warning(&self, line: &[u8]) -> bool {
+        let line = String::from_utf8_lossy(line);
+        let Some((program, rest)) = line.split_once(": ") else {
+            return false;
+        };
+        let Some(status) = ["warning: HTTP ", "LogLevel.WARNING: HTTP "]
+            .iter()
+            .find_map(|level| rest.strip_prefix(level))
+        else {
+            return false;
+        };
+        let named = if self.xh {
+            program == "xh" || program == "xhs"
+        } else {
+            program == "http" || program == "https"
+        };
+        named && status.len() > 3 && status.as_bytes()[..3].iter().all(u8::is_ascii_digit)
+    }
+}
+
+/// The message after the client's error mark: `http: error: …`, `xh: error: …`, or
+/// HTTPie 3's `http: LogLevel.ERROR: …` (its level as Python 3.11 formats it, seen
+/// with HTTPie 3.2.1 on Debian 12).
+fn error_message(line: &str) -> Option<&str> {
+    [": error: ", ": LogLevel.ERROR: "]
+        .iter()
+        .find_map(|mark| line.split_once(mark).map(|(_, msg)| msg))
 }
 
 /// The client's error line on stderr (`http: error: …`, `xh: error: …`), when no
 /// response arrived.
 pub fn transport_error(stderr: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(stderr);
-    let line = text.lines().find(|l| l.contains(": error: "))?;
-    let (_, msg) = line.split_once(": error: ")?;
+    let msg = text.lines().find_map(error_message)?;
     let mut msg = msg.trim().to_owned();
     let mut after = text
         .lines()
-        .skip_while(|l| !l.contains(": error: "))
+        .skip_while(|l| error_message(l).is_none())
         .skip(1);
     // HTTPie says `Couldn't resolve the given hostname` on the next line.
     if let Some(next) = after.clone().next()
@@ -277,6 +349,29 @@ mod tests {
     }
 
     #[test]
+    fn the_status_warning_goes_with_its_blank_lines() {
+        let hide = |xh: bool, stderr: &[u8]| {
+            let mut w = StatusWarning::new(xh);
+            let mut out = Vec::new();
+            for line in stderr.split_inclusive(|b| *b == b'\n') {
+                w.line(line, &mut out).unwrap();
+            }
+            w.finish(&mut out).unwrap();
+            out
+        };
+        // HTTPie 3.2.1 on Python 3.11, its stderr a pipe: all it printed.
+        let httpie = b"\nhttp: LogLevel.WARNING: HTTP 403 Forbidden\n\n\n";
+        assert_eq!(hide(false, httpie), b"");
+        assert_eq!(hide(false, b"\nhttps: warning: HTTP 500 Oops\n\n\n"), b"");
+        let other = b"\nsome note\n\nhttp: error: x\n";
+        assert_eq!(hide(false, other), other);
+        assert_eq!(hide(true, b"xh: warning: HTTP 403 Forbidden\n"), b"");
+        // A warning that is not the status one stays.
+        let kept = b"\nhttp: warning: something else\n\n";
+        assert_eq!(hide(false, kept), kept);
+    }
+
+    #[test]
     fn xh_errors_with_their_causes() {
         // xh 0.26.3's own words, with RUST_BACKTRACE=1.
         let refused = b"xh: error: error sending request for url (http://127.0.0.1:1/x)\n\nCaused by:\n    0: client error (Connect)\n    1: tcp connect error\n    2: Connection refused (os error 111)\n\nStack backtrace:\n   0: anyhow::error\n";
@@ -293,6 +388,12 @@ mod tests {
         assert_eq!(
             transport_error(httpie).unwrap(),
             "Request timed out (1.0s)."
+        );
+        // HTTPie 3.2.1 on Python 3.11 (Debian 12), its own words.
+        let httpie = "\nhttp: LogLevel.ERROR: gaierror: [Errno -2] Name or service not known\nCouldn\u{2019}t resolve the given hostname. Please check the URL and try again.\n\n\n";
+        assert_eq!(
+            transport_error(httpie.as_bytes()).unwrap(),
+            "gaierror: [Errno -2] Name or service not known (Couldn\u{2019}t resolve the given hostname. Please check the URL and try again.)"
         );
     }
 

@@ -106,6 +106,9 @@ pub struct Captured {
     /// When no response arrived: the client's error, and the URL it was asked for
     /// (HTTPie and xh, whose readers know responses only).
     pub transport_error: Option<(String, Option<String>)>,
+    /// Per transcript, the URL the command line asked for, for a transcript that shows
+    /// no request (curl's transfer that failed before sending); empty for the others.
+    pub request_urls: Vec<Option<String>>,
 }
 
 /// A private folder for the capture files (mode 0700), removed when dropped.
@@ -211,14 +214,12 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
     })?;
     forward_signals(&child);
     let stderr_copy = child.stderr.take().map(|err| {
-        // xh warns `xh: warning: HTTP 403 Forbidden` only when its stdout is not a
-        // terminal: when apidiag's pipe is all that makes it so, the line is not
-        // the user's to see.
-        let hide = xh && plan.stdout_filter == Some(StdoutFilter::Response);
-        std::thread::spawn(move || {
-            let hidden: Option<fn(&[u8]) -> bool> = hide.then_some(httpie::xh_status_warning);
-            tee(err, &mut io::stderr(), hidden).unwrap_or_default()
-        })
+        // On a terminal (the Response filter) only apidiag's pipe makes HTTPie and xh
+        // print their `--check-status` warning.
+        let hidden = (client == Client::Httpie
+            && plan.stdout_filter == Some(StdoutFilter::Response))
+        .then(|| httpie::StatusWarning::new(xh));
+        std::thread::spawn(move || tee(err, &mut io::stderr(), hidden).unwrap_or_default())
     });
     let replay = match client {
         Client::Wget => wget::replay_log(args, &private).map(|log| {
@@ -277,12 +278,17 @@ pub fn run(argv: &[OsString]) -> Result<Captured, WrapError> {
         }
         _ => None,
     };
+    let request_urls = match client {
+        Client::Curl => curl::request_urls(args, transcripts.len()),
+        _ => Vec::new(),
+    };
     Ok(Captured {
         client,
         ended,
         transcripts,
         format,
         transport_error,
+        request_urls,
     })
 }
 
@@ -304,11 +310,11 @@ fn refuse_if_too_old(
 }
 
 /// Copy `from` to `to` as it arrives, and return a copy (at most 16 MiB of it). With
-/// `hidden`, whole lines are copied, but not those it picks (they stay in the copy).
+/// `hidden`, whole lines are copied, but not the status warning (it stays in the copy).
 fn tee(
     mut from: impl Read,
     to: &mut dyn Write,
-    hidden: Option<fn(&[u8]) -> bool>,
+    mut hidden: Option<httpie::StatusWarning>,
 ) -> io::Result<Vec<u8>> {
     let mut kept = Vec::new();
     let mut buf = [0u8; 8192];
@@ -316,16 +322,20 @@ fn tee(
     loop {
         let n = match from.read(&mut buf) {
             Ok(0) => {
-                if !line.is_empty() {
-                    let _ = to.write_all(&line).and_then(|()| to.flush());
+                if let Some(hide) = &mut hidden {
+                    let _ = hide.finish(to);
                 }
+                if !line.is_empty() {
+                    let _ = to.write_all(&line);
+                }
+                let _ = to.flush();
                 return Ok(kept);
             }
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        match hidden {
+        match &mut hidden {
             None => {
                 let _ = to.write_all(&buf[..n]);
             }
@@ -333,9 +343,7 @@ fn tee(
                 line.extend_from_slice(&buf[..n]);
                 while let Some(end) = line.iter().position(|b| *b == b'\n') {
                     let whole: Vec<u8> = line.drain(..=end).collect();
-                    if !hide(&whole) {
-                        let _ = to.write_all(&whole);
-                    }
+                    let _ = hide.line(&whole, to);
                 }
             }
         }

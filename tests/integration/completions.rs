@@ -4,7 +4,8 @@
 //!   rewrites them), and name no build path;
 //! - bash, zsh and fish accept them (`-n` / `--no-execute`);
 //! - a real round trip in bash and fish (and zsh, through `zpty`) with the built binary on
-//!   `PATH`: `apidiag explain hack<TAB>` offers the hacktron rule ids.
+//!   `PATH`: `apidiag explain hack<TAB>` offers the hacktron rule ids, and after
+//!   `apidiag run … --` the shell's own completion of the client (`curl --verb<TAB>`).
 //!
 //! A shell that is not installed is skipped with a message, except under `CI=true`, where
 //! it is a failure (`.ci/run` installs zsh and fish). PowerShell is drift-tested only.
@@ -214,13 +215,16 @@ printf '%s\n' "${COMPREPLY[@]}"
         lines(&stdout(&run(cmd)))
     }
 
-    /// What fish offers for `line` (`complete -C`), values only.
+    /// What fish offers for `line` (`complete -C`), values only. `--no-config` leaves
+    /// `fish_complete_path` empty; it is pointed at the completions fish ships (curl's
+    /// among them), as fish's own config would.
     fn fish(&self, line: &str) -> Vec<String> {
         let mut cmd = clean("fish", self.0.path());
         cmd.args([
             "--no-config",
             "-c",
-            "source $argv[1]; and complete -C $argv[2]",
+            "set fish_complete_path $__fish_data_dir/completions; \
+             source $argv[1]; and complete -C $argv[2]",
         ])
         .arg(committed("apidiag.fish"))
         .arg(line);
@@ -364,4 +368,42 @@ fn bash_delegates_to_the_clients_completion_after_run() {
     // Before the `--`, apidiag's own options; elsewhere, as before.
     assert!(with("apidiag run --for").contains(&"--format".to_owned()));
     assert_eq!(with("apidiag --format j"), ["json"]);
+}
+
+/// After `run … --` fish completes the client's own command line (fish ships curl's
+/// completions); before the `--` and elsewhere, apidiag's own.
+#[test]
+fn fish_delegates_to_the_clients_completion_after_run() {
+    if !have("fish") {
+        return;
+    }
+    let s = Scratch::new();
+    assert!(s.fish("apidiag run -- cur").contains(&"curl".to_owned()));
+    assert_eq!(s.fish("apidiag run -- curl --verb"), ["--verbose"]);
+    assert_eq!(s.fish("apidiag run -f json -- curl --verb"), ["--verbose"]);
+    // The client's words are quoted again before fish reads the line a second time.
+    assert_eq!(
+        s.fish("apidiag run -- curl -H 'X-A: b c' --verb"),
+        ["--verbose"]
+    );
+    assert!(s.fish("apidiag run --for").contains(&"--format".to_owned()));
+    assert_eq!(s.fish("apidiag --format mark"), ["markdown"]);
+}
+
+/// After `run … --` zsh completes the client's own command line through `_normal`
+/// (zsh ships `_curl`); before the `--` and elsewhere, apidiag's own.
+#[test]
+fn zsh_delegates_to_the_clients_completion_after_run() {
+    if !have("zsh") {
+        return;
+    }
+    let s = Scratch::new();
+    let (_, line) = s.zsh("apidiag run -- curl --verb");
+    assert_eq!(line, "apidiag run -- curl --verbose ");
+    let (_, line) = s.zsh("apidiag run -f json -- curl --verb");
+    assert_eq!(line, "apidiag run -f json -- curl --verbose ");
+    let (_, line) = s.zsh("apidiag run --form");
+    assert_eq!(line, "apidiag run --format ");
+    let (_, line) = s.zsh("apidiag --api wasv");
+    assert_eq!(line, "apidiag --api wasviking ");
 }

@@ -309,6 +309,52 @@ fn curl_transport_failures_are_diagnosed() {
     }
 }
 
+/// A curl transfer that failed before sending shows no request in its trace: the
+/// request facts come from the command line's URL, masked, so the host still names
+/// the vendor and the `request` line is there.
+#[test]
+fn curl_transport_failures_carry_the_command_lines_url() {
+    let port = closed_port();
+    let target =
+        format!("http://api.hacktron.ai:{port}/v1/scans?api_key=hacktron_9f8e7d6c5b4a39281706");
+    let resolve = format!("api.hacktron.ai:{port}:127.0.0.1");
+    let args = ["curl", "-sS", "--resolve", &resolve, &target];
+    let w = wrapped(&["-f", "json"], &args, b"");
+    assert_eq!(w.status.code(), Some(7));
+    let d = json_of(&w.stderr);
+    assert_eq!(d["rule"], "http/connection-refused");
+    assert_eq!(d["api"], "hacktron");
+    let sent = d["request"]["url"].as_str().unwrap();
+    assert!(
+        sent.starts_with(&format!(
+            "http://api.hacktron.ai:{port}/v1/scans?api_key=hacktron_"
+        )),
+        "{sent}"
+    );
+    assert!(!String::from_utf8_lossy(&w.stderr).contains("9f8e7d6c"));
+    let human = wrapped(&[], &args, b"");
+    let err = String::from_utf8_lossy(&human.stderr);
+    assert!(err.contains("\nrequest   http://api.hacktron.ai:"), "{err}");
+    // Each URL of several keeps its own.
+    let refused = format!("http://127.0.0.1:{port}/first");
+    let w = wrapped(
+        &["-f", "json"],
+        &[
+            "curl",
+            "-s",
+            &refused,
+            &url("/misc/ok"),
+            "nonexistent.invalid/third",
+        ],
+        b"",
+    );
+    let urls: Vec<_> = all_json_of(&w.stderr)
+        .iter()
+        .map(|d| d["request"]["url"].clone())
+        .collect();
+    assert_eq!(urls, [refused.as_str(), "http://nonexistent.invalid/third"]);
+}
+
 #[test]
 fn exit_status_diagnosis_and_diagnosis_to() {
     let dir = tempfile::tempdir().unwrap();
@@ -593,6 +639,10 @@ fn httpie_stdout_stderr_and_exit_status_are_the_clients() {
                 err.starts_with(&*String::from_utf8_lossy(&a.stderr)),
                 "{args:?}: {err}"
             );
+            // Into a pipe HTTPie warns of the status itself: the warning is passed on.
+            if flags.contains(&"--check-status") && a.status.code() != Some(0) {
+                assert!(err.contains(": HTTP "), "{args:?}: {err}");
+            }
             let failed = !matches!(*path, "/misc/ok" | "/hacktron/v0/scans")
                 || flags.len() > 1 && *path != "/misc/ok";
             assert_eq!(err.contains("{\"outcome\""), failed, "{args:?}: {err}");
@@ -684,6 +734,20 @@ fn httpie_transport_failures_are_diagnosed() {
     assert_eq!(d["error"], "Request timed out (1.0s).");
     assert_eq!(d["rule"], "http/response-timeout");
     drop(silent);
+    // Never accepts: HTTPie's words are the same (it has no connect timeout of its own),
+    // so the two cannot be told apart from its stderr.
+    if let Some(hole) = Blackhole::new() {
+        let target = format!("http://127.0.0.1:{}/x", hole.port);
+        let w = wrapped(
+            &["-f", "json"],
+            &["http", "--ignore-stdin", "--timeout", "1", &target],
+            b"",
+        );
+        assert_eq!(w.status.code(), Some(2));
+        let d = json_of(&w.stderr);
+        assert_eq!(d["error"], "Request timed out (1.0s).");
+        assert_eq!(d["rule"], "http/response-timeout");
+    }
 }
 
 /// `cmd` run on a pseudo-terminal by util-linux `script`: what it showed there, with
@@ -724,10 +788,16 @@ fn on_a_terminal_the_client_looks_the_same() {
     if have("http") {
         cases.push(format!("http {}", url("/hacktron/scope")));
         cases.push(format!("http {}", url("/misc/html-500")));
+        // HTTPie warns `HTTP 403 Forbidden` (between blank lines) only into a pipe.
+        cases.push(format!("http --check-status {}", url("/hacktron/scope")));
+        cases.push(format!("http --check-status {}", url("/misc/ok")));
     }
     if have("xh") {
         cases.push(format!("xh {}", url("/hacktron/scope")));
         cases.push(format!("xh {}", url("/misc/ok")));
+    }
+    if have("xh") {
+        cases.push(format!("xh --check-status {}", url("/hacktron/scope")));
     }
     for cmd in cases {
         let alone = on_a_terminal(&cmd).unwrap();
@@ -1126,4 +1196,39 @@ fn wget_with_several_urls_gives_one_diagnosis_per_failed_url_in_order() {
     assert_eq!(found[0].0, 403);
     assert_eq!(found[1].1, "http/connection-refused");
     assert_eq!(found[2].0, 429);
+}
+
+/// The summary after several calls counts every call the client made: those that
+/// succeeded are not shown, but they are counted, and the first and last problem are
+/// numbered by call.
+#[test]
+fn the_summary_of_several_calls_counts_the_ones_that_succeeded() {
+    let (ok, scope, limit) = (
+        url("/misc/ok"),
+        url("/hacktron/scope"),
+        url("/tumban/daily-limit"),
+    );
+    let w = wrapped(&[], &["curl", "-s", &ok, &scope, &ok, &limit], b"");
+    let err = String::from_utf8_lossy(&w.stderr);
+    let line = |name: &str| {
+        err.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} line:\n{err}"))
+            .to_owned()
+    };
+    assert_eq!(
+        line("total "),
+        "total     4 responses: 2 diagnosed, 0 warnings, 0 unrecognised, 2 succeeded"
+    );
+    assert!(line("first ").contains("response #2: 403"), "{err}");
+    assert!(line("last ").contains("response #4: 429"), "{err}");
+    assert_eq!(line("by status"), "by status 2xx 2, 4xx 2");
+    if have("wget") {
+        let w = wrapped(&[], &["wget", "-qO-", &ok, &scope], b"");
+        let err = String::from_utf8_lossy(&w.stderr);
+        assert!(
+            err.contains("2 responses: 1 diagnosed, 0 warnings, 0 unrecognised, 1 succeeded"),
+            "{err}"
+        );
+    }
 }
