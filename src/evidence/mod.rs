@@ -104,10 +104,18 @@ impl Evidence {
         }
     }
 
+    /// Each item once, where it first came. The lists hold at most [`MAX_ITEMS`], so
+    /// comparing with those before costs less than hashing.
     fn dedup(&mut self) {
         for list in [&mut self.codes, &mut self.messages, &mut self.links] {
-            let mut seen = std::collections::HashSet::new();
-            list.retain(|item| seen.insert(item.clone()));
+            let mut at = 0;
+            while at < list.len() {
+                if list[..at].contains(&list[at]) {
+                    list.remove(at);
+                } else {
+                    at += 1;
+                }
+            }
         }
     }
 
@@ -136,8 +144,13 @@ impl Evidence {
 }
 
 fn push_bounded(list: &mut Vec<String>, item: String) {
-    let item = item.trim();
-    if !item.is_empty() && list.len() < MAX_ITEMS {
-        list.push(item.to_owned());
+    let trimmed = item.trim();
+    if trimmed.is_empty() || list.len() >= MAX_ITEMS {
+        return;
     }
+    list.push(if trimmed.len() == item.len() {
+        item
+    } else {
+        trimmed.to_owned()
+    });
 }

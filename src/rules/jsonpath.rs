@@ -228,7 +228,9 @@ fn visit<'a>(node: &'a Value, f: &mut dyn FnMut(&'a Value)) {
 
 fn pick_from<'a>(node: &'a Value, pick: &Pick, f: &mut dyn FnMut(&'a Value)) {
     match (pick, node) {
-        (Pick::Step(step), _) => walk(node, std::slice::from_ref(step)).into_iter().for_each(f),
+        (Pick::Step(step), _) => walk(node, std::slice::from_ref(step))
+            .into_iter()
+            .for_each(f),
         (Pick::All, Value::Object(map)) => map.values().for_each(f),
         (Pick::All, Value::Array(items)) => items.iter().for_each(f),
         (Pick::All, _) => {}

@@ -202,12 +202,20 @@ mod tests {
     /// finds the same.
     #[test]
     fn more_literals_than_one_teddy_takes_skip_by_their_prefixes() {
-        let patterns: Vec<String> = (0x21u8..0x71).map(|b| format!("{}yz{b}", b as char)).collect();
+        let patterns: Vec<String> = (0x21u8..0x71)
+            .map(|b| format!("{}yz{b}", b as char))
+            .collect();
         let literals = Literals::new(&patterns);
         #[cfg(target_arch = "x86_64")]
         assert_eq!(literals.skip.as_ref().map(Vec::len), Some(3));
         assert_eq!(skip_prefixes(&patterns).unwrap().len(), 80);
-        for hay in ["ayz97 byz98cyz99", "yz", "xx!yz33", "", "pyz112 qyz113 !yz33"] {
+        for hay in [
+            "ayz97 byz98cyz99",
+            "yz",
+            "xx!yz33",
+            "",
+            "pyz112 qyz113 !yz33",
+        ] {
             assert_eq!(found(&literals, hay), reference(&patterns, hay), "{hay:?}");
         }
     }
