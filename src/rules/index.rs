@@ -272,6 +272,12 @@ impl Index {
     fn automaton(&self) -> &Literals {
         self.literals.get_or_init(|| Literals::new(&self.patterns))
     }
+
+    /// Whether the literal scan skips text where no literal can start.
+    #[cfg(test)]
+    pub(crate) fn literal_scan_skips(&self) -> bool {
+        self.automaton().skips()
+    }
 }
 
 /// `needle` (not empty) occurs in `hay`. A short body is searched by first byte, which

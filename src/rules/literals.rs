@@ -76,6 +76,11 @@ impl Literals {
         Self { machine, skip }
     }
 
+    #[cfg(test)]
+    pub(super) fn skips(&self) -> bool {
+        self.skip.is_some()
+    }
+
     /// Calls `hit` with the pattern index of every occurrence in `hay`.
     pub(super) fn each_hit(&self, hay: &[u8], hit: impl FnMut(usize)) {
         match &self.machine {

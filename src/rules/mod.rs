@@ -610,6 +610,16 @@ mod tests {
     use matcher::Subject;
     use model::StatusSpec;
 
+    /// A pack that adds a literal under three bytes would make every body byte go
+    /// through the automaton (a record cost 19 K instructions more when the packs
+    /// outgrew the old skip): see BENCHMARKS.md Session 7.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_builtin_literal_scan_skips_text_where_no_literal_starts() {
+        let rules = RuleSet::builtin().unwrap();
+        assert!(rules.index().index.literal_scan_skips());
+    }
+
     #[test]
     fn builtin_rules_parse_and_build_rs_metadata_agrees_with_them() {
         let set = RuleSet::builtin().unwrap();
