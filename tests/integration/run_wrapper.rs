@@ -722,22 +722,8 @@ fn httpie_transport_failures_are_diagnosed() {
     assert_eq!(rule_of(&w.stderr), "http/dns-resolution-failed");
     // HTTPie says `Request timed out (1.0s).` whether the connection was made or not
     // (its --timeout is "no bytes received for SECONDS"): read as a response timeout.
-    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
-    let target = format!("http://127.0.0.1:{}/x", silent.local_addr().unwrap().port());
-    let w = wrapped(
-        &["-f", "json"],
-        &["http", "--ignore-stdin", "--timeout", "1", &target],
-        b"",
-    );
-    assert_eq!(w.status.code(), Some(2));
-    let d = json_of(&w.stderr);
-    assert_eq!(d["error"], "Request timed out (1.0s).");
-    assert_eq!(d["rule"], "http/response-timeout");
-    drop(silent);
-    // Never accepts: HTTPie's words are the same (it has no connect timeout of its own),
-    // so the two cannot be told apart from its stderr.
-    if let Some(hole) = Blackhole::new() {
-        let target = format!("http://127.0.0.1:{}/x", hole.port);
+    let timed_out = |port: u16| {
+        let target = format!("http://127.0.0.1:{port}/x");
         let w = wrapped(
             &["-f", "json"],
             &["http", "--ignore-stdin", "--timeout", "1", &target],
@@ -747,6 +733,14 @@ fn httpie_transport_failures_are_diagnosed() {
         let d = json_of(&w.stderr);
         assert_eq!(d["error"], "Request timed out (1.0s).");
         assert_eq!(d["rule"], "http/response-timeout");
+    };
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    timed_out(silent.local_addr().unwrap().port());
+    drop(silent);
+    // Never accepts: HTTPie's words are the same (it has no connect timeout of its own),
+    // so the two cannot be told apart from its stderr.
+    if let Some(hole) = Blackhole::new() {
+        timed_out(hole.port);
     }
 }
 

@@ -1,59 +1,19 @@
 //! Bash: file names complete quoted, and after `run … --` bash-completion completes
 //! the client's command line.
 
-use std::io;
-
-use clap_complete::env::{Bash, EnvCompleter};
-
 use super::insert_after;
 
-/// clap_complete's bash adapter, made to quote file names. Bash hands the completer the
+/// clap_complete's bash script, made to quote file names. Bash hands the completer the
 /// word as typed (`my\ f`) and inserts what comes back as is (`my file.txt`, two words);
 /// `-o filenames` makes readline quote what it inserts (escaped, or inside the quote the
-/// user opened), and the words are unquoted here before clap compares them with names.
-pub(super) struct BashQuoting;
-
-impl EnvCompleter for BashQuoting {
-    fn name(&self) -> &'static str {
-        Bash.name()
-    }
-
-    fn is(&self, name: &str) -> bool {
-        Bash.is(name)
-    }
-
-    fn write_registration(
-        &self,
-        var: &str,
-        name: &str,
-        bin: &str,
-        completer: &str,
-        buf: &mut dyn io::Write,
-    ) -> io::Result<()> {
-        let mut script = Vec::new();
-        Bash.write_registration(var, name, bin, completer, &mut script)?;
-        let script = String::from_utf8_lossy(&script);
-        let quoting = script.replace("complete -o nospace", "complete -o filenames -o nospace");
-        debug_assert_ne!(quoting, script, "clap_complete's bash script changed");
-        // After `run … --` the words are the client's: bash-completion's _command_offset
-        // completes them as that command line (when bash-completion is loaded).
-        let function = format!("_clap_complete_{}() {{\n", name.replace('-', "_"));
-        buf.write_all(insert_after(&quoting, &function, BASH_RUN).as_bytes())
-    }
-
-    fn write_complete(
-        &self,
-        cmd: &mut clap::Command,
-        args: Vec<std::ffi::OsString>,
-        current_dir: Option<&std::path::Path>,
-        buf: &mut dyn io::Write,
-    ) -> io::Result<()> {
-        let args = args.into_iter().map(|a| match a.to_str() {
-            Some(word) => unquote(word).into(),
-            None => a,
-        });
-        Bash.write_complete(cmd, args.collect(), current_dir, buf)
-    }
+/// user opened), and the words are [`unquote`]d before clap compares them with names.
+pub(super) fn script(script: &str, name: &str, _bin: &str) -> String {
+    let quoting = script.replace("complete -o nospace", "complete -o filenames -o nospace");
+    debug_assert_ne!(quoting, script, "clap_complete's bash script changed");
+    // After `run … --` the words are the client's: bash-completion's _command_offset
+    // completes them as that command line (when bash-completion is loaded).
+    let function = format!("_clap_complete_{}() {{\n", name.replace('-', "_"));
+    insert_after(&quoting, &function, BASH_RUN)
 }
 
 /// The start of the bash completion function: the words after `run … --` are completed
@@ -73,7 +33,7 @@ const BASH_RUN: &str = r#"    local _apidiag_i _apidiag_run=
 
 /// A word as bash would read it, without its quotes and backslashes (an open quote
 /// runs to the end: the word is still being typed).
-fn unquote(word: &str) -> String {
+pub(super) fn unquote(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
     let mut chars = word.chars();
     let mut quote = None;

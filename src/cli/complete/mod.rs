@@ -20,12 +20,9 @@ mod zsh;
 use std::io;
 
 use clap::CommandFactory;
-use clap_complete::env::{CompleteEnv, Elvish, Powershell, Shells};
+use clap_complete::env::{Bash, CompleteEnv, Elvish, EnvCompleter, Fish, Powershell, Shells, Zsh};
 
 use super::args::{Cli, Shell};
-use bash::BashQuoting;
-use fish::FishRun;
-use zsh::ZshFpath;
 
 /// The command the scripts complete and call back; looked up on `PATH`.
 pub(super) const BIN: &str = "apidiag";
@@ -33,7 +30,74 @@ pub(super) const BIN: &str = "apidiag";
 pub(super) const VAR: &str = "COMPLETE";
 
 /// The shells `COMPLETE=<shell>` understands; the wrapped adapters say why they are.
-const SHELLS: Shells<'static> = Shells(&[&BashQuoting, &Elvish, &FishRun, &Powershell, &ZshFpath]);
+const SHELLS: Shells<'static> = Shells(&[
+    &Edited {
+        inner: Bash,
+        script: bash::script,
+        word: bash::unquote,
+    },
+    &Elvish,
+    &Edited {
+        inner: Fish,
+        script: fish::script,
+        word: str::to_owned,
+    },
+    &Powershell,
+    &Edited {
+        inner: Zsh,
+        script: zsh::script,
+        word: str::to_owned,
+    },
+]);
+
+/// A clap_complete shell adapter whose registration script is edited (`script` gets
+/// the script, the command's name and the binary's) and whose words are read through
+/// `word` before clap sees them.
+struct Edited<C> {
+    inner: C,
+    script: fn(&str, &str, &str) -> String,
+    word: fn(&str) -> String,
+}
+
+impl<C: EnvCompleter> EnvCompleter for Edited<C> {
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+
+    fn is(&self, name: &str) -> bool {
+        self.inner.is(name)
+    }
+
+    fn write_registration(
+        &self,
+        var: &str,
+        name: &str,
+        bin: &str,
+        completer: &str,
+        buf: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        let mut script = Vec::new();
+        self.inner
+            .write_registration(var, name, bin, completer, &mut script)?;
+        let script = String::from_utf8_lossy(&script);
+        buf.write_all((self.script)(&script, name, bin).as_bytes())
+    }
+
+    fn write_complete(
+        &self,
+        cmd: &mut clap::Command,
+        args: Vec<std::ffi::OsString>,
+        current_dir: Option<&std::path::Path>,
+        buf: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        let args = args.into_iter().map(|a| match a.to_str() {
+            Some(word) => (self.word)(word).into(),
+            None => a,
+        });
+        self.inner
+            .write_complete(cmd, args.collect(), current_dir, buf)
+    }
+}
 
 /// Answer a completion request (`COMPLETE=<shell> apidiag …`) and exit, or return for a
 /// normal run. Called first thing in `main`.
