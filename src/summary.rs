@@ -600,4 +600,45 @@ mod tests {
             "a tie takes the later"
         );
     }
+
+    /// `--summary` diagnoses with [`Detail::Summary`], which leaves out what it never
+    /// prints; the counts, titles and fixes must be those of full diagnoses. Every
+    /// built-in example, each with a time, a line and a request credential, so that
+    /// first/last occurrences and vocabulary-only recognition are exercised too.
+    #[test]
+    fn a_summary_of_lean_diagnoses_equals_one_of_full_diagnoses() {
+        use crate::rules::RuleSet;
+        use crate::rules::diagnose::{Detail, Options};
+        let rules = RuleSet::builtin().unwrap();
+        let lean = Options {
+            detail: Detail::Summary,
+            ..Options::default()
+        };
+        let (mut full_sum, mut lean_sum) = (Summary::new(), Summary::new());
+        let mut n = 0;
+        for entry in rules.entries() {
+            let ex = &entry.rule.examples;
+            for ex in ex.must_match.iter().chain(&ex.no_match) {
+                n += 1;
+                let mut resp = ex.to_response();
+                resp.time = Some(format!("2026-12-05T10:{:02}:00Z", n % 60));
+                let source = Some(Source {
+                    file: "log.ndjson".into(),
+                    entry: None,
+                    line: Some(n),
+                });
+                let full = rules.diagnose(&resp, &Options::default(), source.clone());
+                let lean = rules.diagnose(&resp, &lean, source);
+                assert_eq!(
+                    (&lean.rule, &lean.outcome, &lean.api, &lean.title),
+                    (&full.rule, &full.outcome, &full.api, &full.title)
+                );
+                assert_eq!(lean.fix.first(), full.fix.first(), "{:?}", full.rule);
+                full_sum.add(&full);
+                lean_sum.add(&lean);
+            }
+        }
+        assert!(n > 500 && full_sum.diagnosed > 400, "{n} examples");
+        assert_eq!(lean_sum, full_sum);
+    }
 }

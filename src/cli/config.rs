@@ -10,7 +10,7 @@ use apidiag::input::InputOptions;
 use apidiag::read::Context;
 use apidiag::render::OutputFormat;
 use apidiag::report::ReportOptions;
-use apidiag::rules::diagnose::Options;
+use apidiag::rules::diagnose::{Detail, Options};
 use apidiag::rules::{RuleSet, loader};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args};
@@ -140,6 +140,12 @@ impl Diagnose {
             options: Options {
                 api: args.api,
                 all: args.all,
+                // A summary prints a few fields of each diagnosis.
+                detail: if args.summary {
+                    Detail::Summary
+                } else {
+                    Detail::Full
+                },
             },
             input: InputOptions {
                 format: args.input_format,
@@ -193,7 +199,7 @@ impl Subcommand {
                     rules,
                     options: Options {
                         api: args.api,
-                        all: false,
+                        ..Options::default()
                     },
                     format: output_format(args.format),
                     diagnosis_to: args.diagnosis_to,

@@ -128,6 +128,7 @@ fn diagnose_as(set: &RuleSet, ex: &Example, api: Option<&str>) -> crate::diagnos
     let opts = Options {
         api: api.map(str::to_owned),
         all: true,
+        ..Options::default()
     };
     set.diagnose(&ex.to_response(), &opts, None)
 }

@@ -28,6 +28,21 @@ pub struct Options {
     pub api: Option<String>,
     /// List every matching rule (`--all`).
     pub all: bool,
+    /// How much of each diagnosis to work out.
+    pub detail: Detail,
+}
+
+/// How much of a diagnosis to work out. A summary prints a few fields of each, and
+/// over a large log the rest (evidence, prose, the request) is most of the work.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Detail {
+    /// Everything a diagnosis shows.
+    #[default]
+    Full,
+    /// What a summary counts ([`crate::summary::Summary::add`]): outcome, status,
+    /// transport error, API, rule, time and source, and the rule's title and first fix.
+    /// The evidence, the request, notes, cause, retry and the other fixes are left out.
+    Summary,
 }
 
 impl RuleSet {
@@ -42,7 +57,8 @@ impl RuleSet {
             None => self.recognise_by_vocabulary(&subject),
         };
         let api = strong.or(vocabulary.as_ref().map(|v| v.api));
-        let mut d = base(resp, &subject.facts, source);
+        let full = opts.detail == Detail::Full;
+        let mut d = base(resp, &subject.facts, source, full);
         let winner = if opts.all {
             let found = self.matches(&subject, api);
             d.matches = Some(
@@ -67,7 +83,9 @@ impl RuleSet {
         // failure like any other.
         let ok = answered(resp) && !subject.evidence().error_at_success;
         match winner {
-            Some((winner, ev)) => self.fill(&mut d, &subject, &self.entries()[winner], ev),
+            Some((winner, ev)) => {
+                self.fill(&mut d, &subject, &self.entries()[winner], ev, full);
+            }
             None if ok => d.outcome = Outcome::Success,
             None => {}
         }
@@ -76,7 +94,7 @@ impl RuleSet {
         if d.outcome == Outcome::Diagnosed && ok {
             d.outcome = Outcome::Success;
         }
-        if !ok && resp.transport_error.is_none() {
+        if full && !ok && resp.transport_error.is_none() {
             show_evidence(&mut d, &subject);
         }
         if let Some(v) = vocabulary.filter(|v| winner_api == Some(v.api)) {
@@ -97,7 +115,7 @@ impl RuleSet {
         ));
     }
 
-    fn fill(&self, d: &mut Diagnosis, s: &Subject<'_>, entry: &Entry, ev: Proof) {
+    fn fill(&self, d: &mut Diagnosis, s: &Subject<'_>, entry: &Entry, ev: Proof, full: bool) {
         let rule = entry.rule.core().expect("a rule that matched has parsed");
         let pack = self.pack(entry.pack);
         let compiled = entry.compiled();
@@ -148,6 +166,15 @@ impl RuleSet {
         d.rule = Some(prose.id.clone());
         d.confidence = Some(rule.confidence);
         d.title = Some(prose.title.fill(&value));
+        if !full {
+            d.fix = prose
+                .fix
+                .first()
+                .map(|f| f.fill(&value))
+                .into_iter()
+                .collect();
+            return;
+        }
         d.cause = Some(prose.cause.fill(&value));
         d.fix = prose.fix.iter().map(|f| f.fill(&value)).collect();
         // The longer of the rule's documented wait and the one the response asks for:
@@ -178,15 +205,13 @@ impl RuleSet {
     }
 }
 
-fn base(resp: &Response, facts: &RequestFacts<'_>, source: Option<Source>) -> Diagnosis {
-    // Notes quote the input (a redirect's Location, curl's error text): masked too.
-    let mut notes: Vec<String> = resp.notes.iter().map(|n| masked(note_text(n))).collect();
-    if let Some(Err(why)) = retry_after(resp) {
-        notes.push(unusable_note(resp, why));
-    }
-    if resp.status.is_none() && resp.transport_error.is_none() {
-        notes.push("the status is unknown: pass --status N, or pipe `curl -i` output".into());
-    }
+fn base(
+    resp: &Response,
+    facts: &RequestFacts<'_>,
+    source: Option<Source>,
+    full: bool,
+) -> Diagnosis {
+    let notes = if full { notes(resp) } else { Vec::new() };
     Diagnosis {
         outcome: Outcome::Unrecognised,
         status: resp.status,
@@ -216,7 +241,7 @@ fn base(resp: &Response, facts: &RequestFacts<'_>, source: Option<Source>) -> Di
         challenge: None,
         failure: None,
         envelope: None,
-        request: request_summary(resp, facts),
+        request: full.then(|| request_summary(resp, facts)).flatten(),
         source,
         time: resp.time.as_deref().map(masked),
         notes,
@@ -279,6 +304,18 @@ fn evidence_wait(s: &Subject<'_>) -> Option<(u64, WaitFrom)> {
 /// A response arrived and is not an error (1xx–3xx).
 fn answered(resp: &Response) -> bool {
     resp.transport_error.is_none() && resp.status.is_some_and(|s| s < 400)
+}
+
+fn notes(resp: &Response) -> Vec<String> {
+    // Notes quote the input (a redirect's Location, curl's error text): masked too.
+    let mut notes: Vec<String> = resp.notes.iter().map(|n| masked(note_text(n))).collect();
+    if let Some(Err(why)) = retry_after(resp) {
+        notes.push(unusable_note(resp, why));
+    }
+    if resp.status.is_none() && resp.transport_error.is_none() {
+        notes.push("the status is unknown: pass --status N, or pipe `curl -i` output".into());
+    }
+    notes
 }
 
 fn unusable_note(resp: &Response, why: Unusable) -> String {

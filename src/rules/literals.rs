@@ -25,6 +25,10 @@ const TEDDY_LITERALS: usize = 32;
 /// two-byte cut measured slower than reading every byte).
 const SKIP_PREFIX: usize = 3;
 
+/// Texts shorter than this are read a byte at a time: the searchers' set-up on each
+/// call costs more than the automaton saves on a short error body.
+const SKIP_MIN_TEXT: usize = 1024;
+
 #[derive(Debug)]
 pub(super) struct Literals {
     machine: Machine,
@@ -83,9 +87,10 @@ impl Literals {
 
     /// Calls `hit` with the pattern index of every occurrence in `hay`.
     pub(super) fn each_hit(&self, hay: &[u8], hit: impl FnMut(usize)) {
+        let skip = self.skip.as_deref().filter(|_| hay.len() >= SKIP_MIN_TEXT);
         match &self.machine {
-            Machine::Dfa(dfa) => scan(dfa, self.skip.as_deref(), hay, hit),
-            Machine::Nfa(nfa) => scan(nfa, self.skip.as_deref(), hay, hit),
+            Machine::Dfa(dfa) => scan(dfa, skip, hay, hit),
+            Machine::Nfa(nfa) => scan(nfa, skip, hay, hit),
         }
     }
 }

@@ -187,8 +187,8 @@ fn from_files_in_any_order_diagnoses_identically() {
                     let d = set.diagnose(
                         &p.response,
                         &Options {
-                            api: None,
                             all: true,
+                            ..Options::default()
                         },
                         p.source,
                     );
