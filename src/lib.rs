@@ -9,6 +9,7 @@ pub mod facts;
 pub mod input;
 pub mod limit;
 pub mod mask;
+mod member;
 pub mod parallel;
 pub mod read;
 pub mod render;

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::Evidence;
+use crate::member::Member;
 
 type Object = Map<String, Value>;
 /// Reads one convention; `true` when the body follows it.
@@ -42,7 +43,7 @@ pub(super) fn read(body: &Value, ev: &mut Evidence) {
 }
 
 fn str_of<'a>(o: &'a Object, key: &str) -> Option<&'a str> {
-    o.get(key)
+    o.member(key)
         .and_then(Value::as_str)
         .filter(|s| !s.trim().is_empty())
 }
@@ -83,11 +84,14 @@ fn kubernetes(o: &Object, ev: &mut Evidence) -> bool {
     if let Some(m) = str_of(o, "message") {
         ev.message(m);
     }
-    let causes = o.get("details").and_then(|d| d.get("causes"));
+    let causes = o.member("details").and_then(|d| d.member("causes"));
     for cause in causes.and_then(Value::as_array).into_iter().flatten() {
-        let problem = cause.get("message").and_then(Value::as_str).unwrap_or("");
+        let problem = cause
+            .member("message")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let field = cause
-            .get("field")
+            .member("field")
             .and_then(Value::as_str)
             .map(str::to_owned);
         ev.field(field, problem.to_owned());
@@ -98,17 +102,17 @@ fn kubernetes(o: &Object, ev: &mut Evidence) -> bool {
 /// JSON-RPC 2.0: `{"jsonrpc": "2.0", "error": {"code": -32601, "message": …}}`, at any
 /// status (an error answered with 200 is still an error).
 fn json_rpc(o: &Object, ev: &mut Evidence) -> bool {
-    let Some(err) = o.get("error").and_then(Value::as_object) else {
+    let Some(err) = o.member("error").and_then(Value::as_object) else {
         return false;
     };
-    if !o.contains_key("jsonrpc") || !err.get("code").is_some_and(Value::is_i64) {
+    if !o.has_member("jsonrpc") || !err.member("code").is_some_and(Value::is_i64) {
         return false;
     }
     ev.code(err["code"].to_string());
     if let Some(m) = str_of(err, "message") {
         ev.message(m);
     }
-    if let Some(d) = err.get("data").and_then(Value::as_str) {
+    if let Some(d) = err.member("data").and_then(Value::as_str) {
         ev.message(d);
     }
     ev.error_at_success = true;
@@ -118,28 +122,28 @@ fn json_rpc(o: &Object, ev: &mut Evidence) -> bool {
 /// GraphQL: `errors` (objects with `message`) beside `data`, or alone with a member
 /// only GraphQL errors carry (`locations`, `path`, `extensions`).
 fn graphql(o: &Object, ev: &mut Evidence) -> bool {
-    let Some(errors) = o.get("errors").and_then(Value::as_array) else {
+    let Some(errors) = o.member("errors").and_then(Value::as_array) else {
         return false;
     };
     let shaped = !errors.is_empty()
         && errors
             .iter()
-            .all(|e| e.get("message").is_some_and(Value::is_string))
-        && (o.contains_key("data")
+            .all(|e| e.member("message").is_some_and(Value::is_string))
+        && (o.has_member("data")
             || errors.iter().any(|e| {
                 ["locations", "path", "extensions"]
                     .iter()
-                    .any(|k| e.get(*k).is_some())
+                    .any(|k| e.member(*k).is_some())
             }));
     if !shaped {
         return false;
     }
     for e in errors {
         let ext_code = e.pointer("/extensions/code").and_then(code_of);
-        if let Some(code) = ext_code.or_else(|| e.get("type").and_then(code_of)) {
+        if let Some(code) = ext_code.or_else(|| e.member("type").and_then(code_of)) {
             ev.code(code);
         }
-        if let Some(m) = e.get("message").and_then(Value::as_str) {
+        if let Some(m) = e.member("message").and_then(Value::as_str) {
             ev.message(m);
         }
         if let Some(url) = e
@@ -156,7 +160,7 @@ fn graphql(o: &Object, ev: &mut Evidence) -> bool {
 /// Slack-style `{"ok": false, "error": "invalid_auth"}`, with `needed`/`provided`
 /// scopes on `missing_scope`.
 fn slack(o: &Object, ev: &mut Evidence) -> bool {
-    if o.get("ok") != Some(&Value::Bool(false)) {
+    if o.member("ok") != Some(&Value::Bool(false)) {
         return false;
     }
     if let Some(e) = str_of(o, "error") {
@@ -173,14 +177,14 @@ fn slack(o: &Object, ev: &mut Evidence) -> bool {
 /// Google's `error` object: `code`, `message`, `status`, `details[]` (`ErrorInfo`,
 /// `QuotaFailure`, `BadRequest`, `Help`, `RetryInfo`), and the older `errors[]`.
 fn google(o: &Object, ev: &mut Evidence) -> bool {
-    let Some(err) = o.get("error").and_then(Value::as_object) else {
+    let Some(err) = o.member("error").and_then(Value::as_object) else {
         return false;
     };
     let status = str_of(err, "status");
-    let details = err.get("details").and_then(Value::as_array);
+    let details = err.member("details").and_then(Value::as_array);
     let typed = details.is_some_and(|d| {
         d.iter().any(|x| {
-            x.get("@type")
+            x.member("@type")
                 .and_then(Value::as_str)
                 .is_some_and(|t| t.starts_with("type.googleapis.com/"))
         })
@@ -195,12 +199,12 @@ fn google(o: &Object, ev: &mut Evidence) -> bool {
         google_detail(detail, ev);
     }
     for legacy in err
-        .get("errors")
+        .member("errors")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
     {
-        if let Some(reason) = legacy.get("reason").and_then(Value::as_str) {
+        if let Some(reason) = legacy.member("reason").and_then(Value::as_str) {
             ev.code(reason);
         }
     }
@@ -211,11 +215,11 @@ fn google(o: &Object, ev: &mut Evidence) -> bool {
 }
 
 fn google_detail(detail: &Value, ev: &mut Evidence) {
-    let kind = detail.get("@type").and_then(Value::as_str).unwrap_or("");
+    let kind = detail.member("@type").and_then(Value::as_str).unwrap_or("");
     let kind = kind.rsplit('.').next().unwrap_or(kind);
     match kind {
         "ErrorInfo" => {
-            if let Some(reason) = detail.get("reason").and_then(Value::as_str) {
+            if let Some(reason) = detail.member("reason").and_then(Value::as_str) {
                 ev.code(reason);
             }
             if let Some(url) = detail
@@ -227,15 +231,15 @@ fn google_detail(detail: &Value, ev: &mut Evidence) {
         }
         "QuotaFailure" => {
             for v in detail
-                .get("violations")
+                .member("violations")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
             {
                 let what = ["quotaId", "quotaMetric", "subject"]
                     .iter()
-                    .find_map(|k| v.get(*k).and_then(Value::as_str));
-                let desc = v.get("description").and_then(Value::as_str);
+                    .find_map(|k| v.member(*k).and_then(Value::as_str));
+                let desc = v.member("description").and_then(Value::as_str);
                 if let Some(text) = desc.or(what) {
                     ev.message(format!("quota: {text}"));
                 }
@@ -243,31 +247,34 @@ fn google_detail(detail: &Value, ev: &mut Evidence) {
         }
         "BadRequest" => {
             for v in detail
-                .get("fieldViolations")
+                .member("fieldViolations")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
             {
-                let field = v.get("field").and_then(Value::as_str).map(str::to_owned);
-                let problem = v.get("description").and_then(Value::as_str).unwrap_or("");
+                let field = v.member("field").and_then(Value::as_str).map(str::to_owned);
+                let problem = v
+                    .member("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
                 ev.field(field, problem.to_owned());
             }
         }
         "Help" => {
             for l in detail
-                .get("links")
+                .member("links")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
             {
-                if let Some(url) = l.get("url").and_then(Value::as_str) {
+                if let Some(url) = l.member("url").and_then(Value::as_str) {
                     ev.link(url);
                 }
             }
         }
         "RetryInfo" => {
             ev.retry_delay = detail
-                .get("retryDelay")
+                .member("retryDelay")
                 .and_then(Value::as_str)
                 .and_then(duration_seconds);
         }
@@ -297,7 +304,7 @@ fn aws_json(o: &Object, ev: &mut Evidence) -> bool {
 
 /// AWS Query errors in JSON (`{"Error": {"Code", "Message", "Type"}, "RequestId"}`).
 fn aws_query_json(o: &Object, ev: &mut Evidence) -> bool {
-    let Some(err) = o.get("Error").and_then(Value::as_object) else {
+    let Some(err) = o.member("Error").and_then(Value::as_object) else {
         return false;
     };
     let Some(code) = str_of(err, "Code") else {
@@ -315,7 +322,7 @@ fn aws_query_json(o: &Object, ev: &mut Evidence) -> bool {
 /// `error: {type, code, message, param, doc_url}`: Stripe, OpenAI, Anthropic (whose
 /// body also says `"type": "error"` and carries `request_id`).
 fn typed_error(o: &Object, ev: &mut Evidence) -> bool {
-    let Some(err) = o.get("error").and_then(Value::as_object) else {
+    let Some(err) = o.member("error").and_then(Value::as_object) else {
         return false;
     };
     let Some(kind) = str_of(err, "type") else {
@@ -323,7 +330,7 @@ fn typed_error(o: &Object, ev: &mut Evidence) -> bool {
     };
     ev.error_type = Some(kind.to_owned());
     for key in ["code", "decline_code"] {
-        if let Some(code) = err.get(key).and_then(code_of) {
+        if let Some(code) = err.member(key).and_then(code_of) {
             ev.code(code);
         }
     }
@@ -340,7 +347,7 @@ fn typed_error(o: &Object, ev: &mut Evidence) -> bool {
 
 /// Azure and OData: `error: {code, message, target, details[], innererror}`.
 fn azure(o: &Object, ev: &mut Evidence) -> bool {
-    let Some(err) = o.get("error").and_then(Value::as_object) else {
+    let Some(err) = o.member("error").and_then(Value::as_object) else {
         return false;
     };
     let Some(code) = str_of(err, "code") else {
@@ -348,8 +355,8 @@ fn azure(o: &Object, ev: &mut Evidence) -> bool {
     };
     ev.code(code);
     if let Some(inner) = err
-        .get("innererror")
-        .and_then(|i| i.get("code"))
+        .member("innererror")
+        .and_then(|i| i.member("code"))
         .and_then(Value::as_str)
     {
         ev.code(inner);
@@ -358,16 +365,19 @@ fn azure(o: &Object, ev: &mut Evidence) -> bool {
         ev.message(m);
     }
     for d in err
-        .get("details")
+        .member("details")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
     {
-        if let Some(code) = d.get("code").and_then(Value::as_str) {
+        if let Some(code) = d.member("code").and_then(Value::as_str) {
             ev.code(code);
         }
-        let target = d.get("target").and_then(Value::as_str).map(str::to_owned);
-        if let Some(m) = d.get("message").and_then(Value::as_str) {
+        let target = d
+            .member("target")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        if let Some(m) = d.member("message").and_then(Value::as_str) {
             ev.field(target, m.to_owned());
         }
     }
@@ -376,7 +386,7 @@ fn azure(o: &Object, ev: &mut Evidence) -> bool {
 
 /// Twilio: a numeric `code` with `more_info` (a link to the error's page).
 fn twilio(o: &Object, ev: &mut Evidence) -> bool {
-    let code = o.get("code").filter(|c| c.is_u64());
+    let code = o.member("code").filter(|c| c.is_u64());
     let Some((code, _)) = code.zip(str_of(o, "more_info")) else {
         return false;
     };
@@ -391,7 +401,7 @@ fn twilio(o: &Object, ev: &mut Evidence) -> bool {
 /// the common `invalid-params` / `errors` extension for field problems.
 fn problem_details(o: &Object, ev: &mut Evidence) -> bool {
     let titled = str_of(o, "title").is_some();
-    let typed = str_of(o, "type").is_some() || o.get("status").is_some_and(Value::is_u64);
+    let typed = str_of(o, "type").is_some() || o.member("status").is_some_and(Value::is_u64);
     if !(titled && typed) {
         return false;
     }
@@ -400,7 +410,7 @@ fn problem_details(o: &Object, ev: &mut Evidence) -> bool {
         ev.link(t);
     }
     for key in ["code", "errorCode", "error_code"] {
-        if let Some(code) = o.get(key).and_then(code_of) {
+        if let Some(code) = o.member(key).and_then(code_of) {
             ev.code(code);
         }
     }
@@ -411,7 +421,12 @@ fn problem_details(o: &Object, ev: &mut Evidence) -> bool {
         ev.message(t);
     }
     for key in ["invalid-params", "invalid_params", "issues", "errors"] {
-        for p in o.get(key).and_then(Value::as_array).into_iter().flatten() {
+        for p in o
+            .member(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             problem_field(p, ev);
         }
     }
@@ -421,11 +436,11 @@ fn problem_details(o: &Object, ev: &mut Evidence) -> bool {
 fn problem_field(p: &Value, ev: &mut Evidence) {
     let field = ["name", "field", "pointer", "in"]
         .iter()
-        .find_map(|k| p.get(*k).and_then(Value::as_str))
+        .find_map(|k| p.member(*k).and_then(Value::as_str))
         .map(str::to_owned);
     let problem = ["reason", "detail", "message", "description"]
         .iter()
-        .find_map(|k| p.get(*k).and_then(Value::as_str));
+        .find_map(|k| p.member(*k).and_then(Value::as_str));
     if let Some(problem) = problem {
         ev.field(field, problem.to_owned());
     }
@@ -450,7 +465,7 @@ fn oauth(o: &Object, ev: &mut Evidence) -> bool {
     let Some(error) = str_of(o, "error") else {
         return false;
     };
-    if !(CODES.contains(&error) || o.contains_key("error_description")) {
+    if !(CODES.contains(&error) || o.has_member("error_description")) {
         return false;
     }
     ev.code(error);
@@ -458,7 +473,7 @@ fn oauth(o: &Object, ev: &mut Evidence) -> bool {
         ev.message(d);
     }
     for code in o
-        .get("error_codes")
+        .member("error_codes")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
@@ -473,7 +488,7 @@ fn oauth(o: &Object, ev: &mut Evidence) -> bool {
 /// A top-level `errors` list of objects (JSON:API, GitHub's 422, OCI registries,
 /// Shopify REST): `code`, `title`/`message`/`detail`, `source.pointer`/`field`.
 fn errors_list(o: &Object, ev: &mut Evidence) -> bool {
-    let Some(errors) = o.get("errors").and_then(Value::as_array) else {
+    let Some(errors) = o.member("errors").and_then(Value::as_array) else {
         return false;
     };
     if errors.is_empty() || !errors.iter().all(Value::is_object) {
@@ -483,18 +498,18 @@ fn errors_list(o: &Object, ev: &mut Evidence) -> bool {
         ev.message(m);
     }
     for e in errors {
-        if let Some(code) = e.get("code").and_then(code_of) {
+        if let Some(code) = e.member("code").and_then(code_of) {
             ev.code(code);
         }
         let text = ["detail", "message", "title"]
             .iter()
-            .find_map(|k| e.get(*k).and_then(Value::as_str));
+            .find_map(|k| e.member(*k).and_then(Value::as_str));
         let field = e
             .pointer("/source/pointer")
             .or_else(|| e.pointer("/source/parameter"))
-            .or_else(|| e.get("field"))
+            .or_else(|| e.member("field"))
             .and_then(Value::as_str)
-            .map(|f| match e.get("resource").and_then(Value::as_str) {
+            .map(|f| match e.member("resource").and_then(Value::as_str) {
                 Some(resource) => format!("{resource}.{f}"),
                 None => f.to_owned(),
             });
@@ -506,7 +521,7 @@ fn errors_list(o: &Object, ev: &mut Evidence) -> bool {
                 }
             }
             (None, Some(_)) => {
-                let code = e.get("code").and_then(code_of).unwrap_or_default();
+                let code = e.member("code").and_then(code_of).unwrap_or_default();
                 ev.field(field, code);
             }
             (None, None) => {}
@@ -517,19 +532,19 @@ fn errors_list(o: &Object, ev: &mut Evidence) -> bool {
 
 /// `{"success": false, "errors": [...]}` (Cloudflare's API and many others).
 fn success_false(o: &Object, ev: &mut Evidence) -> bool {
-    if o.get("success") != Some(&Value::Bool(false)) {
+    if o.member("success") != Some(&Value::Bool(false)) {
         return false;
     }
     for e in o
-        .get("errors")
+        .member("errors")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
     {
-        if let Some(code) = e.get("code").and_then(code_of) {
+        if let Some(code) = e.member("code").and_then(code_of) {
             ev.code(code);
         }
-        if let Some(m) = e.get("message").and_then(Value::as_str) {
+        if let Some(m) = e.member("message").and_then(Value::as_str) {
             ev.message(m);
         }
     }
@@ -542,11 +557,14 @@ fn success_false(o: &Object, ev: &mut Evidence) -> bool {
 fn plain(o: &Object, ev: &mut Evidence) -> bool {
     let before = (ev.codes.len(), ev.messages.len());
     for key in ["code", "error_code", "errorCode"] {
-        if let Some(code) = o.get(key).and_then(code_of) {
+        if let Some(code) = o.member(key).and_then(code_of) {
             ev.code(code);
         }
     }
-    let nested = o.get("error").and_then(|e| e.get("code")).and_then(code_of);
+    let nested = o
+        .member("error")
+        .and_then(|e| e.member("code"))
+        .and_then(code_of);
     if let Some(code) = nested {
         ev.code(code);
     }
@@ -567,13 +585,17 @@ pub(crate) fn server_words(o: &Object) -> Option<String> {
         (!items.is_empty()).then(|| items.join("; "))
     };
     let found = o
-        .get("message")
+        .member("message")
         .and_then(|m| text(m).or_else(|| list(m)))
-        .or_else(|| o.get("detail").and_then(text))
-        .or_else(|| o.get("error_description").and_then(text))
-        .or_else(|| o.get("error").and_then(|e| e.get("message")).and_then(text))
-        .or_else(|| o.get("error").and_then(text))
-        .or_else(|| o.get("title").and_then(text))?;
+        .or_else(|| o.member("detail").and_then(text))
+        .or_else(|| o.member("error_description").and_then(text))
+        .or_else(|| {
+            o.member("error")
+                .and_then(|e| e.member("message"))
+                .and_then(text)
+        })
+        .or_else(|| o.member("error").and_then(text))
+        .or_else(|| o.member("title").and_then(text))?;
     let found = found.trim();
     (!found.is_empty()).then(|| found.to_owned())
 }

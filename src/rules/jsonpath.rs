@@ -9,6 +9,8 @@ use jsonpath_rust::query::js_path_process;
 use serde_json::Value;
 use smallvec::SmallVec;
 
+use crate::member::Member;
+
 use super::compile::CompileError;
 
 #[derive(Debug, Clone)]
@@ -240,7 +242,7 @@ fn pick_from<'a>(node: &'a Value, pick: &Pick, f: &mut dyn FnMut(&'a Value)) {
 fn walk<'a>(mut node: &'a Value, steps: &[Step]) -> Option<&'a Value> {
     for step in steps {
         node = match (step, node) {
-            (Step::Key(k), Value::Object(map)) => map.get(k)?,
+            (Step::Key(k), Value::Object(map)) => map.member(k)?,
             (Step::Index(i), Value::Array(items)) => {
                 let at = if *i < 0 {
                     items.len().checked_sub(i.unsigned_abs() as usize)?
