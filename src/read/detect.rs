@@ -1,5 +1,9 @@
 //! Telling the input formats apart from their first lines.
 
+use std::fmt;
+
+use serde::Deserializer as _;
+use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
 use super::InputFormat;
@@ -24,7 +28,7 @@ pub fn detect(input: &[u8]) -> InputFormat {
         if first_key_is_log(trimmed) {
             return InputFormat::Har;
         }
-        match first_line_shape(trimmed) {
+        match head_line_shape(input, trimmed) {
             Shape::Record => return InputFormat::Ndjson,
             Shape::MaybeRecord if next_line_is_object(trimmed) => return InputFormat::Ndjson,
             // Nothing but record keys, then no object: a small JSON body.
@@ -175,26 +179,103 @@ fn first_line_shape(trimmed: &[u8]) -> Shape {
     line_shape(&trimmed[..end])
 }
 
+/// [`first_line_shape`], but a first line that runs past the end of a full head is
+/// judged by what was read of it: a record carrying a large body (an HTML error page)
+/// must not turn a whole log into one body.
+fn head_line_shape(input: &[u8], trimmed: &[u8]) -> Shape {
+    let cut = input.len() >= SNIFF_BYTES && memchr::memchr(b'\n', trimmed).is_none();
+    match first_line_shape(trimmed) {
+        Shape::Other if cut => cut_line_shape(trimmed),
+        shape => shape,
+    }
+}
+
 fn line_shape(line: &[u8]) -> Shape {
     let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(line) else {
         return Shape::Other;
     };
-    let status = map.get("status");
-    if status.is_some_and(|s| !s.is_null() && !s.is_u64()) {
-        return Shape::Other;
+    let mut keys = Keys::default();
+    map.keys().for_each(|k| keys.see(k));
+    keys.status = map.get("status").map(status_is_code);
+    keys.shape(true)
+}
+
+/// A line cut before its end, judged by the top-level keys before the cut. Only a cut
+/// (end of input) stops the reading: a line that is not JSON is no record.
+fn cut_line_shape(line: &[u8]) -> Shape {
+    let mut keys = Keys::default();
+    let mut de = serde_json::Deserializer::from_slice(line);
+    match (&mut de).deserialize_map(KeysSeen(&mut keys)) {
+        Err(e) if e.is_eof() => keys.shape(false),
+        _ => Shape::Other,
     }
-    let strong = ["headers", "body", "request"]
-        .iter()
-        .any(|k| map.contains_key(*k));
-    let record_keys = ["status", "headers", "body", "request", "time", "error"];
-    let only_record_keys = map.keys().all(|k| record_keys.contains(&k.as_str()));
-    let failure = status.is_some() && map.contains_key("error");
-    if (strong && (status.is_some() || only_record_keys)) || (failure && only_record_keys) {
-        Shape::Record
-    } else if only_record_keys {
-        Shape::MaybeRecord
-    } else {
-        Shape::Other
+}
+
+fn status_is_code(status: &Value) -> bool {
+    status.is_null() || status.is_u64()
+}
+
+/// Beside a status, what a response body seldom holds.
+const STRONG_KEYS: [&str; 3] = ["headers", "body", "request"];
+const RECORD_KEYS: [&str; 6] = ["status", "headers", "body", "request", "time", "error"];
+
+/// The top-level keys of an object line, as far as they tell a record from a body.
+#[derive(Debug, Default)]
+struct Keys {
+    /// Whether `status`, when there is one, is an integer or null.
+    status: Option<bool>,
+    strong: bool,
+    error: bool,
+    other: bool,
+}
+
+impl Keys {
+    fn see(&mut self, key: &str) {
+        self.strong |= STRONG_KEYS.contains(&key);
+        self.error |= key == "error";
+        self.other |= !RECORD_KEYS.contains(&key);
+    }
+
+    /// The keys of a `complete` line, or of one cut: keys after the cut may be a body's,
+    /// so only a status with a strong key tells a record then.
+    fn shape(&self, complete: bool) -> Shape {
+        if self.status == Some(false) {
+            return Shape::Other;
+        }
+        let status = self.status.is_some();
+        let only_record_keys = complete && !self.other;
+        let failure = status && self.error;
+        if (self.strong && (status || only_record_keys)) || (failure && only_record_keys) {
+            Shape::Record
+        } else if only_record_keys {
+            Shape::MaybeRecord
+        } else {
+            Shape::Other
+        }
+    }
+}
+
+/// Records the keys of a JSON object into [`Keys`] as it reads them, so that they are
+/// there when the reading stops at a cut; values but `status` are skipped unbuilt.
+struct KeysSeen<'k>(&'k mut Keys);
+
+impl<'de> Visitor<'de> for KeysSeen<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            self.0.see(&key);
+            if key == "status" {
+                self.0.status = Some(status_is_code(&map.next_value::<Value>()?));
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -334,6 +415,45 @@ mod tests {
         ));
         assert!(!enough_to_detect(b"* Trying 127.0.0.1\n> GET / HTTP/1.1\n"));
         assert!(enough_to_detect(b"{\"log\":{\"entries\":["));
+    }
+
+    /// `start`, then `x`s, cut where a full head ends.
+    fn cut(start: &str) -> Vec<u8> {
+        let mut head = start.as_bytes().to_vec();
+        head.resize(SNIFF_BYTES, b'x');
+        head
+    }
+
+    #[test]
+    fn a_record_cut_by_the_head_is_told_by_its_keys_before_the_cut() {
+        let page = "{\"status\":503,\"body\":\"<!DOCTYPE html><html><body>";
+        assert_eq!(detect(&cut(page)), InputFormat::Ndjson);
+        let nested = "{\"status\":null,\"headers\":{\"a\":\"b\"},\"request\":{\"url\":\"";
+        assert_eq!(detect(&cut(nested)), InputFormat::Ndjson);
+        assert_eq!(detect(&cut(&format!("\n  {page}"))), InputFormat::Ndjson);
+        // Read to the end of the head: a pipe may still be delivering the line.
+        assert!(!enough_to_detect(&cut(page)[..SNIFF_BYTES - 1]));
+    }
+
+    #[test]
+    fn a_cut_line_stays_a_body_unless_a_status_and_a_strong_key_come_before_the_cut() {
+        for body in [
+            "{\"data\":[\"",
+            "{\"status\":500,\"message\":\"x\",\"trace\":\"",
+            "{\"status\":411,\"error\":\"",
+            "{\"status\":411,\"",
+            "{\"status\":\"failed\",\"body\":\"",
+            "{\"body\":\"",
+            "{\"request\":{},\"error\":\"",
+            "{\"status\":503,\"body\":x",
+            "[{\"status\":503,\"body\":\"",
+            "{\n  \"status\": 503,\n  \"body\": \"",
+        ] {
+            assert_eq!(detect(&cut(body)), InputFormat::Body, "{body}");
+        }
+        // Cut by the end of the input, not of the head.
+        let short = b"{\"status\":503,\"body\":\"<html>";
+        assert_eq!(detect(short), InputFormat::Body);
     }
 
     #[test]

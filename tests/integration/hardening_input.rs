@@ -265,6 +265,30 @@ fn a_first_record_nested_too_deep_to_sniff_starts_a_log() {
     assert_eq!(r.json_lines()[0]["status"], 500);
 }
 
+/// A first record longer than the sniffed head (a 503 carrying a 100 KB HTML page): the
+/// log is still read record by record, from a file or a pipe.
+#[test]
+fn a_first_record_longer_than_the_sniffed_head_starts_a_log() {
+    let page = format!(
+        "<!DOCTYPE html><html><body>{}</body></html>",
+        "x".repeat(100_000)
+    );
+    let first = serde_json::json!({"status": 503, "body": page});
+    let next = r#"{"status":429,"headers":{"Retry-After":"5"},"body":{"message":"slow down"}}"#;
+    let log = format!("{first}\n{}", format!("{next}\n").repeat(3));
+    let file = temp(log.as_bytes());
+    let runs = [
+        run_file(&["--format", "json"], file.path()),
+        run_with(&["--format", "json"], log.clone()),
+    ];
+    for r in runs {
+        r.diagnosis("a log with a long first record");
+        let statuses: Vec<_> = r.json_lines().iter().map(|d| d["status"].clone()).collect();
+        assert_eq!(statuses, [503, 429, 429, 429]);
+        assert_eq!(lines_of(&r), [1, 2, 3, 4]);
+    }
+}
+
 /// Six lines of a banner, then two records: not most of the first lines, so a body;
 /// but the diagnosis says the input looks like a log, and how to read it as one.
 #[test]
