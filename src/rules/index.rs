@@ -125,6 +125,9 @@ impl Iterator for RuleBits {
 /// literal, and far less than scanning a large log that way).
 const NAIVE_SCAN_BUDGET: usize = 32 << 10;
 
+/// What a naive scan counts against the budget at least, in body bytes.
+const NAIVE_SCAN_MIN_CHARGE: usize = 256;
+
 #[derive(Debug)]
 pub(crate) struct Index {
     patterns: Vec<String>,
@@ -250,12 +253,15 @@ impl Index {
 
     /// Calls `hit` for each pattern that occurs in `body`, at least once.
     fn literal_hits(&self, body: &[u8], mut hit: impl FnMut(usize)) {
-        if self.patterns.is_empty() {
+        if self.patterns.is_empty() || body.is_empty() {
             return;
         }
         let ac = self.literals.get().or_else(|| {
-            let scanned = self.naive_scanned.fetch_add(body.len(), Ordering::Relaxed);
-            (scanned + body.len() > NAIVE_SCAN_BUDGET).then(|| self.automaton())
+            // Every naive scan searches for every literal, however short the body:
+            // a log of short bodies reaches the budget too.
+            let charge = body.len().max(NAIVE_SCAN_MIN_CHARGE);
+            let scanned = self.naive_scanned.fetch_add(charge, Ordering::Relaxed);
+            (scanned + charge > NAIVE_SCAN_BUDGET).then(|| self.automaton())
         });
         match ac {
             Some(literals) => literals.each_hit(body, hit),
@@ -364,6 +370,33 @@ mod tests {
         assert_eq!(naive[1], vec![2, 3]);
         assert!(naive[2].is_empty());
         assert_eq!(naive[3], vec![0, 1, 2, 3]);
+    }
+
+    /// A log of short bodies searches each one for every literal until the budget is
+    /// spent, as a log of long ones does: then the automaton takes over.
+    #[test]
+    fn short_bodies_spend_the_naive_budget_too() {
+        let entries = ["scope", "limit"]
+            .iter()
+            .enumerate()
+            .map(|(i, l)| IndexEntry {
+                number: i as u32,
+                literal: Some(l),
+                status: None,
+                transport: false,
+                kind: None,
+                api: 0,
+            });
+        let index = Index::build(entries, 1);
+        let calls = NAIVE_SCAN_BUDGET / NAIVE_SCAN_MIN_CHARGE + 1;
+        for _ in 0..calls {
+            assert!(index.literals.get().is_none());
+            let found: Vec<u32> = index.candidates(seen("x"), [0].into_iter()).collect();
+            assert!(found.is_empty());
+        }
+        assert!(index.literals.get().is_some());
+        let found: Vec<u32> = index.candidates(seen(""), [0].into_iter()).collect();
+        assert!(found.is_empty());
     }
 
     #[test]

@@ -240,13 +240,11 @@ fn text_holds(t: &TextMatch, text: &str, ev: &mut Proof) -> Option<()> {
 
 fn capture_groups(re: &LazyRegex, text: &str, ev: &mut Proof) -> Option<()> {
     let re = re.get()?;
-    // Most tested texts do not match: finding that out needs no capture slots.
-    if !re.is_match(text) {
-        return None;
-    }
-    // Only named groups fill placeholders: without one, a match has nothing to add.
+    // Only named groups fill placeholders: without one, a match has nothing to add,
+    // and finding whether there is one needs no capture slots. With one, a single
+    // search finds both (a match tested first would be searched for twice).
     if re.capture_names().flatten().next().is_none() {
-        return Some(());
+        return re.is_match(text).then_some(());
     }
     let caps = re.captures(text)?;
     for name in re.capture_names().flatten() {
