@@ -133,7 +133,7 @@ fn graphql(o: &Object, ev: &mut Evidence) -> bool {
             || errors.iter().any(|e| {
                 ["locations", "path", "extensions"]
                     .iter()
-                    .any(|k| e.member(*k).is_some())
+                    .any(|k| e.member(k).is_some())
             }));
     if !shaped {
         return false;
@@ -238,7 +238,7 @@ fn google_detail(detail: &Value, ev: &mut Evidence) {
             {
                 let what = ["quotaId", "quotaMetric", "subject"]
                     .iter()
-                    .find_map(|k| v.member(*k).and_then(Value::as_str));
+                    .find_map(|k| v.member(k).and_then(Value::as_str));
                 let desc = v.member("description").and_then(Value::as_str);
                 if let Some(text) = desc.or(what) {
                     ev.message(format!("quota: {text}"));
@@ -436,11 +436,11 @@ fn problem_details(o: &Object, ev: &mut Evidence) -> bool {
 fn problem_field(p: &Value, ev: &mut Evidence) {
     let field = ["name", "field", "pointer", "in"]
         .iter()
-        .find_map(|k| p.member(*k).and_then(Value::as_str))
+        .find_map(|k| p.member(k).and_then(Value::as_str))
         .map(str::to_owned);
     let problem = ["reason", "detail", "message", "description"]
         .iter()
-        .find_map(|k| p.member(*k).and_then(Value::as_str));
+        .find_map(|k| p.member(k).and_then(Value::as_str));
     if let Some(problem) = problem {
         ev.field(field, problem.to_owned());
     }
@@ -503,7 +503,7 @@ fn errors_list(o: &Object, ev: &mut Evidence) -> bool {
         }
         let text = ["detail", "message", "title"]
             .iter()
-            .find_map(|k| e.member(*k).and_then(Value::as_str));
+            .find_map(|k| e.member(k).and_then(Value::as_str));
         let field = e
             .pointer("/source/pointer")
             .or_else(|| e.pointer("/source/parameter"))

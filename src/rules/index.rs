@@ -286,14 +286,19 @@ impl Index {
     }
 }
 
-/// `needle` (not empty) occurs in `hay`. A short body is searched by first byte, which
-/// costs less than setting up a substring searcher for each literal.
+/// `needle` (not empty) occurs in `hay`.
 pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    find(hay, needle).is_some()
+}
+
+/// Where `needle` (not empty) first occurs in `hay`. A short body is searched by first
+/// byte, which costs less than setting up a substring searcher for each literal.
+pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if hay.len() > 512 {
-        return memchr::memmem::find(hay, needle).is_some();
+        return memchr::memmem::find(hay, needle);
     }
     let (first, rest) = (needle[0], &needle[1..]);
-    memchr::memchr_iter(first, hay).any(|i| hay[i + 1..].starts_with(rest))
+    memchr::memchr_iter(first, hay).find(|&i| hay[i + 1..].starts_with(rest))
 }
 
 /// The text a rule's body must contain, if any: the longest run of characters that JSON
@@ -327,12 +332,11 @@ mod tests {
         let long = "x".repeat(600);
         for hay in ["", "abc", "xxabcxx", "ab", "aab", "zzzzabc"] {
             for needle in ["abc", "a", "c", "xab", "zzzzz"] {
-                let want = hay.contains(needle);
-                assert_eq!(contains(hay.as_bytes(), needle.as_bytes()), want);
+                assert_eq!(find(hay.as_bytes(), needle.as_bytes()), hay.find(needle));
                 let padded = format!("{long}{hay}");
                 assert_eq!(
-                    contains(padded.as_bytes(), needle.as_bytes()),
-                    padded.contains(needle)
+                    find(padded.as_bytes(), needle.as_bytes()),
+                    padded.find(needle)
                 );
             }
         }

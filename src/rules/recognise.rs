@@ -35,25 +35,45 @@ pub(super) struct Recognition {
     terms: Vec<(usize, String)>,
 }
 
+/// Bodies searched term by term before any automaton is built: the contiguous NFA
+/// costs about 2 M instructions to build, half of a whole run on one response, and a
+/// small body is searched for each term for a fraction of that.
+const VOCABULARY_NFA_AFTER: usize = 16;
+
 /// Bodies searched with the contiguous NFA before the DFA is built: the DFA reads a
 /// body several times faster, but costs about 10 M instructions to build, which only
 /// a long input (a log) pays back.
 const VOCABULARY_DFA_AFTER: usize = 1000;
 
 impl Recognition {
-    /// The vocabulary searcher. Both kinds find the same leftmost-longest matches:
-    /// the kind of automaton changes the speed of a search, never its result.
-    fn vocabulary(&self) -> &Option<AhoCorasick> {
-        if self.scans.fetch_add(1, Ordering::Relaxed) >= VOCABULARY_DFA_AFTER {
-            return self
-                .vocabulary_dfa
-                .get_or_init(|| self.vocabulary_of_kind(AhoCorasickKind::DFA));
+    /// The terms' leftmost-longest, non-overlapping occurrences in `body`, as
+    /// (start, end, term number). Every way of searching finds the same: the
+    /// automaton's kind, or none, changes the speed of a search, never its result.
+    fn vocabulary_in<'a>(
+        &'a self,
+        body: &'a [u8],
+    ) -> Box<dyn Iterator<Item = (usize, usize, usize)> + 'a> {
+        let scans = self.scans.fetch_add(1, Ordering::Relaxed);
+        if scans < VOCABULARY_NFA_AFTER {
+            return Box::new(naive_matches(&self.terms, body));
         }
-        // A contiguous NFA: the DFA `build_auto` picks for this many terms cost a run
-        // on one response ten times its whole diagnosis to build, to scan at most
-        // 64 KiB.
-        self.vocabulary
-            .get_or_init(|| self.vocabulary_of_kind(AhoCorasickKind::ContiguousNFA))
+        let searcher = if scans >= VOCABULARY_DFA_AFTER {
+            self.vocabulary_dfa
+                .get_or_init(|| self.vocabulary_of_kind(AhoCorasickKind::DFA))
+        } else {
+            // A contiguous NFA: the DFA `build_auto` picks for this many terms cost a
+            // run on one response ten times its whole diagnosis to build, to scan at
+            // most 64 KiB.
+            self.vocabulary
+                .get_or_init(|| self.vocabulary_of_kind(AhoCorasickKind::ContiguousNFA))
+        };
+        match searcher {
+            Some(ac) => Box::new(
+                ac.find_iter(body)
+                    .map(|m| (m.start(), m.end(), m.pattern().as_usize())),
+            ),
+            None => Box::new(std::iter::empty()),
+        }
     }
 
     fn vocabulary_of_kind(&self, kind: AhoCorasickKind) -> Option<AhoCorasick> {
@@ -97,8 +117,9 @@ impl RuleSet {
                 for h in &api.recognise.headers {
                     r.headers.entry(h.to_ascii_lowercase()).or_default().push(i);
                 }
-                r.terms
-                    .extend(api.recognise.vocabulary.iter().map(|t| (i, t.clone())));
+                // An empty term would be found between any two characters.
+                let terms = api.recognise.vocabulary.iter().filter(|t| !t.is_empty());
+                r.terms.extend(terms.map(|t| (i, t.clone())));
             }
             r
         })
@@ -159,13 +180,13 @@ impl RuleSet {
         // would cost every large body a second full scan for nothing.
         let body = &body[..body.len().min(VOCABULARY_SCAN)];
         let mut found: Vec<(usize, &str)> = Vec::new();
-        for m in r.vocabulary().as_ref()?.find_iter(body) {
+        for (start, end, term) in r.vocabulary_in(body) {
             let word = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
-            let before = m.start().checked_sub(1).and_then(|i| body.get(i));
-            if word(before) || word(body.get(m.end())) {
+            let before = start.checked_sub(1).and_then(|i| body.get(i));
+            if word(before) || word(body.get(end)) {
                 continue;
             }
-            let (api, term) = &r.terms[m.pattern().as_usize()];
+            let (api, term) = &r.terms[term];
             if !found.contains(&(*api, term.as_str())) {
                 found.push((*api, term.as_str()));
             }
@@ -227,6 +248,31 @@ impl RuleSet {
     }
 }
 
+/// What [`AhoCorasick::find_iter`] finds with [`MatchKind::LeftmostLongest`], found
+/// term by term: at each step the leftmost start of any term, the longest term there
+/// (the first listed among equals), then on from its end.
+fn naive_matches<'a>(
+    terms: &'a [(usize, String)],
+    body: &'a [u8],
+) -> impl Iterator<Item = (usize, usize, usize)> + 'a {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let mut best: Option<(usize, usize, usize)> = None;
+        for (number, (_, term)) in terms.iter().enumerate() {
+            let Some(i) = super::index::find(&body[at..], term.as_bytes()) else {
+                continue;
+            };
+            let (start, end) = (at + i, at + i + term.len());
+            if best.is_none_or(|(s, e, _)| start < s || (start == s && end > e)) {
+                best = Some((start, end, number));
+            }
+        }
+        let found = best?;
+        at = found.1;
+        Some(found)
+    })
+}
+
 /// How much of a body the vocabulary is looked for in.
 const VOCABULARY_SCAN: usize = 64 << 10;
 
@@ -259,9 +305,10 @@ mod tests {
     use crate::rules::Origin;
     use crate::rules::loader;
 
-    /// The DFA a long input switches to finds what the NFA finds.
+    /// The NFA and the DFA a long input switches to find what the term-by-term search
+    /// of the first bodies finds.
     #[test]
-    fn the_vocabulary_dfa_finds_what_the_nfa_finds() {
+    fn every_vocabulary_search_finds_the_same() {
         let set = RuleSet::builtin().unwrap();
         let r = set.recognition();
         let nfa = r
@@ -284,13 +331,23 @@ mod tests {
                 .join(" "),
         );
         bodies.push("nothing of any API".into());
+        // Overlapping terms, and terms that start inside one another.
+        let half = |t: &str| (t.len() / 2 + 1..=t.len()).find(|&i| t.is_char_boundary(i));
+        let overlapping: String = r
+            .terms
+            .iter()
+            .map(|(_, t)| &t[..half(t).unwrap()])
+            .collect();
+        bodies.push(overlapping.clone() + &bodies[bodies.len() - 3]);
         for body in &bodies {
             let found = |a: &AhoCorasick| -> Vec<_> {
                 a.find_iter(body.as_bytes())
-                    .map(|m| (m.pattern(), m.start(), m.end()))
+                    .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
                     .collect()
             };
+            let naive: Vec<_> = naive_matches(&r.terms, body.as_bytes()).collect();
             assert_eq!(found(&nfa), found(&dfa), "{body}");
+            assert_eq!(naive, found(&nfa), "{body}");
         }
     }
 
