@@ -327,6 +327,18 @@ mod tests {
         }
     }
 
+    /// A rule with a literal, of any status.
+    fn literal_entry(number: u32, literal: &str, api: usize) -> IndexEntry<'_> {
+        IndexEntry {
+            number,
+            literal: Some(literal),
+            status: None,
+            transport: false,
+            kind: None,
+            api,
+        }
+    }
+
     #[test]
     fn short_and_long_bodies_are_searched_alike() {
         let long = "x".repeat(600);
@@ -345,14 +357,7 @@ mod tests {
     #[test]
     fn the_automaton_and_the_naive_scan_find_the_same_literals() {
         let literals = ["missing scope", "scope", "rate limit", "limit exceeded"];
-        let entries = literals.iter().enumerate().map(|(i, l)| IndexEntry {
-            number: i as u32,
-            literal: Some(l),
-            status: None,
-            transport: false,
-            kind: None,
-            api: i % 2,
-        });
+        let entries = (literals.iter().enumerate()).map(|(i, l)| literal_entry(i as u32, l, i % 2));
         let index = Index::build(entries, 2);
         let bodies = [
             "{\"error\":\"missing scope: write\"}",
@@ -380,17 +385,8 @@ mod tests {
     /// spent, as a log of long ones does: then the automaton takes over.
     #[test]
     fn short_bodies_spend_the_naive_budget_too() {
-        let entries = ["scope", "limit"]
-            .iter()
-            .enumerate()
-            .map(|(i, l)| IndexEntry {
-                number: i as u32,
-                literal: Some(l),
-                status: None,
-                transport: false,
-                kind: None,
-                api: 0,
-            });
+        let entries =
+            (["scope", "limit"].iter().enumerate()).map(|(i, l)| literal_entry(i as u32, l, 0));
         let index = Index::build(entries, 1);
         let calls = NAIVE_SCAN_BUDGET / NAIVE_SCAN_MIN_CHARGE + 1;
         for _ in 0..calls {
@@ -406,14 +402,8 @@ mod tests {
     #[test]
     fn a_large_table_reads_its_candidates_back_in_order() {
         let literals: Vec<String> = (0..600).map(|i| format!("literal{i:03}x")).collect();
-        let entries = literals.iter().enumerate().map(|(i, l)| IndexEntry {
-            number: 599 - i as u32,
-            literal: Some(l),
-            status: None,
-            transport: false,
-            kind: None,
-            api: 0,
-        });
+        let entries =
+            (literals.iter().enumerate()).map(|(i, l)| literal_entry(599 - i as u32, l, 0));
         let index = Index::build(entries, 1);
         let found: Vec<u32> = index
             .candidates(seen("literal599x literal000x literal300x"), [0].into_iter())
