@@ -255,14 +255,21 @@ fn naive_matches<'a>(
     terms: &'a [(usize, String)],
     body: &'a [u8],
 ) -> impl Iterator<Item = (usize, usize, usize)> + 'a {
+    let find = |from: usize, term: &str| {
+        super::index::find(&body[from..], term.as_bytes()).map(|i| from + i)
+    };
+    // Each term's next start at or after `at` (`None`: no more), searched again only
+    // once `at` has passed it: a body full of terms is still read once per term.
+    let mut next: Vec<Option<usize>> = terms.iter().map(|(_, t)| find(0, t)).collect();
     let mut at = 0;
     std::iter::from_fn(move || {
         let mut best: Option<(usize, usize, usize)> = None;
         for (number, (_, term)) in terms.iter().enumerate() {
-            let Some(i) = super::index::find(&body[at..], term.as_bytes()) else {
-                continue;
-            };
-            let (start, end) = (at + i, at + i + term.len());
+            if next[number].is_some_and(|start| start < at) {
+                next[number] = find(at, term);
+            }
+            let Some(start) = next[number] else { continue };
+            let end = start + term.len();
             if best.is_none_or(|(s, e, _)| start < s || (start == s && end > e)) {
                 best = Some((start, end, number));
             }
