@@ -119,11 +119,17 @@ impl RuleSet {
         let rule = entry.rule.core().expect("a rule that matched has parsed");
         let pack = self.pack(entry.pack);
         let compiled = entry.compiled();
-        d.request_id = compiled
-            .and_then(|c| extract_first(&c.request_id, s.resp))
-            .or_else(|| extract_first(pack.request_id_extractors(), s.resp))
-            .or_else(|| self.generic_request_id(s.resp))
-            .map(masked);
+        let find_request_id = || {
+            compiled
+                .and_then(|c| extract_first(&c.request_id, s.resp))
+                .or_else(|| extract_first(pack.request_id_extractors(), s.resp))
+                .or_else(|| self.generic_request_id(s.resp))
+                .map(masked)
+        };
+        // A summary shows no request id: looked for only when a template asks.
+        if full {
+            d.request_id = find_request_id();
+        }
         // Only values taken from the input can carry secrets or run long; rule prose
         // is ours.
         let mut vars: Vec<(String, String)> = ev
@@ -145,7 +151,14 @@ impl RuleSet {
         // Asked once: `wait`, `wait_from` and the retry's seconds all need it.
         let asked = OnceCell::new();
         let asked = || *asked.get_or_init(|| asked_wait(s.resp).or_else(|| evidence_wait(s)));
-        let request_id = d.request_id.as_deref();
+        let known_id = d.request_id.as_deref();
+        let request_id = || {
+            if full {
+                known_id.map(str::to_owned)
+            } else {
+                find_request_id()
+            }
+        };
         let value = |name: &str| {
             vars.iter()
                 .find(|(n, _)| n == name)
@@ -153,7 +166,7 @@ impl RuleSet {
                 .or_else(|| {
                     let i = BUILTIN_PLACEHOLDERS.iter().position(|b| *b == name)?;
                     builtins[i]
-                        .get_or_init(|| builtin_var(s, request_id, &asked, name))
+                        .get_or_init(|| builtin_var(s, &request_id, &asked, name))
                         .as_deref()
                 })
         };
@@ -393,7 +406,7 @@ pub(crate) const BUILTIN_PLACEHOLDERS: &[&str] = &[
 
 fn builtin_var(
     s: &Subject<'_>,
-    request_id: Option<&str>,
+    request_id: &dyn Fn() -> Option<String>,
     asked: &dyn Fn() -> Option<(u64, WaitFrom)>,
     name: &str,
 ) -> Option<String> {
@@ -415,7 +428,7 @@ fn builtin_var(
         "retry_after" => retry_after(s.resp)?.ok().map(|v| v.to_string()),
         "wait" => asked().map(|(secs, _)| secs.to_string()),
         "wait_from" => asked().map(|(_, from)| from.label().to_owned()),
-        "request_id" => request_id.map(masked),
+        "request_id" => request_id().map(masked),
         "date" => s
             .resp
             .time
