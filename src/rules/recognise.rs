@@ -358,6 +358,31 @@ mod tests {
         }
     }
 
+    /// An empty term in a pack would be "found" between any two characters and name
+    /// its API on every body.
+    #[test]
+    fn an_empty_vocabulary_term_names_no_api() {
+        let pack = serde_json::json!({
+            "api": "aardvark", "name": "Aardvark",
+            "recognise": {"vocabulary": ["", "aardvark_error"]},
+            "rules": []
+        });
+        let file = (
+            Origin::User("aardvark.json".into()),
+            serde_json::from_value(pack).unwrap(),
+        );
+        let set = RuleSet::from_files(vec![file]).unwrap();
+        let mut resp = crate::response::Response {
+            status: Some(400),
+            body: crate::response::Body::new(b"{\"message\": \"bad request\"}".to_vec()),
+            ..Default::default()
+        };
+        assert!(set.recognise_by_vocabulary(&Subject::new(&resp)).is_none());
+        resp.body = crate::response::Body::new(b"{\"code\": \"aardvark_error\"}".to_vec());
+        let found = set.recognise_by_vocabulary(&Subject::new(&resp)).unwrap();
+        assert_eq!(found.terms, vec!["aardvark_error"]);
+    }
+
     #[test]
     fn host_patterns() {
         assert!(host_matches("api.hacktron.ai", "api.hacktron.ai"));
