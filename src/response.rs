@@ -1,9 +1,5 @@
 //! The response model every reader produces and every rule looks at.
 
-use std::cell::OnceCell;
-
-use serde_json::Value;
-
 /// Header list in wire order; names compare case-insensitively.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Headers(pub Vec<(String, String)>);
@@ -47,19 +43,16 @@ pub struct Request {
     pub headers: Headers,
 }
 
-/// A body: the decoded bytes, parsed as JSON at most once and only when a rule asks.
-#[derive(Debug, Default)]
+/// A body: the decoded bytes. Its JSON is read where a response is diagnosed
+/// ([`crate::json::Json`], borrowed from these bytes).
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct Body {
     bytes: Vec<u8>,
-    json: OnceCell<Option<Value>>,
 }
 
 impl Body {
     pub fn new(bytes: Vec<u8>) -> Self {
-        Self {
-            bytes,
-            json: OnceCell::new(),
-        }
+        Self { bytes }
     }
 
     pub fn bytes(&self) -> &[u8] {
@@ -77,25 +70,6 @@ impl Body {
             Err(_) => String::from_utf8_lossy(&self.bytes),
         }
     }
-
-    /// The body parsed as JSON, or `None` when it is not JSON.
-    pub fn json(&self) -> Option<&Value> {
-        self.json
-            .get_or_init(|| parse_json_body(&self.bytes))
-            .as_ref()
-    }
-}
-
-impl Clone for Body {
-    fn clone(&self) -> Self {
-        Self::new(self.bytes.clone())
-    }
-}
-
-impl PartialEq for Body {
-    fn eq(&self, other: &Self) -> bool {
-        self.bytes == other.bytes
-    }
 }
 
 /// Whether a body's text (leading whitespace already skipped) starts an HTML document.
@@ -104,14 +78,6 @@ pub fn looks_like_html(text: &[u8]) -> bool {
     [&b"<!doctype html"[..], b"<html", b"<head", b"<body"]
         .iter()
         .any(|p| head.starts_with(p))
-}
-
-fn parse_json_body(bytes: &[u8]) -> Option<Value> {
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
-    if !matches!(bytes[start], b'{' | b'[') {
-        return None;
-    }
-    serde_json::from_slice(&bytes[start..]).ok()
 }
 
 /// Something the reader noticed about how the response was obtained.

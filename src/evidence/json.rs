@@ -2,17 +2,14 @@
 //! shape and takes what it names; the first that recognises the body wins, so the
 //! more specific shapes come first.
 
-use serde_json::{Map, Value};
-
 use super::Evidence;
-use crate::member::Member;
+use crate::json::{Json, Object};
 
-type Object = Map<String, Value>;
 /// Reads one convention; `true` when the body follows it.
-type Reader = fn(&Object, &mut Evidence) -> bool;
+type Reader = fn(&Object<'_>, &mut Evidence) -> bool;
 
 /// Read `body` by the first convention it follows.
-pub(super) fn read(body: &Value, ev: &mut Evidence) {
+pub(super) fn read(body: &Json<'_>, ev: &mut Evidence) {
     let Some(o) = body.as_object() else {
         return;
     };
@@ -44,21 +41,21 @@ pub(super) fn read(body: &Value, ev: &mut Evidence) {
 
 fn str_of<'a>(o: &'a Object, key: &str) -> Option<&'a str> {
     o.member(key)
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .filter(|s| !s.trim().is_empty())
 }
 
 /// A code as the response states it: a string, or a number written out.
-fn code_of(v: &Value) -> Option<String> {
+fn code_of(v: &Json<'_>) -> Option<String> {
     match v {
-        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        Json::String(s) if !s.trim().is_empty() => Some(s.to_string()),
+        Json::Number(n) => Some(n.to_string()),
         _ => None,
     }
 }
 
 /// Documentation links most conventions put beside the error.
-fn common_links(o: &Object, ev: &mut Evidence) {
+fn common_links(o: &Object<'_>, ev: &mut Evidence) {
     for key in [
         "documentation_url",
         "doc_url",
@@ -74,7 +71,7 @@ fn common_links(o: &Object, ev: &mut Evidence) {
 }
 
 /// Kubernetes `Status`: `reason`, `message`, `details.causes`.
-fn kubernetes(o: &Object, ev: &mut Evidence) -> bool {
+fn kubernetes(o: &Object<'_>, ev: &mut Evidence) -> bool {
     if str_of(o, "kind") != Some("Status") || str_of(o, "status") != Some("Failure") {
         return false;
     }
@@ -85,14 +82,11 @@ fn kubernetes(o: &Object, ev: &mut Evidence) -> bool {
         ev.message(m);
     }
     let causes = o.member("details").and_then(|d| d.member("causes"));
-    for cause in causes.and_then(Value::as_array).into_iter().flatten() {
-        let problem = cause
-            .member("message")
-            .and_then(Value::as_str)
-            .unwrap_or("");
+    for cause in causes.and_then(Json::as_array).into_iter().flatten() {
+        let problem = cause.member("message").and_then(Json::as_str).unwrap_or("");
         let field = cause
             .member("field")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .map(str::to_owned);
         ev.field(field, problem.to_owned());
     }
@@ -101,18 +95,22 @@ fn kubernetes(o: &Object, ev: &mut Evidence) -> bool {
 
 /// JSON-RPC 2.0: `{"jsonrpc": "2.0", "error": {"code": -32601, "message": …}}`, at any
 /// status (an error answered with 200 is still an error).
-fn json_rpc(o: &Object, ev: &mut Evidence) -> bool {
-    let Some(err) = o.member("error").and_then(Value::as_object) else {
+fn json_rpc(o: &Object<'_>, ev: &mut Evidence) -> bool {
+    let Some(err) = o.member("error").and_then(Json::as_object) else {
         return false;
     };
-    if !o.has_member("jsonrpc") || !err.member("code").is_some_and(Value::is_i64) {
+    if !o.has_member("jsonrpc") || !err.member("code").is_some_and(Json::is_i64) {
         return false;
     }
-    ev.code(err["code"].to_string());
+    ev.code(
+        err.member("code")
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+    );
     if let Some(m) = str_of(err, "message") {
         ev.message(m);
     }
-    if let Some(d) = err.member("data").and_then(Value::as_str) {
+    if let Some(d) = err.member("data").and_then(Json::as_str) {
         ev.message(d);
     }
     ev.error_at_success = true;
@@ -121,14 +119,14 @@ fn json_rpc(o: &Object, ev: &mut Evidence) -> bool {
 
 /// GraphQL: `errors` (objects with `message`) beside `data`, or alone with a member
 /// only GraphQL errors carry (`locations`, `path`, `extensions`).
-fn graphql(o: &Object, ev: &mut Evidence) -> bool {
-    let Some(errors) = o.member("errors").and_then(Value::as_array) else {
+fn graphql(o: &Object<'_>, ev: &mut Evidence) -> bool {
+    let Some(errors) = o.member("errors").and_then(Json::as_array) else {
         return false;
     };
     let shaped = !errors.is_empty()
         && errors
             .iter()
-            .all(|e| e.member("message").is_some_and(Value::is_string))
+            .all(|e| e.member("message").is_some_and(Json::is_string))
         && (o.has_member("data")
             || errors.iter().any(|e| {
                 ["locations", "path", "extensions"]
@@ -143,12 +141,12 @@ fn graphql(o: &Object, ev: &mut Evidence) -> bool {
         if let Some(code) = ext_code.or_else(|| e.member("type").and_then(code_of)) {
             ev.code(code);
         }
-        if let Some(m) = e.member("message").and_then(Value::as_str) {
+        if let Some(m) = e.member("message").and_then(Json::as_str) {
             ev.message(m);
         }
         if let Some(url) = e
             .pointer("/extensions/documentation")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
         {
             ev.link(url);
         }
@@ -159,8 +157,8 @@ fn graphql(o: &Object, ev: &mut Evidence) -> bool {
 
 /// Slack-style `{"ok": false, "error": "invalid_auth"}`, with `needed`/`provided`
 /// scopes on `missing_scope`.
-fn slack(o: &Object, ev: &mut Evidence) -> bool {
-    if o.member("ok") != Some(&Value::Bool(false)) {
+fn slack(o: &Object<'_>, ev: &mut Evidence) -> bool {
+    if o.member("ok").and_then(Json::as_bool) != Some(false) {
         return false;
     }
     if let Some(e) = str_of(o, "error") {
@@ -176,16 +174,16 @@ fn slack(o: &Object, ev: &mut Evidence) -> bool {
 
 /// Google's `error` object: `code`, `message`, `status`, `details[]` (`ErrorInfo`,
 /// `QuotaFailure`, `BadRequest`, `Help`, `RetryInfo`), and the older `errors[]`.
-fn google(o: &Object, ev: &mut Evidence) -> bool {
-    let Some(err) = o.member("error").and_then(Value::as_object) else {
+fn google(o: &Object<'_>, ev: &mut Evidence) -> bool {
+    let Some(err) = o.member("error").and_then(Json::as_object) else {
         return false;
     };
     let status = str_of(err, "status");
-    let details = err.member("details").and_then(Value::as_array);
+    let details = err.member("details").and_then(Json::as_array);
     let typed = details.is_some_and(|d| {
         d.iter().any(|x| {
             x.member("@type")
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .is_some_and(|t| t.starts_with("type.googleapis.com/"))
         })
     });
@@ -200,11 +198,11 @@ fn google(o: &Object, ev: &mut Evidence) -> bool {
     }
     for legacy in err
         .member("errors")
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .into_iter()
         .flatten()
     {
-        if let Some(reason) = legacy.member("reason").and_then(Value::as_str) {
+        if let Some(reason) = legacy.member("reason").and_then(Json::as_str) {
             ev.code(reason);
         }
     }
@@ -214,17 +212,17 @@ fn google(o: &Object, ev: &mut Evidence) -> bool {
     true
 }
 
-fn google_detail(detail: &Value, ev: &mut Evidence) {
-    let kind = detail.member("@type").and_then(Value::as_str).unwrap_or("");
+fn google_detail(detail: &Json<'_>, ev: &mut Evidence) {
+    let kind = detail.member("@type").and_then(Json::as_str).unwrap_or("");
     let kind = kind.rsplit('.').next().unwrap_or(kind);
     match kind {
         "ErrorInfo" => {
-            if let Some(reason) = detail.member("reason").and_then(Value::as_str) {
+            if let Some(reason) = detail.member("reason").and_then(Json::as_str) {
                 ev.code(reason);
             }
             if let Some(url) = detail
                 .pointer("/metadata/activationUrl")
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
             {
                 ev.link(url);
             }
@@ -232,14 +230,14 @@ fn google_detail(detail: &Value, ev: &mut Evidence) {
         "QuotaFailure" => {
             for v in detail
                 .member("violations")
-                .and_then(Value::as_array)
+                .and_then(Json::as_array)
                 .into_iter()
                 .flatten()
             {
                 let what = ["quotaId", "quotaMetric", "subject"]
                     .iter()
-                    .find_map(|k| v.member(k).and_then(Value::as_str));
-                let desc = v.member("description").and_then(Value::as_str);
+                    .find_map(|k| v.member(k).and_then(Json::as_str));
+                let desc = v.member("description").and_then(Json::as_str);
                 if let Some(text) = desc.or(what) {
                     ev.message(format!("quota: {text}"));
                 }
@@ -248,26 +246,23 @@ fn google_detail(detail: &Value, ev: &mut Evidence) {
         "BadRequest" => {
             for v in detail
                 .member("fieldViolations")
-                .and_then(Value::as_array)
+                .and_then(Json::as_array)
                 .into_iter()
                 .flatten()
             {
-                let field = v.member("field").and_then(Value::as_str).map(str::to_owned);
-                let problem = v
-                    .member("description")
-                    .and_then(Value::as_str)
-                    .unwrap_or("");
+                let field = v.member("field").and_then(Json::as_str).map(str::to_owned);
+                let problem = v.member("description").and_then(Json::as_str).unwrap_or("");
                 ev.field(field, problem.to_owned());
             }
         }
         "Help" => {
             for l in detail
                 .member("links")
-                .and_then(Value::as_array)
+                .and_then(Json::as_array)
                 .into_iter()
                 .flatten()
             {
-                if let Some(url) = l.member("url").and_then(Value::as_str) {
+                if let Some(url) = l.member("url").and_then(Json::as_str) {
                     ev.link(url);
                 }
             }
@@ -275,7 +270,7 @@ fn google_detail(detail: &Value, ev: &mut Evidence) {
         "RetryInfo" => {
             ev.retry_delay = detail
                 .member("retryDelay")
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .and_then(duration_seconds);
         }
         _ => {}
@@ -290,7 +285,7 @@ fn duration_seconds(text: &str) -> Option<u64> {
 }
 
 /// AWS JSON protocol: `{"__type": "com.amazon.coral.service#ExpiredTokenException", "message": …}`.
-fn aws_json(o: &Object, ev: &mut Evidence) -> bool {
+fn aws_json(o: &Object<'_>, ev: &mut Evidence) -> bool {
     let Some(t) = str_of(o, "__type") else {
         return false;
     };
@@ -303,8 +298,8 @@ fn aws_json(o: &Object, ev: &mut Evidence) -> bool {
 }
 
 /// AWS Query errors in JSON (`{"Error": {"Code", "Message", "Type"}, "RequestId"}`).
-fn aws_query_json(o: &Object, ev: &mut Evidence) -> bool {
-    let Some(err) = o.member("Error").and_then(Value::as_object) else {
+fn aws_query_json(o: &Object<'_>, ev: &mut Evidence) -> bool {
+    let Some(err) = o.member("Error").and_then(Json::as_object) else {
         return false;
     };
     let Some(code) = str_of(err, "Code") else {
@@ -321,8 +316,8 @@ fn aws_query_json(o: &Object, ev: &mut Evidence) -> bool {
 
 /// `error: {type, code, message, param, doc_url}`: Stripe, OpenAI, Anthropic (whose
 /// body also says `"type": "error"` and carries `request_id`).
-fn typed_error(o: &Object, ev: &mut Evidence) -> bool {
-    let Some(err) = o.member("error").and_then(Value::as_object) else {
+fn typed_error(o: &Object<'_>, ev: &mut Evidence) -> bool {
+    let Some(err) = o.member("error").and_then(Json::as_object) else {
         return false;
     };
     let Some(kind) = str_of(err, "type") else {
@@ -346,8 +341,8 @@ fn typed_error(o: &Object, ev: &mut Evidence) -> bool {
 }
 
 /// Azure and OData: `error: {code, message, target, details[], innererror}`.
-fn azure(o: &Object, ev: &mut Evidence) -> bool {
-    let Some(err) = o.member("error").and_then(Value::as_object) else {
+fn azure(o: &Object<'_>, ev: &mut Evidence) -> bool {
+    let Some(err) = o.member("error").and_then(Json::as_object) else {
         return false;
     };
     let Some(code) = str_of(err, "code") else {
@@ -357,7 +352,7 @@ fn azure(o: &Object, ev: &mut Evidence) -> bool {
     if let Some(inner) = err
         .member("innererror")
         .and_then(|i| i.member("code"))
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
     {
         ev.code(inner);
     }
@@ -366,18 +361,15 @@ fn azure(o: &Object, ev: &mut Evidence) -> bool {
     }
     for d in err
         .member("details")
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .into_iter()
         .flatten()
     {
-        if let Some(code) = d.member("code").and_then(Value::as_str) {
+        if let Some(code) = d.member("code").and_then(Json::as_str) {
             ev.code(code);
         }
-        let target = d
-            .member("target")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        if let Some(m) = d.member("message").and_then(Value::as_str) {
+        let target = d.member("target").and_then(Json::as_str).map(str::to_owned);
+        if let Some(m) = d.member("message").and_then(Json::as_str) {
             ev.field(target, m.to_owned());
         }
     }
@@ -385,7 +377,7 @@ fn azure(o: &Object, ev: &mut Evidence) -> bool {
 }
 
 /// Twilio: a numeric `code` with `more_info` (a link to the error's page).
-fn twilio(o: &Object, ev: &mut Evidence) -> bool {
+fn twilio(o: &Object<'_>, ev: &mut Evidence) -> bool {
     let code = o.member("code").filter(|c| c.is_u64());
     let Some((code, _)) = code.zip(str_of(o, "more_info")) else {
         return false;
@@ -399,9 +391,9 @@ fn twilio(o: &Object, ev: &mut Evidence) -> bool {
 
 /// RFC 9457 problem details: `type`, `title`, `status`, `detail`, `instance`, and
 /// the common `invalid-params` / `errors` extension for field problems.
-fn problem_details(o: &Object, ev: &mut Evidence) -> bool {
+fn problem_details(o: &Object<'_>, ev: &mut Evidence) -> bool {
     let titled = str_of(o, "title").is_some();
-    let typed = str_of(o, "type").is_some() || o.member("status").is_some_and(Value::is_u64);
+    let typed = str_of(o, "type").is_some() || o.member("status").is_some_and(Json::is_u64);
     if !(titled && typed) {
         return false;
     }
@@ -421,33 +413,28 @@ fn problem_details(o: &Object, ev: &mut Evidence) -> bool {
         ev.message(t);
     }
     for key in ["invalid-params", "invalid_params", "issues", "errors"] {
-        for p in o
-            .member(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for p in o.member(key).and_then(Json::as_array).into_iter().flatten() {
             problem_field(p, ev);
         }
     }
     true
 }
 
-fn problem_field(p: &Value, ev: &mut Evidence) {
+fn problem_field(p: &Json<'_>, ev: &mut Evidence) {
     let field = ["name", "field", "pointer", "in"]
         .iter()
-        .find_map(|k| p.member(k).and_then(Value::as_str))
+        .find_map(|k| p.member(k).and_then(Json::as_str))
         .map(str::to_owned);
     let problem = ["reason", "detail", "message", "description"]
         .iter()
-        .find_map(|k| p.member(k).and_then(Value::as_str));
+        .find_map(|k| p.member(k).and_then(Json::as_str));
     if let Some(problem) = problem {
         ev.field(field, problem.to_owned());
     }
 }
 
 /// OAuth 2.0 (RFC 6749 §5.2) and bearer-token (RFC 6750 §3.1) errors.
-fn oauth(o: &Object, ev: &mut Evidence) -> bool {
+fn oauth(o: &Object<'_>, ev: &mut Evidence) -> bool {
     const CODES: &[&str] = &[
         "invalid_request",
         "invalid_client",
@@ -474,7 +461,7 @@ fn oauth(o: &Object, ev: &mut Evidence) -> bool {
     }
     for code in o
         .member("error_codes")
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .into_iter()
         .flatten()
     {
@@ -487,11 +474,11 @@ fn oauth(o: &Object, ev: &mut Evidence) -> bool {
 
 /// A top-level `errors` list of objects (JSON:API, GitHub's 422, OCI registries,
 /// Shopify REST): `code`, `title`/`message`/`detail`, `source.pointer`/`field`.
-fn errors_list(o: &Object, ev: &mut Evidence) -> bool {
-    let Some(errors) = o.member("errors").and_then(Value::as_array) else {
+fn errors_list(o: &Object<'_>, ev: &mut Evidence) -> bool {
+    let Some(errors) = o.member("errors").and_then(Json::as_array) else {
         return false;
     };
-    if errors.is_empty() || !errors.iter().all(Value::is_object) {
+    if errors.is_empty() || !errors.iter().all(Json::is_object) {
         return false;
     }
     if let Some(m) = str_of(o, "message") {
@@ -503,13 +490,13 @@ fn errors_list(o: &Object, ev: &mut Evidence) -> bool {
         }
         let text = ["detail", "message", "title"]
             .iter()
-            .find_map(|k| e.member(k).and_then(Value::as_str));
+            .find_map(|k| e.member(k).and_then(Json::as_str));
         let field = e
             .pointer("/source/pointer")
             .or_else(|| e.pointer("/source/parameter"))
             .or_else(|| e.member("field"))
-            .and_then(Value::as_str)
-            .map(|f| match e.member("resource").and_then(Value::as_str) {
+            .and_then(Json::as_str)
+            .map(|f| match e.member("resource").and_then(Json::as_str) {
                 Some(resource) => format!("{resource}.{f}"),
                 None => f.to_owned(),
             });
@@ -531,20 +518,20 @@ fn errors_list(o: &Object, ev: &mut Evidence) -> bool {
 }
 
 /// `{"success": false, "errors": [...]}` (Cloudflare's API and many others).
-fn success_false(o: &Object, ev: &mut Evidence) -> bool {
-    if o.member("success") != Some(&Value::Bool(false)) {
+fn success_false(o: &Object<'_>, ev: &mut Evidence) -> bool {
+    if o.member("success").and_then(Json::as_bool) != Some(false) {
         return false;
     }
     for e in o
         .member("errors")
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .into_iter()
         .flatten()
     {
         if let Some(code) = e.member("code").and_then(code_of) {
             ev.code(code);
         }
-        if let Some(m) = e.member("message").and_then(Value::as_str) {
+        if let Some(m) = e.member("message").and_then(Json::as_str) {
             ev.message(m);
         }
     }
@@ -554,7 +541,7 @@ fn success_false(o: &Object, ev: &mut Evidence) -> bool {
 }
 
 /// The loosest shape: a `message`/`error`/`detail` string and a `code`.
-fn plain(o: &Object, ev: &mut Evidence) -> bool {
+fn plain(o: &Object<'_>, ev: &mut Evidence) -> bool {
     let before = (ev.codes.len(), ev.messages.len());
     for key in ["code", "error_code", "errorCode"] {
         if let Some(code) = o.member(key).and_then(code_of) {
@@ -578,10 +565,10 @@ fn plain(o: &Object, ev: &mut Evidence) -> bool {
 /// string, or NestJS's list of them), `detail`, `error_description`, `error.message`,
 /// a string `error`, `title`. Status-level rules quote it (`{{message}}`), so a
 /// message no rule knows is still shown.
-pub(crate) fn server_words(o: &Object) -> Option<String> {
-    let text = |v: &Value| v.as_str().map(str::to_owned);
-    let list = |v: &Value| {
-        let items: Vec<&str> = v.as_array()?.iter().filter_map(Value::as_str).collect();
+pub(crate) fn server_words(o: &Object<'_>) -> Option<String> {
+    let text = |v: &Json<'_>| v.as_str().map(str::to_owned);
+    let list = |v: &Json<'_>| {
+        let items: Vec<&str> = v.as_array()?.iter().filter_map(Json::as_str).collect();
         (!items.is_empty()).then(|| items.join("; "))
     };
     let found = o

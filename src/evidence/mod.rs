@@ -13,6 +13,7 @@ mod xml;
 use serde::Serialize;
 
 use crate::diagnosis::FieldProblem;
+use crate::json::Json;
 use crate::response::Response;
 
 pub use headers::{Challenge, RateLimit};
@@ -50,15 +51,15 @@ pub struct Evidence {
 }
 
 impl Evidence {
-    /// Read the evidence of `resp`.
-    pub fn of(resp: &Response) -> Self {
+    /// Read the evidence of `resp`, whose body's JSON is `json` when it is JSON.
+    pub fn of(resp: &Response, json: Option<&Json<'_>>) -> Self {
         let mut ev = Self::default();
         // Most successes carry no error report: not read, not parsed for one.
         let answered = resp.status.is_some_and(|s| s < 400);
         if answered && !Self::may_report_error(resp) {
             return ev;
         }
-        if let Some(body) = resp.body.json() {
+        if let Some(body) = json {
             json::read(body, &mut ev);
         } else if xml::looks_like_xml(resp.body.bytes()) {
             xml::read(resp.body.bytes(), &mut ev);

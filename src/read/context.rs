@@ -2,7 +2,7 @@
 //! show (`--status`, `--header`, `--url`, `--method`), and the last resort for a
 //! missing status: the body's own `statusCode`/`status` field.
 
-use serde_json::Value;
+use crate::json::Json;
 
 use crate::response::{Note, Request, Response};
 
@@ -55,11 +55,11 @@ fn apply_request(resp: &mut Response, ctx: &Context) {
 /// NestJS/Spring-style bodies repeat the status (`"statusCode":403`, `"status":403`);
 /// `"status":"failed"` and out-of-range numbers are not statuses.
 fn infer_status_from_body(resp: &mut Response) {
-    let Some(Value::Object(map)) = resp.body.json() else {
+    let Some(Json::Object(map)) = Json::parse_body(resp.body.bytes()) else {
         return;
     };
     let found = ["statusCode", "status"].into_iter().find_map(|key| {
-        let n = map.get(key)?.as_u64()?;
+        let n = map.member(key)?.as_u64()?;
         (100..=599).contains(&n).then_some((key, n as u16))
     });
     if let Some((key, status)) = found {

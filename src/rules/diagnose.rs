@@ -4,8 +4,6 @@
 use std::borrow::Cow;
 use std::cell::OnceCell;
 
-use serde_json::Value;
-
 use super::compile::{Extractor, Fields};
 use super::matcher::{Proof, Subject, scalar_text};
 use super::{Entry, RuleSet, VocabularyMatch};
@@ -16,6 +14,7 @@ use crate::facts::{
     MAX_WAIT, RequestFacts, Unusable, WaitFrom, asked_wait, response_time, retry_after,
     until_utc_midnight,
 };
+use crate::json::Json;
 use crate::limit::{MAX_FIELDS, bounded};
 use crate::mask;
 use crate::response::{Note, Response};
@@ -121,9 +120,9 @@ impl RuleSet {
         let compiled = entry.compiled();
         let find_request_id = || {
             compiled
-                .and_then(|c| extract_first(&c.request_id, s.resp))
-                .or_else(|| extract_first(pack.request_id_extractors(), s.resp))
-                .or_else(|| self.generic_request_id(s.resp))
+                .and_then(|c| extract_first(&c.request_id, s))
+                .or_else(|| extract_first(pack.request_id_extractors(), s))
+                .or_else(|| self.generic_request_id(s))
                 .map(masked)
         };
         // A summary shows no request id: looked for only when a template asks.
@@ -203,18 +202,16 @@ impl RuleSet {
             advice: r.advice.fill(&value),
         });
         d.docs = prose.docs.clone();
-        if let (Some(spec), Some(json)) =
-            (compiled.and_then(|c| c.fields.as_ref()), s.resp.body.json())
-        {
+        if let (Some(spec), Some(json)) = (compiled.and_then(|c| c.fields.as_ref()), s.json()) {
             (d.fields, d.fields_omitted) = field_problems(spec, json);
         }
     }
 
-    fn generic_request_id(&self, resp: &Response) -> Option<String> {
+    fn generic_request_id(&self, s: &Subject<'_>) -> Option<String> {
         self.packs()
             .iter()
             .filter(|p| self.is_generic(p.api))
-            .find_map(|p| extract_first(p.request_id_extractors(), resp))
+            .find_map(|p| extract_first(p.request_id_extractors(), s))
     }
 }
 
@@ -267,9 +264,7 @@ fn base(
 /// rule found none.
 fn show_evidence(d: &mut Diagnosis, s: &Subject<'_>) {
     let ev = s.evidence();
-    d.message = server_message(s.resp)
-        .or_else(|| ev.message_line())
-        .map(masked);
+    d.message = server_message(s).or_else(|| ev.message_line()).map(masked);
     d.codes = ev.codes.iter().map(masked).collect();
     d.error_type = ev.error_type.as_deref().map(masked);
     d.links = ev.links.iter().map(|l| masked_url(l)).collect();
@@ -436,7 +431,7 @@ fn builtin_var(
             .or_else(|| s.resp.headers.get("date"))
             .map(masked),
         "utc_midnight_in" => response_time(s.resp).map(until_utc_midnight),
-        "message" => server_message(s.resp)
+        "message" => server_message(s)
             .or_else(|| s.evidence().message_line())
             .map(|m| masked(&m)),
         _ => evidence_var(s, name),
@@ -464,8 +459,8 @@ fn evidence_var(s: &Subject<'_>, name: &str) -> Option<String> {
 }
 
 /// The server's own words in the common error shapes ([`crate::evidence::server_words`]).
-fn server_message(resp: &Response) -> Option<String> {
-    crate::evidence::server_words(resp.body.json()?.as_object()?)
+fn server_message(s: &Subject<'_>) -> Option<String> {
+    crate::evidence::server_words(s.json()?.as_object()?)
 }
 
 /// Text from the input as a diagnosis holds it: secrets masked, length bounded.
@@ -491,16 +486,16 @@ fn shown_scheme(scheme: &str) -> String {
     }
 }
 
-fn extract_first(list: &[Extractor], resp: &Response) -> Option<String> {
+fn extract_first(list: &[Extractor], s: &Subject<'_>) -> Option<String> {
     list.iter()
-        .find_map(|x| extract(x, resp))
+        .find_map(|x| extract(x, s))
         .filter(|v| !v.is_empty())
 }
 
-fn extract(x: &Extractor, resp: &Response) -> Option<String> {
+fn extract(x: &Extractor, s: &Subject<'_>) -> Option<String> {
     let raw = match (&x.body, &x.header) {
-        (Some(q), _) => q.select_first(resp.body.json()?).map(scalar_text)?,
-        (None, Some(h)) => resp.headers.get(h)?.trim().to_owned(),
+        (Some(q), _) => q.select_first(s.json()?).map(scalar_text)?,
+        (None, Some(h)) => s.resp.headers.get(h)?.trim().to_owned(),
         (None, None) => return None,
     };
     match &x.regex {
@@ -513,7 +508,7 @@ fn extract(x: &Extractor, resp: &Response) -> Option<String> {
 }
 
 /// The first [`MAX_FIELDS`] problems, and how many more there are.
-fn field_problems(spec: &Fields, json: &Value) -> (Vec<FieldProblem>, Option<usize>) {
+fn field_problems(spec: &Fields, json: &Json<'_>) -> (Vec<FieldProblem>, Option<usize>) {
     let nodes = spec.each.select(json);
     let more = nodes.len().saturating_sub(MAX_FIELDS);
     let listed = nodes
@@ -529,7 +524,7 @@ fn field_problems(spec: &Fields, json: &Value) -> (Vec<FieldProblem>, Option<usi
 }
 
 /// One problem: a string split by the rule's pattern, or an object's field and message.
-fn field_problem(spec: &Fields, node: &Value) -> FieldProblem {
+fn field_problem(spec: &Fields, node: &Json<'_>) -> FieldProblem {
     if let Some(text) = node.as_str() {
         let caps = spec
             .pattern

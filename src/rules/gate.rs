@@ -98,7 +98,7 @@ impl Gate {
             && (!self.transport || s.resp.transport_error.is_some())
             && self.body_kind.is_none_or(|k| k == s.kind)
             && self.headers.iter().all(|h| s.resp.headers.get(h).is_some())
-            && (!self.json || s.resp.body.json().is_some())
+            && (!self.json || s.json().is_some())
     }
 }
 

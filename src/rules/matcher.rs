@@ -4,11 +4,10 @@
 use std::borrow::Cow;
 use std::cell::OnceCell;
 
-use serde_json::Value;
-
 use super::compile::{BodyTest, Compiled, HeaderTest, LazyRegex, RequestTest, TextMatch};
 use super::model::{BodyKind, JsonType};
 use crate::facts::RequestFacts;
+use crate::json::Json;
 use crate::response::Response;
 
 /// Placeholder values a match captured, in capture order.
@@ -38,12 +37,14 @@ pub(crate) struct Subject<'a> {
     pub resp: &'a Response,
     pub facts: RequestFacts<'a>,
     pub kind: BodyKind,
+    /// The body's JSON, when it is JSON.
+    json: Option<Json<'a>>,
     /// The body as text, decoded when a condition first needs it.
     text: OnceCell<Cow<'a, str>>,
     /// What the response says of its failure, read when first needed.
     evidence: OnceCell<crate::evidence::Evidence>,
     /// The evidence as `when.evidence` conditions test it.
-    evidence_json: OnceCell<Value>,
+    evidence_json: OnceCell<Json<'static>>,
     /// Say why each condition held ([`Proof::why`]); on by default, off when only
     /// the winner's output is wanted.
     pub explain: bool,
@@ -52,8 +53,9 @@ pub(crate) struct Subject<'a> {
 impl<'a> Subject<'a> {
     pub(crate) fn new(resp: &'a Response) -> Self {
         let text = OnceCell::new();
+        let json = Json::parse_body(resp.body.bytes());
         // A body that parses as JSON is not empty: its kind needs no text.
-        let kind = if resp.body.json().is_some() {
+        let kind = if json.is_some() {
             BodyKind::Json
         } else {
             body_kind(resp, text.get_or_init(|| resp.body.text()))
@@ -62,6 +64,7 @@ impl<'a> Subject<'a> {
             resp,
             facts: RequestFacts::of(resp),
             kind,
+            json,
             text,
             evidence: OnceCell::new(),
             evidence_json: OnceCell::new(),
@@ -71,11 +74,17 @@ impl<'a> Subject<'a> {
 
     pub(crate) fn evidence(&self) -> &crate::evidence::Evidence {
         self.evidence
-            .get_or_init(|| crate::evidence::Evidence::of(self.resp))
+            .get_or_init(|| crate::evidence::Evidence::of(self.resp, self.json()))
     }
 
-    fn evidence_json(&self) -> &Value {
-        self.evidence_json.get_or_init(|| self.evidence().to_json())
+    fn evidence_json(&self) -> &Json<'static> {
+        self.evidence_json
+            .get_or_init(|| Json::from(self.evidence().to_json()))
+    }
+
+    /// The body's JSON, or `None` when the body is not JSON.
+    pub(crate) fn json(&self) -> Option<&Json<'a>> {
+        self.json.as_ref()
     }
 
     /// The body as text (invalid UTF-8 replaced).
@@ -88,8 +97,6 @@ fn body_kind(resp: &Response, text: &str) -> BodyKind {
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
         BodyKind::Empty
-    } else if resp.body.json().is_some() {
-        BodyKind::Json
     } else if crate::response::looks_like_html(trimmed.as_bytes())
         || resp
             .headers
@@ -135,7 +142,7 @@ pub(crate) fn evaluate(rule: &Compiled, s: &Subject<'_>, lenient_status: bool) -
         ev.note(|| "body text matches".into());
     }
     if !rule.body.is_empty() {
-        let json = s.resp.body.json()?;
+        let json = s.json()?;
         for test in &rule.body {
             body_holds(test, json, &mut ev)?;
         }
@@ -170,7 +177,7 @@ fn could_hold(rule: &Compiled, s: &Subject<'_>, lenient_status: bool) -> bool {
         && rule.body_kind.is_none_or(|kind| kind == s.kind)
         && transport
         && text
-        && (rule.body.is_empty() || s.resp.body.json().is_some())
+        && (rule.body.is_empty() || s.json.is_some())
         && rule.headers.iter().all(|h| header_could_hold(h, s.resp))
         && rule
             .request
@@ -255,7 +262,7 @@ fn capture_groups(re: &LazyRegex, text: &str, ev: &mut Proof) -> Option<()> {
     Some(())
 }
 
-fn body_holds(test: &BodyTest, json: &Value, ev: &mut Proof) -> Option<()> {
+fn body_holds(test: &BodyTest, json: &Json<'_>, ev: &mut Proof) -> Option<()> {
     let nodes = test.query.select(json);
     if let Some(want) = test.exists {
         if nodes.is_empty() == want {
@@ -300,14 +307,22 @@ impl BodyTest {
     }
 }
 
-fn node_holds(test: &BodyTest, node: &Value, ev: &mut Proof) -> bool {
-    if test.equals.as_ref().is_some_and(|want| want != node) {
+fn node_holds(test: &BodyTest, node: &Json<'_>, ev: &mut Proof) -> bool {
+    if test.equals.as_ref().is_some_and(|want| node != want) {
         return false;
     }
-    if test.one_of.as_ref().is_some_and(|set| !set.contains(node)) {
+    if test
+        .one_of
+        .as_ref()
+        .is_some_and(|set| !set.iter().any(|v| node == v))
+    {
         return false;
     }
-    if test.not_in.as_ref().is_some_and(|set| set.contains(node)) {
+    if test
+        .not_in
+        .as_ref()
+        .is_some_and(|set| set.iter().any(|v| node == v))
+    {
         return false;
     }
     if test.json_type.is_some_and(|t| t != type_of(node)) {
@@ -327,21 +342,21 @@ fn node_holds(test: &BodyTest, node: &Value, ev: &mut Proof) -> bool {
             .is_none_or(|re| capture_groups(re, s, ev).is_some())
 }
 
-fn type_of(v: &Value) -> JsonType {
+fn type_of(v: &Json<'_>) -> JsonType {
     match v {
-        Value::String(_) => JsonType::String,
-        Value::Number(_) => JsonType::Number,
-        Value::Bool(_) => JsonType::Boolean,
-        Value::Array(_) => JsonType::Array,
-        Value::Object(_) => JsonType::Object,
-        Value::Null => JsonType::Null,
+        Json::String(_) => JsonType::String,
+        Json::Number(_) => JsonType::Number,
+        Json::Bool(_) => JsonType::Boolean,
+        Json::Array(_) => JsonType::Array,
+        Json::Object(_) => JsonType::Object,
+        Json::Null => JsonType::Null,
     }
 }
 
 /// A node as text for a placeholder: strings bare, anything else as compact JSON.
-pub(crate) fn scalar_text(v: &Value) -> String {
+pub(crate) fn scalar_text(v: &Json<'_>) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        Json::String(s) => s.to_string(),
         other => other.to_string(),
     }
 }
@@ -443,7 +458,7 @@ fn request_holds(r: &RequestTest, s: &Subject<'_>, ev: &mut Proof) -> Option<()>
         ev.note(|| format!("request sent {name}"));
     }
     if !r.query.is_empty() {
-        let params = super::query::params(request_url(s)?);
+        let params = Json::from(super::query::params(request_url(s)?));
         for test in &r.query {
             body_holds(test, &params, ev)?;
         }

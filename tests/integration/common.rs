@@ -201,3 +201,8 @@ pub(crate) fn counting_reader(
     };
     (io::BufReader::with_capacity(buf, inner), taken)
 }
+
+/// A body read as JSON, as the tests look into it (`None`: not JSON).
+pub(crate) fn body_json(body: &apidiag::response::Body) -> Option<serde_json::Value> {
+    apidiag::json::Json::parse_body(body.bytes()).map(|j| serde_json::to_value(j).expect("JSON"))
+}

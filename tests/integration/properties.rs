@@ -59,7 +59,7 @@ fn read_everything(bytes: &[u8]) {
                 _,
             >| {
                 if let Ok(p) = item {
-                    let _ = p.response.body.json();
+                    let _ = apidiag::json::Json::parse_body(p.response.body.bytes());
                 }
                 Ok(())
             });

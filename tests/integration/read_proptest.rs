@@ -68,7 +68,7 @@ fn exercise(input: &[u8]) {
     let _ = detect(input);
     for format in InputFormat::ALL {
         if let Ok(mut resp) = read_response(input, format) {
-            let _ = resp.body.json();
+            let _ = apidiag::json::Json::parse_body(resp.body.bytes());
             apply_context(&mut resp, &Context::default());
         }
     }
