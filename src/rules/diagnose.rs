@@ -81,9 +81,12 @@ impl RuleSet {
         // An error reported inside a 2xx body (GraphQL `errors`, `ok: false`) is a
         // failure like any other.
         let ok = answered(resp) && !subject.evidence().error_at_success;
+        // The `message` placeholder and the evidence show the same words: found and
+        // masked once.
+        let said = OnceCell::new();
         match winner {
             Some((winner, ev)) => {
-                self.fill(&mut d, &subject, &self.entries()[winner], ev, full);
+                self.fill(&mut d, &subject, &self.entries()[winner], ev, full, &said);
             }
             None if ok => d.outcome = Outcome::Success,
             None => {}
@@ -94,7 +97,7 @@ impl RuleSet {
             d.outcome = Outcome::Success;
         }
         if full && !ok && resp.transport_error.is_none() {
-            show_evidence(&mut d, &subject);
+            show_evidence(&mut d, &subject, said);
         }
         if let Some(v) = vocabulary.filter(|v| winner_api == Some(v.api)) {
             self.by_vocabulary(&mut d, &v);
@@ -114,7 +117,15 @@ impl RuleSet {
         ));
     }
 
-    fn fill(&self, d: &mut Diagnosis, s: &Subject<'_>, entry: &Entry, ev: Proof, full: bool) {
+    fn fill(
+        &self,
+        d: &mut Diagnosis,
+        s: &Subject<'_>,
+        entry: &Entry,
+        ev: Proof,
+        full: bool,
+        said: &OnceCell<Option<String>>,
+    ) {
         let rule = entry.rule.core().expect("a rule that matched has parsed");
         let pack = self.pack(entry.pack);
         let compiled = entry.compiled();
@@ -163,6 +174,9 @@ impl RuleSet {
                 .find(|(n, _)| n == name)
                 .map(|(_, v)| v.as_str())
                 .or_else(|| {
+                    if name == "message" {
+                        return said.get_or_init(|| server_said(s)).as_deref();
+                    }
                     let i = BUILTIN_PLACEHOLDERS.iter().position(|b| *b == name)?;
                     builtins[i]
                         .get_or_init(|| builtin_var(s, &request_id, &asked, name))
@@ -262,9 +276,9 @@ fn base(
 /// What the response says of itself, shown whatever rule won: its words, codes,
 /// links, rate-limit state and challenge; its field problems and request id when the
 /// rule found none.
-fn show_evidence(d: &mut Diagnosis, s: &Subject<'_>) {
+fn show_evidence(d: &mut Diagnosis, s: &Subject<'_>, said: OnceCell<Option<String>>) {
     let ev = s.evidence();
-    d.message = server_message(s).or_else(|| ev.message_line()).map(masked);
+    d.message = said.into_inner().unwrap_or_else(|| server_said(s));
     d.codes = ev.codes.iter().map(masked).collect();
     d.error_type = ev.error_type.as_deref().map(masked);
     d.links = ev.links.iter().map(|l| masked_url(l)).collect();
@@ -431,9 +445,7 @@ fn builtin_var(
             .or_else(|| s.resp.headers.get("date"))
             .map(masked),
         "utc_midnight_in" => response_time(s.resp).map(until_utc_midnight),
-        "message" => server_message(s)
-            .or_else(|| s.evidence().message_line())
-            .map(|m| masked(&m)),
+        // "message" is `server_said`, kept by `fill` for the evidence.
         _ => evidence_var(s, name),
     }
 }
@@ -456,6 +468,14 @@ fn evidence_var(s: &Subject<'_>, name: &str) -> Option<String> {
         "challenge_error" => challenge("error"),
         _ => None,
     }
+}
+
+/// The server's words as a diagnosis shows them: in a common error shape, else the
+/// evidence's message line; masked.
+fn server_said(s: &Subject<'_>) -> Option<String> {
+    server_message(s)
+        .or_else(|| s.evidence().message_line())
+        .map(masked)
 }
 
 /// The server's own words in the common error shapes ([`crate::evidence::server_words`]).
