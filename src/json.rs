@@ -103,10 +103,6 @@ impl<'a> Json<'a> {
         matches!(self, Json::Object(_))
     }
 
-    pub fn is_null(&self) -> bool {
-        matches!(self, Json::Null)
-    }
-
     fn as_number(&self) -> Option<&Number> {
         match self {
             Json::Number(n) => Some(n),
@@ -135,22 +131,6 @@ impl<'a> Json<'a> {
         }
         Some(node)
     }
-
-    /// A copy that owns its strings (what outlives the text it was read from).
-    pub fn into_owned(self) -> Json<'static> {
-        match self {
-            Json::Null => Json::Null,
-            Json::Bool(b) => Json::Bool(b),
-            Json::Number(n) => Json::Number(n),
-            Json::String(s) => Json::String(Cow::Owned(s.into_owned())),
-            Json::Array(items) => Json::Array(items.into_iter().map(Json::into_owned).collect()),
-            Json::Object(o) => Json::Object(Object(
-                o.0.into_iter()
-                    .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
-                    .collect(),
-            )),
-        }
-    }
 }
 
 /// An array index in a JSON Pointer: digits, no leading `+` or zero.
@@ -172,10 +152,6 @@ impl<'a> Object<'a> {
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Json<'a>)> {
         self.0.iter().map(|(k, v)| (&**k, v))
-    }
-
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(k, _)| &**k)
     }
 
     pub fn values(&self) -> impl Iterator<Item = &Json<'a>> {
@@ -498,6 +474,30 @@ mod tests {
         }
         let deep = "[".repeat(200) + &"]".repeat(200);
         assert!(Json::parse_body(deep.as_bytes()).is_none());
+    }
+
+    #[test]
+    fn pointers_find_what_serde_json_finds() {
+        let text = r#"{"a":{"b/c":[10,{"~d":"x"}]},"":1}"#;
+        let (ours, theirs) = both(text);
+        let (ours, theirs) = (ours.unwrap(), theirs.unwrap());
+        for pointer in [
+            "",
+            "/a",
+            "/a/b~1c",
+            "/a/b~1c/1/~0d",
+            "/a/b~1c/0",
+            "/a/b~1c/01",
+            "/a/b~1c/+1",
+            "/a/b~1c/2",
+            "/",
+            "a",
+            "/x/y",
+        ] {
+            let found = ours.pointer(pointer).map(ToString::to_string);
+            let expected = theirs.pointer(pointer).map(ToString::to_string);
+            assert_eq!(found, expected, "{pointer:?}");
+        }
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! missing status: the body's own `statusCode`/`status` field.
 
 use crate::json::Json;
-
 use crate::response::{Note, Request, Response};
 
 /// Facts from the command line.
