@@ -10,6 +10,7 @@
 //! last value, at its first place.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -306,28 +307,26 @@ impl<'de> Visitor<'de> for JsonVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
         let mut members: Vec<(Cow<'de, str>, Json<'de>)> = Vec::new();
-        let mut names: Option<std::collections::HashMap<String, usize>> = None;
+        // Where each name is, once there are too many members to compare with.
+        let mut index: Option<HashMap<Cow<'de, str>, usize>> = None;
         while let Some(Name(name)) = map.next_key()? {
             let value = map.next_value()?;
-            let at = match &mut names {
-                None if members.len() < LINEAR_DEDUP_MAX => {
-                    members.iter().position(|(k, _)| *k == name)
-                }
-                None => {
-                    let index = members.iter().enumerate();
-                    let set = names.insert(index.map(|(i, (k, _))| (k.to_string(), i)).collect());
-                    set.get(&*name).copied()
-                }
-                Some(set) => set.get(&*name).copied(),
+            let at = match &index {
+                Some(index) => index.get(name.as_ref()).copied(),
+                None => members.iter().position(|(k, _)| *k == name),
             };
             match at {
                 Some(i) => members[i].1 = value,
                 None => {
-                    if let Some(set) = &mut names {
-                        set.insert(name.to_string(), members.len());
+                    if let Some(index) = &mut index {
+                        index.insert(name.clone(), members.len());
                     }
                     members.push((name, value));
                 }
+            }
+            if index.is_none() && members.len() == LINEAR_DEDUP_MAX {
+                let names = members.iter().enumerate();
+                index = Some(names.map(|(i, (k, _))| (k.clone(), i)).collect());
             }
         }
         Ok(Json::Object(Object(members)))
