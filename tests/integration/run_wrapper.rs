@@ -754,11 +754,19 @@ fn on_a_terminal(cmd: &str) -> Option<String> {
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     // wget redraws its bar as time passes: only the last drawing of a line counts, and
-    // its padding after the time field varies with how long the transfer took.
+    // the bar's padding after its time field varies with how long the transfer took
+    // (other lines keep their trailing spaces: losing them would be a difference).
     let text: String = text
         .split('\n')
         .map(|l| l.trim_end_matches('\r'))
-        .map(|l| l.rsplit('\r').next().unwrap_or(l).trim_end_matches(' '))
+        .map(|l| l.rsplit('\r').next().unwrap_or(l))
+        .map(|l| {
+            if l.contains("%[") {
+                l.trim_end_matches(' ')
+            } else {
+                l
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     let times = regex::Regex::new(r"\d\d:\d\d:\d\d|([\d.]+|--\.-) *[MK]B/s|in [\d.]+s").unwrap();
